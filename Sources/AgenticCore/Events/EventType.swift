@@ -1,0 +1,24 @@
+/// The event types the server appends. Followers match them exactly or by prefix (`task.`).
+public enum EventType {
+    public static func created(_ kind: ResourceKind) -> String { kind.rawValue + ".created" }
+    public static func updated(_ kind: ResourceKind) -> String { kind.rawValue + ".updated" }
+    public static func deleted(_ kind: ResourceKind) -> String { kind.rawValue + ".deleted" }
+
+    public static let taskClaimed = "task.claimed"
+    public static let taskHeartbeat = "task.heartbeat"
+    public static let taskCompleted = "task.completed"
+    /// A failed attempt that goes back to the queue.
+    public static let taskRetried = "task.retried"
+    public static let taskFailed = "task.failed"
+    public static let taskCancelled = "task.cancelled"
+    /// A dependency ended without completing, so this task will never run.
+    public static let taskSkipped = "task.skipped"
+    public static let taskLeaseExpired = "task.lease_expired"
+    /// The lease holder was deleted; the task went back to the queue.
+    public static let taskReleased = "task.released"
+
+    /// `plan.activated`, `plan.completed`, `goal.failed`, …: a status the server moved on its own.
+    public static func status(_ kind: ResourceKind, _ status: some LifecycleStatus) -> String {
+        kind.rawValue + "." + (status.rawValue == "active" ? "activated" : status.rawValue)
+    }
+}

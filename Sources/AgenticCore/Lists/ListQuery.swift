@@ -1,0 +1,133 @@
+import Foundation
+
+/// A page request: newest first, resuming after `cursor`, narrowed by filters.
+public struct ListQuery: Sendable, Equatable {
+    public var limit: Int
+    public var cursor: Cursor?
+    public var status: String?
+    public var agentID: UUID?
+    public var agentType: String?
+    public var goalID: UUID?
+    public var planID: UUID?
+
+    public init(
+        limit: Int = Limits.defaultPageSize, cursor: Cursor? = nil, status: String? = nil, agentID: UUID? = nil,
+        agentType: String? = nil, goalID: UUID? = nil, planID: UUID? = nil
+    ) {
+        self.limit = limit
+        self.cursor = cursor
+        self.status = status
+        self.agentID = agentID
+        self.agentType = agentType
+        self.goalID = goalID
+        self.planID = planID
+    }
+
+    /// Which query parameters each collection accepts as filters.
+    public static func filters(for kind: ResourceKind) -> [String] {
+        switch kind {
+        case .agent: return ["status", "agent_type"]
+        case .goal: return ["status", "agent_id"]
+        case .plan: return ["status", "agent_id", "goal_id"]
+        case .task: return ["status", "agent_id", "plan_id"]
+        }
+    }
+
+    /// Parses query parameters for `kind`, naming every bad or unknown one.
+    public static func parse(_ parameters: [(String, String)], for kind: ResourceKind) throws(AgenticError) -> ListQuery {
+        var query = ListQuery()
+        var errors: [FieldError] = []
+        let allowed = Set(filters(for: kind) + ["limit", "cursor"])
+        for (name, value) in parameters {
+            guard allowed.contains(name) else {
+                errors.append(FieldError(field: name, message: "is not a filter of \(kind.plural); use one of: \(allowed.sorted().joined(separator: ", "))"))
+                continue
+            }
+            switch name {
+            case "limit":
+                if let n = Int(value), (1...Limits.maxPageSize).contains(n) {
+                    query.limit = n
+                } else {
+                    errors.append(FieldError(field: "limit", message: "must be an integer between 1 and \(Limits.maxPageSize)"))
+                }
+            case "cursor":
+                if let cursor = Cursor(encoded: value) { query.cursor = cursor } else {
+                    errors.append(FieldError(field: "cursor", message: "is not a cursor returned by this API"))
+                }
+            case "status":
+                if Self.isStatus(value, of: kind) { query.status = value } else {
+                    errors.append(FieldError(field: "status", message: "must be one of: " + statuses(of: kind).joined(separator: ", ")))
+                }
+            case "agent_type":
+                if Convert.isIdentifier(value) { query.agentType = value } else {
+                    errors.append(FieldError(field: "agent_type", message: "must be an identifier"))
+                }
+            default:
+                guard let id = UUID(uuidString: value) else {
+                    errors.append(FieldError(field: name, message: "must be a UUID"))
+                    continue
+                }
+                switch name {
+                case "agent_id": query.agentID = id
+                case "goal_id": query.goalID = id
+                default: query.planID = id
+                }
+            }
+        }
+        if !errors.isEmpty { throw AgenticError.validation(errors) }
+        return query
+    }
+
+    static func statuses(of kind: ResourceKind) -> [String] {
+        switch kind {
+        case .agent: return AgentStatus.allCases.map(\.rawValue)
+        case .goal: return GoalStatus.allCases.map(\.rawValue)
+        case .plan: return PlanStatus.allCases.map(\.rawValue)
+        case .task: return TaskStatus.allCases.map(\.rawValue)
+        }
+    }
+
+    static func isStatus(_ value: String, of kind: ResourceKind) -> Bool { statuses(of: kind).contains(value) }
+}
+
+/// A position in a newest-first listing: the last item's creation time and id.
+///
+/// Encoded as opaque URL-safe text so clients never build one themselves.
+public struct Cursor: Sendable, Equatable {
+    public var createdAt: Timestamp
+    public var id: UUID
+
+    public init(createdAt: Timestamp, id: UUID) {
+        self.createdAt = createdAt
+        self.id = id
+    }
+
+    public var encoded: String {
+        let raw = "\(createdAt.microseconds):\(id.lowercased)"
+        return Data(raw.utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    public init?(encoded: String) {
+        guard encoded.utf8.count <= 128 else { return nil }
+        var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.utf8.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
+        self.createdAt = Timestamp(microseconds: micros)
+        self.id = id
+    }
+}
+
+/// One page of a listing.
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var nextCursor: Cursor?
+
+    public init(items: [Item], nextCursor: Cursor?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+}

@@ -1,0 +1,51 @@
+/// Lifecycle statuses and the moves allowed between them. Setting a status to its current value is
+/// always allowed (a no-op); these rules are the single source both stores and the server use.
+public protocol LifecycleStatus: RawRepresentable, CaseIterable, Sendable, Hashable where RawValue == String {
+    /// Statuses nothing may leave.
+    var isTerminal: Bool { get }
+}
+
+extension LifecycleStatus {
+    /// Whether a resource in `self` may move to `next`.
+    public func canMove(to next: Self) -> Bool {
+        self == next || !isTerminal
+    }
+
+    public static var terminalStatuses: [Self] { allCases.filter(\.isTerminal) }
+    public static var openStatuses: [Self] { allCases.filter { !$0.isTerminal } }
+}
+
+/// `created active idle busy suspended terminated error`; only `terminated` is final.
+public enum AgentStatus: String, LifecycleStatus {
+    case created, active, idle, busy, suspended, terminated, error
+    public var isTerminal: Bool { self == .terminated }
+}
+
+/// `pending active completed failed cancelled`.
+public enum GoalStatus: String, LifecycleStatus {
+    case pending, active, completed, failed, cancelled
+    public var isTerminal: Bool { self == .completed || self == .failed || self == .cancelled }
+}
+
+/// `draft active completed failed cancelled`.
+public enum PlanStatus: String, LifecycleStatus {
+    case draft, active, completed, failed, cancelled
+    public var isTerminal: Bool { self == .completed || self == .failed || self == .cancelled }
+}
+
+/// `pending running completed failed blocked skipped cancelled`.
+public enum TaskStatus: String, LifecycleStatus {
+    case pending, running, completed, failed, blocked, skipped, cancelled
+    public var isTerminal: Bool { self == .completed || self == .failed || self == .skipped || self == .cancelled }
+
+    /// Entering these needs every dependency `completed` first.
+    public var needsDependenciesCompleted: Bool { self == .running || self == .completed }
+}
+
+extension AgenticError {
+    public static func invalidTransition<S: LifecycleStatus>(_ kind: ResourceKind, from: S, to: S) -> AgenticError {
+        .conflict(
+            .invalidTransition,
+            "\(kind.singular) status cannot change from `\(from.rawValue)` to `\(to.rawValue)`: `\(from.rawValue)` is final")
+    }
+}

@@ -1,0 +1,52 @@
+import AgenticCore
+import AgenticStore
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Everything a running server is made of, exposed so tests can reach the parts.
+public struct AgenticParts: Sendable {
+    public let store: any Store
+    public let routes: RouteBook
+    public let authenticator: KeyAuthenticator
+    public let rateLimiter: RateLimiter
+}
+
+/// Builds the router: middleware (outermost first), then every controller.
+public func buildRouter(store: some Store, configuration: ServerConfiguration) -> (Router<AppRequestContext>, AgenticParts) {
+    let router = Router(context: AppRequestContext.self, options: [.autoGenerateHeadEndpoints])
+    let book = RouteBook()
+    let authenticator = KeyAuthenticator(store: store)
+    let rateLimiter = RateLimiter(defaultLimit: configuration.defaultRateLimit)
+
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: AccessLogMiddleware())
+    router.add(middleware: ProblemMiddleware(routes: book))
+    router.add(middleware: AuthMiddleware(authenticator: authenticator))
+    router.add(middleware: RateLimitMiddleware(limiter: rateLimiter))
+    router.add(middleware: IdempotencyMiddleware(store: store))
+
+    let routes = RouteRegistrar(router: router, book: book)
+    HealthController(store: store).register(routes)
+    ResourceControllers.register(store: store, on: routes)
+    EventController(store: store, keepAlive: configuration.streamKeepAlive).register(routes)
+    KeyController(store: store, authenticator: authenticator).register(routes)
+
+    let app = AgenticParts(store: store, routes: book, authenticator: authenticator, rateLimiter: rateLimiter)
+    return (router, app)
+}
+
+/// Builds the HTTP application with its background services. The store must already be migrated.
+public func buildApplication<S: Store>(
+    store: S, configuration: ServerConfiguration, logger: Logger, services: [any Service] = []
+) -> some ApplicationProtocol {
+    let (router, _) = buildRouter(store: store, configuration: configuration)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        logger: logger)
+    app.addServices(services)
+    app.addServices(MaintenanceService(store: store, configuration: configuration, logger: logger))
+    return app
+}

@@ -1,0 +1,70 @@
+import AgenticCore
+import AgenticStore
+import Foundation
+import Hummingbird
+
+/// `POST/GET/DELETE /keys`, admin only. An admin of the default tenant may create keys for any tenant
+/// (naming a new one creates it) and see or revoke any key; other admins stay in their tenant.
+struct KeyController<S: Store>: Sendable {
+    let store: S
+    let authenticator: KeyAuthenticator
+
+    func register(_ routes: RouteRegistrar) {
+        routes.post("/api/v1/keys", use: create)
+        routes.get("/api/v1/keys", use: list)
+        routes.delete("/api/v1/keys/:id", use: revoke)
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal
+        let now = Timestamp.now()
+        let draft = try KeyDraft.read(try await request.requiredJSONBody(), now: now)
+        let tenant = draft.tenant ?? principal.tenant
+        if tenant != principal.tenant, principal.tenant != ApiKey.defaultTenant {
+            throw AgenticError(
+                code: .forbidden, status: 403, detail: "Only an admin of the default tenant may create keys for another tenant")
+        }
+        let secret = KeyMaker.newSecret()
+        let key = KeyMaker.record(
+            secret: secret, name: draft.name, scope: draft.scope, tenant: tenant, expiresAt: draft.expiresAt,
+            rateLimit: draft.rateLimit, now: now)
+        try await store.createKey(key)
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("key_id"); w.uuid(key.id)
+        w.key("key"); w.string(secret)
+        w.key("name"); w.string(key.name)
+        w.key("scope"); w.string(key.scope.rawValue)
+        w.key("tenant"); w.string(key.tenant)
+        w.key("prefix"); w.string(key.prefix)
+        w.key("expires_at"); w.timestamp(key.expiresAt)
+        w.key("rate_limit")
+        if let rateLimit = key.rateLimit { rateLimit.write(to: &w) } else { w.null() }
+        w.key("created_at"); w.timestamp(key.createdAt)
+        w.endObject()
+        return JSONResponse.make(w.bytes, status: .created, headers: [.location: "/api/v1/keys/\(key.id.lowercased)"])
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal
+        var tenant: String? = principal.tenant
+        for (name, value) in request.queryPairs {
+            guard name == "tenant", principal.tenant == ApiKey.defaultTenant else {
+                throw AgenticError.validation(field: name, "is not a parameter of /keys")
+            }
+            tenant = value == "*" ? nil : value
+        }
+        return JSONResponse.list(try await store.listKeys(tenant: tenant))
+    }
+
+    @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal
+        let id = try context.id()
+        let scope = principal.tenant == ApiKey.defaultTenant ? nil : principal.tenant
+        guard try await store.revokeKey(id, tenant: scope, at: .now()) else {
+            throw AgenticError(code: .notFound, status: 404, detail: "Key \(id.lowercased) was not found or is already revoked")
+        }
+        authenticator.forget(keyID: id)
+        return JSONResponse.noContent
+    }
+}

@@ -1,0 +1,104 @@
+import AgenticCore
+import AgenticStore
+import Foundation
+import Hummingbird
+
+/// The five routes every resource has — create, read, update, delete, list — written once and
+/// parameterised by the resource's parse functions and store calls.
+struct ResourceController<Resource: JSONWritable & Versioned & Identified & Sendable, Draft: Sendable, Patch: Sendable>:
+    Sendable
+{
+    let kind: ResourceKind
+    let readDraft: @Sendable (JSONValue) throws -> Draft
+    let readPatch: @Sendable (JSONValue) throws -> Patch
+    let create: @Sendable (Draft, Caller) async throws -> Resource
+    let get: @Sendable (UUID, String) async throws -> Resource
+    let update: @Sendable (UUID, Patch, Int64?, Caller) async throws -> Resource
+    let delete: @Sendable (UUID, Int64?, Caller) async throws -> Void
+    let list: @Sendable (ListQuery, String) async throws -> Page<Resource>
+
+    var collection: String { "/api/v1/\(kind.plural)" }
+
+    func register(_ routes: RouteRegistrar) {
+        routes.post(collection) { request, context in
+            let draft = try readDraft(try await request.requiredJSONBody())
+            let resource = try await create(draft, try context.caller)
+            return JSONResponse.resource(resource, status: .created, location: "\(collection)/\(resource.id.lowercased)")
+        }
+        routes.get(collection) { request, context in
+            let query = try ListQuery.parse(request.queryPairs, for: kind)
+            return JSONResponse.page(try await list(query, try context.principal.tenant))
+        }
+        routes.get("\(collection)/:id") { _, context in
+            JSONResponse.resource(try await get(try context.id(), try context.principal.tenant))
+        }
+        routes.patch("\(collection)/:id") { request, context in
+            let id = try context.id()
+            let patch = try readPatch(try await request.requiredJSONBody())
+            return JSONResponse.resource(try await update(id, patch, request.ifMatchVersion, try context.caller))
+        }
+        routes.delete("\(collection)/:id") { request, context in
+            try await delete(try context.id(), request.ifMatchVersion, try context.caller)
+            return JSONResponse.noContent
+        }
+    }
+}
+
+extension ResourceController {
+    /// A `POST {collection}/:id/<action>` that answers with the resource.
+    func action(_ name: String, _ routes: RouteRegistrar, _ run: @escaping @Sendable (UUID, Request, Caller) async throws -> Resource) {
+        routes.post("\(collection)/:id/\(name)") { request, context in
+            JSONResponse.resource(try await run(try context.id(), request, try context.caller))
+        }
+    }
+}
+
+enum ResourceControllers {
+    static func register(store: some Store, on routes: RouteRegistrar) {
+        let agents = ResourceController<Agent, AgentDraft, AgentPatch>(
+            kind: .agent, readDraft: AgentDraft.read, readPatch: AgentPatch.read, create: store.createAgent,
+            get: store.agent, update: store.updateAgent, delete: store.deleteAgent, list: store.listAgents)
+        agents.register(routes)
+
+        let goals = ResourceController<Goal, GoalDraft, GoalPatch>(
+            kind: .goal, readDraft: GoalDraft.read, readPatch: GoalPatch.read, create: store.createGoal,
+            get: store.goal, update: store.updateGoal, delete: store.deleteGoal, list: store.listGoals)
+        goals.register(routes)
+        goals.action("cancel", routes) { id, request, caller in
+            _ = try CancelRequest.read(try await request.jsonBody())
+            return try await store.cancelGoal(id, by: caller)
+        }
+
+        let plans = ResourceController<Plan, PlanDraft, PlanPatch>(
+            kind: .plan, readDraft: PlanDraft.read, readPatch: PlanPatch.read, create: store.createPlan,
+            get: store.plan, update: store.updatePlan, delete: store.deletePlan, list: store.listPlans)
+        plans.register(routes)
+        plans.action("cancel", routes) { id, request, caller in
+            _ = try CancelRequest.read(try await request.jsonBody())
+            return try await store.cancelPlan(id, by: caller)
+        }
+
+        let tasks = ResourceController<PlanTask, TaskDraft, TaskPatch>(
+            kind: .task, readDraft: TaskDraft.read, readPatch: TaskPatch.read, create: store.createTask,
+            get: store.task, update: store.updateTask, delete: store.deleteTask, list: store.listTasks)
+        // The claim route is registered before `tasks/:id` so the constant path wins.
+        routes.post("/api/v1/tasks/claim") { request, context in
+            let claim = try ClaimRequest.read(try await request.requiredJSONBody())
+            return JSONResponse.list(try await store.claimTasks(claim, by: try context.caller))
+        }
+        tasks.register(routes)
+        tasks.action("heartbeat", routes) { id, request, caller in
+            try await store.heartbeat(id, try HeartbeatRequest.read(try await request.requiredJSONBody()), by: caller)
+        }
+        tasks.action("complete", routes) { id, request, caller in
+            try await store.completeTask(id, try CompleteRequest.read(try await request.requiredJSONBody()), by: caller)
+        }
+        tasks.action("fail", routes) { id, request, caller in
+            try await store.failTask(id, try FailRequest.read(try await request.requiredJSONBody()), by: caller)
+        }
+        tasks.action("cancel", routes) { id, request, caller in
+            _ = try CancelRequest.read(try await request.jsonBody())
+            return try await store.cancelTask(id, by: caller)
+        }
+    }
+}

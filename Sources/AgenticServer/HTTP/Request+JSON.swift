@@ -1,0 +1,88 @@
+import AgenticCore
+import Foundation
+import Hummingbird
+
+extension Request {
+    /// The body parsed as JSON, or nil when there is none.
+    ///
+    /// 415 for a body that is not `application/json` (or `+json`), 413 beyond `Limits.maxBodyBytes`,
+    /// 400 for malformed JSON, 422 for nesting deeper than `Limits.maxBodyDepth`.
+    func jsonBody() async throws -> JSONValue? {
+        if let length = headers[.contentLength].flatMap(Int.init), length > Limits.maxBodyBytes {
+            throw AgenticError.payloadTooLarge
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: Limits.maxBodyBytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw AgenticError.payloadTooLarge
+        }
+        guard buffer.readableBytes > 0 else { return nil }
+        guard let contentType = headers[.contentType], Self.isJSON(contentType) else {
+            throw AgenticError(
+                code: .unsupportedMediaType, status: 415,
+                detail: "Send the body as application/json (got \(headers[.contentType] ?? "no Content-Type"))")
+        }
+        do {
+            return try buffer.readableBytesView.withContiguousStorageIfAvailable { bytes in
+                try JSONParser.parse(bytes, maxDepth: Limits.maxBodyDepth)
+            } ?? JSONParser.parse(Array(buffer.readableBytesView), maxDepth: Limits.maxBodyDepth)
+        } catch let error as JSONParser.Error {
+            if case .tooDeep = error.reason {
+                throw AgenticError.validation(field: "(body)", "nests deeper than \(Limits.maxBodyDepth) levels")
+            }
+            throw AgenticError.malformedJSON(error.description)
+        }
+    }
+
+    /// The body as JSON; an empty body is a 422 naming the body.
+    func requiredJSONBody() async throws -> JSONValue {
+        guard let body = try await jsonBody() else {
+            throw AgenticError.validation(field: "(body)", "a JSON object is required")
+        }
+        return body
+    }
+
+    static func isJSON(_ contentType: String) -> Bool {
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        } ?? ""
+        return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
+    }
+
+    /// The `If-Match` precondition as a version: nil when absent or `*`. A value that is not one of
+    /// our ETags can never match, so it becomes a version no resource has.
+    var ifMatchVersion: Int64? {
+        guard let value = headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), !value.isEmpty, value != "*" else {
+            return nil
+        }
+        for tag in value.split(separator: ",") {
+            var tag = tag.trimmingCharacters(in: .whitespaces)
+            if tag.hasPrefix("W/") { tag.removeFirst(2) }
+            if tag.hasPrefix("\""), tag.hasSuffix("\""), tag.count >= 2, let version = Int64(tag.dropFirst().dropLast()) {
+                return version
+            }
+        }
+        return -1
+    }
+
+    /// Query parameters in order, percent-decoded.
+    var queryPairs: [(String, String)] {
+        uri.queryParameters.map { (String($0.key), String($0.value)) }
+    }
+}
+
+extension AgenticError {
+    static let payloadTooLarge = AgenticError(
+        code: .payloadTooLarge, status: 413, detail: "The body is larger than \(Limits.maxBodyBytes) bytes")
+}
+
+extension AppRequestContext {
+    /// The `:id` path parameter as a UUID; a malformed one is a 400.
+    func id(_ name: String = "id") throws -> UUID {
+        guard let raw = parameters.get(name), let id = UUID(uuidString: raw) else {
+            throw AgenticError(code: .malformedID, status: 400, detail: "`\(parameters.get(name) ?? "")` is not a UUID")
+        }
+        return id
+    }
+}

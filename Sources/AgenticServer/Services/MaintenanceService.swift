@@ -1,0 +1,44 @@
+import AgenticCore
+import AgenticStore
+import Logging
+import ServiceLifecycle
+
+/// Background work of each instance: returns expired leases to the queue (every `sweepInterval`), and
+/// once a minute prunes events past retention and expired idempotency records.
+///
+/// Every instance may run it: the store hands each expired task to one sweeper only (row locks with
+/// `SKIP LOCKED` on PostgreSQL, the single writer on SQLite).
+public struct MaintenanceService: Service {
+    let store: any Store
+    let configuration: ServerConfiguration
+    let logger: Logger
+
+    public init(store: any Store, configuration: ServerConfiguration, logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var lastPrune = ContinuousClock.now - .seconds(3600)
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                while try await store.expireLeases(limit: 500) == 500 {}
+                if ContinuousClock.now - lastPrune > .seconds(60) {
+                    let now = Timestamp.now()
+                    let events = try await store.pruneEvents(before: now.adding(seconds: -configuration.eventRetentionSeconds))
+                    let keys = try await store.pruneIdempotencyKeys(before: now)
+                    if events + keys > 0 {
+                        logger.info("pruned old records", metadata: ["events": "\(events)", "idempotency_keys": "\(keys)"])
+                    }
+                    lastPrune = ContinuousClock.now
+                }
+            } catch {
+                logger.warning("maintenance step failed; will retry", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown {
+                try await Task.sleep(for: configuration.sweepInterval)
+            }
+        }
+    }
+}

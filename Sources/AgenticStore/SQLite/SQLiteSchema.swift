@@ -1,0 +1,177 @@
+/// The embedded store's schema, as numbered migrations applied in order and recorded in
+/// `schema_migrations`. A migration is never edited once released: changes go in a new one, and
+/// none may drop or rewrite user data.
+///
+/// Ids are lowercase UUID text, timestamps integer microseconds since 1970, JSON canonical text.
+enum SQLiteSchema {
+    static let migrations: [(version: Int, statements: [String])] = [
+        (1, version1)
+    ]
+
+    static var latestVersion: Int { migrations.last!.version }
+
+    private static let version1 = [
+        """
+        CREATE TABLE tenants (
+            name TEXT PRIMARY KEY,
+            created_at INTEGER NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE api_keys (
+            key_id TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL REFERENCES tenants(name),
+            name TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            key_hash TEXT NOT NULL UNIQUE,
+            prefix TEXT NOT NULL,
+            expires_at INTEGER,
+            rate_rps REAL,
+            rate_burst INTEGER,
+            unlimited INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL,
+            revoked_at INTEGER
+        )
+        """,
+        "CREATE INDEX api_keys_by_tenant ON api_keys(tenant, created_at)",
+        """
+        CREATE TABLE agents (
+            agent_id TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            did TEXT NOT NULL,
+            name TEXT NOT NULL,
+            agent_type TEXT NOT NULL,
+            status TEXT NOT NULL,
+            configuration TEXT NOT NULL,
+            metadata TEXT NOT NULL,
+            resource_limits TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        )
+        """,
+        "CREATE UNIQUE INDEX agents_did ON agents(tenant, did)",
+        "CREATE INDEX agents_list ON agents(tenant, created_at, agent_id)",
+        "CREATE INDEX agents_by_status ON agents(tenant, status, created_at, agent_id)",
+        "CREATE INDEX agents_by_type ON agents(tenant, agent_type, created_at, agent_id)",
+        """
+        CREATE TABLE goals (
+            goal_id TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            agent_id TEXT REFERENCES agents(agent_id) ON DELETE SET NULL,
+            agent_did TEXT,
+            goal_text TEXT NOT NULL,
+            goal_type TEXT NOT NULL,
+            status TEXT NOT NULL,
+            priority INTEGER NOT NULL,
+            constraints TEXT NOT NULL,
+            success_criteria TEXT NOT NULL,
+            parent_goal_id TEXT REFERENCES goals(goal_id) ON DELETE CASCADE,
+            metadata TEXT NOT NULL,
+            completed_at INTEGER,
+            version INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX goals_list ON goals(tenant, created_at, goal_id)",
+        "CREATE INDEX goals_by_status ON goals(tenant, status, created_at, goal_id)",
+        "CREATE INDEX goals_by_agent ON goals(agent_id, created_at, goal_id)",
+        "CREATE INDEX goals_by_parent ON goals(parent_goal_id)",
+        """
+        CREATE TABLE plans (
+            plan_id TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            goal_id TEXT NOT NULL REFERENCES goals(goal_id) ON DELETE CASCADE,
+            agent_id TEXT REFERENCES agents(agent_id) ON DELETE SET NULL,
+            name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            resource_budget TEXT NOT NULL,
+            metadata TEXT NOT NULL,
+            started_at INTEGER,
+            completed_at INTEGER,
+            version INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX plans_list ON plans(tenant, created_at, plan_id)",
+        "CREATE INDEX plans_by_status ON plans(tenant, status, created_at, plan_id)",
+        "CREATE INDEX plans_by_agent ON plans(agent_id, created_at, plan_id)",
+        "CREATE INDEX plans_by_goal ON plans(goal_id, created_at, plan_id)",
+        """
+        CREATE TABLE tasks (
+            task_id TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            plan_id TEXT NOT NULL REFERENCES plans(plan_id) ON DELETE CASCADE,
+            agent_id TEXT REFERENCES agents(agent_id) ON DELETE SET NULL,
+            name TEXT NOT NULL,
+            description TEXT NOT NULL,
+            task_type TEXT NOT NULL,
+            status TEXT NOT NULL,
+            inputs TEXT NOT NULL,
+            outputs TEXT NOT NULL,
+            depends_on TEXT NOT NULL,
+            unmet_dependencies INTEGER NOT NULL,
+            priority INTEGER NOT NULL,
+            timeout_seconds INTEGER NOT NULL,
+            max_attempts INTEGER NOT NULL,
+            attempts INTEGER NOT NULL,
+            lease_expires_at INTEGER,
+            error TEXT,
+            tool_name TEXT,
+            started_at INTEGER,
+            completed_at INTEGER,
+            version INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX tasks_list ON tasks(tenant, created_at, task_id)",
+        "CREATE INDEX tasks_by_status ON tasks(tenant, status, created_at, task_id)",
+        "CREATE INDEX tasks_by_agent ON tasks(agent_id, created_at, task_id)",
+        "CREATE INDEX tasks_by_plan ON tasks(plan_id, created_at, task_id)",
+        "CREATE INDEX tasks_by_plan_status ON tasks(plan_id, status)",
+        """
+        CREATE INDEX tasks_ready ON tasks(tenant, priority DESC, created_at, task_id)
+            WHERE status = 'pending' AND unmet_dependencies = 0
+        """,
+        "CREATE INDEX tasks_leases ON tasks(lease_expires_at) WHERE status = 'running'",
+        """
+        CREATE TABLE task_dependencies (
+            task_id TEXT NOT NULL REFERENCES tasks(task_id) ON DELETE CASCADE,
+            depends_on TEXT NOT NULL REFERENCES tasks(task_id) ON DELETE CASCADE,
+            PRIMARY KEY (task_id, depends_on)
+        ) WITHOUT ROWID
+        """,
+        "CREATE INDEX task_dependencies_reverse ON task_dependencies(depends_on)",
+        """
+        CREATE TABLE events (
+            event_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            tenant TEXT NOT NULL,
+            type TEXT NOT NULL,
+            resource_id TEXT,
+            data TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX events_by_tenant ON events(tenant, event_id)",
+        "CREATE INDEX events_by_age ON events(created_at)",
+        """
+        CREATE TABLE idempotency_keys (
+            tenant TEXT NOT NULL,
+            key TEXT NOT NULL,
+            request_hash TEXT NOT NULL,
+            state TEXT NOT NULL,
+            status INTEGER,
+            headers TEXT,
+            body BLOB,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant, key)
+        ) WITHOUT ROWID
+        """,
+        "CREATE INDEX idempotency_by_expiry ON idempotency_keys(expires_at)",
+    ]
+}

@@ -1,0 +1,290 @@
+import AgenticCore
+import Foundation
+import Logging
+import SQLiteNIO
+import Synchronization
+
+/// The embedded store: one SQLite file in WAL mode, one write connection that runs each write
+/// transaction alone, and a few read connections that never wait for writers.
+public final class SQLiteStore: TransactionalStore {
+    public let path: String
+    public let eventBell = EventBell()
+    private let writer: SQLiteConnection
+    private let writeLock = AsyncMutex()
+    private let readers: SQLiteReaderPool
+    private let logger: Logger
+
+    private init(path: String, writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+        self.path = path
+        self.writer = writer
+        self.readers = SQLiteReaderPool(readers)
+        self.logger = logger
+    }
+
+    /// Opens (creating if needed) the database file and its folder. Call `migrate()` before use.
+    public static func open(path: String, readers: Int = 4, logger: Logger = Logger(label: "agentic.sqlite")) async throws
+        -> SQLiteStore
+    {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000"] {
+            _ = try await writer.query(pragma)
+        }
+        var pool: [SQLiteConnection] = []
+        for _ in 0..<max(1, readers) {
+            let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            _ = try await reader.query("PRAGMA busy_timeout = 5000")
+            _ = try await reader.query("PRAGMA query_only = ON")
+            pool.append(reader)
+        }
+        return SQLiteStore(path: path, writer: writer, readers: pool, logger: logger)
+    }
+
+    public var description: String { "sqlite:\(path)" }
+
+    public func close() async {
+        try? await writer.close()
+        for reader in readers.all { try? await reader.close() }
+    }
+
+    // MARK: transactions
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteTransaction) async throws -> T) async throws -> T {
+        let result: T = try await writeLock.withLock {
+            let tx = SQLiteTransaction(connection: writer)
+            try await tx.run("BEGIN IMMEDIATE")
+            do {
+                let result = try await body(tx)
+                try await tx.run("COMMIT")
+                return result
+            } catch {
+                _ = try? await writer.query("ROLLBACK")
+                throw error
+            }
+        }
+        eventBell.ring()
+        return result
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteTransaction) async throws -> T) async throws -> T {
+        try await readers.with { connection in try await body(SQLiteTransaction(connection: connection)) }
+    }
+
+    // MARK: migrations and health
+
+    public func migrate() async throws {
+        try await writeLock.withLock {
+            _ = try await writer.query(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
+            let applied = Set(try await writer.query("SELECT version FROM schema_migrations").map { try $0.int("version") })
+            for migration in SQLiteSchema.migrations where !applied.contains(Int64(migration.version)) {
+                _ = try await writer.query("BEGIN IMMEDIATE")
+                do {
+                    for statement in migration.statements { _ = try await writer.query(statement) }
+                    _ = try await writer.query(
+                        "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+                        [.integer(SQLiteInt64(migration.version)), .time(.now())])
+                    _ = try await writer.query("COMMIT")
+                    logger.info("Applied SQLite migration \(migration.version)")
+                } catch {
+                    _ = try? await writer.query("ROLLBACK")
+                    throw error
+                }
+            }
+        }
+    }
+
+    public func readiness() async -> StoreReadiness {
+        do {
+            let version = try await read { tx in
+                try await tx.run("SELECT max(version) AS v FROM schema_migrations").first?.optionalInt("v")
+            }
+            return StoreReadiness(
+                reachable: true, schemaVersion: version.map(Int.init), expectedSchemaVersion: SQLiteSchema.latestVersion,
+                detail: version.map(Int.init) == SQLiteSchema.latestVersion ? nil : "schema migrations are not applied")
+        } catch {
+            return StoreReadiness(
+                reachable: false, schemaVersion: nil, expectedSchemaVersion: SQLiteSchema.latestVersion,
+                detail: "database file cannot be read: \(error)")
+        }
+    }
+
+    // MARK: events
+
+    public func events(after: Int64, types: EventTypeFilter, limit: Int, tenant: String) async throws -> EventBatch {
+        let window = max(limit, 1000)
+        let rows = try await read { tx in
+            try await tx.run(
+                """
+                SELECT event_id, tenant, type, resource_id, data, actor, created_at FROM events INDEXED BY events_by_tenant
+                WHERE tenant = ?1 AND event_id > ?2 ORDER BY event_id LIMIT ?3
+                """, [.text(tenant), .int(after), .integer(SQLiteInt64(window))])
+        }
+        var events: [Event] = []
+        var nextAfter = after
+        for row in rows {
+            let id = try row.int("event_id")
+            let type = try row.text("type")
+            nextAfter = id
+            guard types.matches(type) else { continue }
+            events.append(
+                Event(
+                    id: id, tenant: tenant, type: type, resourceID: try row.optionalUUID("resource_id"),
+                    data: Array(try row.text("data").utf8), actor: try row.text("actor"), createdAt: try row.timestamp("created_at")))
+            if events.count == limit { break }
+        }
+        return EventBatch(events: events, nextAfter: nextAfter)
+    }
+
+    public func pruneEvents(before cutoff: Timestamp) async throws -> Int {
+        try await write { tx in
+            try await tx.run("DELETE FROM events WHERE created_at < ?1 RETURNING event_id", [.time(cutoff)]).count
+        }
+    }
+
+    // MARK: keys
+
+    public func createKey(_ key: ApiKey) async throws {
+        _ = try await write { tx in
+            try await tx.run(
+                "INSERT INTO tenants (name, created_at) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+                [.text(key.tenant), .time(key.createdAt)])
+            try await tx.run(
+                "INSERT INTO api_keys (\(SQLiteColumns.key)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                [
+                    .uuid(key.id), .text(key.tenant), .text(key.name), .text(key.scope.rawValue), .text(key.hash),
+                    .text(key.prefix), .time(key.expiresAt), key.rateLimit.map { .float($0.requestsPerSecond) } ?? .null,
+                    key.rateLimit.map { .int($0.burst) } ?? .null, .integer(key.unlimited ? 1 : 0), .time(key.createdAt),
+                    .time(key.revokedAt),
+                ])
+        }
+    }
+
+    public func key(hash: String) async throws -> ApiKey? {
+        try await read { tx in
+            try await tx.run("SELECT \(SQLiteColumns.key) FROM api_keys WHERE key_hash = ?1", [.text(hash)]).first
+                .map(SQLiteColumns.keyRow)
+        }
+    }
+
+    public func listKeys(tenant: String?) async throws -> [ApiKey] {
+        try await read { tx in
+            if let tenant {
+                return try await tx.run(
+                    "SELECT \(SQLiteColumns.key) FROM api_keys WHERE tenant = ?1 ORDER BY created_at, key_id", [.text(tenant)]
+                ).map(SQLiteColumns.keyRow)
+            }
+            return try await tx.run("SELECT \(SQLiteColumns.key) FROM api_keys ORDER BY tenant, created_at, key_id")
+                .map(SQLiteColumns.keyRow)
+        }
+    }
+
+    public func revokeKey(_ id: UUID, tenant: String?, at now: Timestamp) async throws -> Bool {
+        try await write { tx in
+            try await tx.run(
+                """
+                UPDATE api_keys SET revoked_at = ?2 WHERE key_id = ?1 AND revoked_at IS NULL AND (?3 IS NULL OR tenant = ?3)
+                RETURNING key_id
+                """, [.uuid(id), .time(now), .text(tenant)]
+            ).count == 1
+        }
+    }
+
+    public func countKeys() async throws -> Int {
+        try await read { tx in Int(try await tx.run("SELECT count(*) AS n FROM api_keys").first?.int("n") ?? 0) }
+    }
+
+    // MARK: idempotency
+
+    public func reserveIdempotencyKey(_ r: IdempotencyReservation) async throws -> IdempotencyOutcome {
+        try await write { tx in
+            let rows = try await tx.run(
+                "SELECT request_hash, state, status, headers, body, created_at, expires_at FROM idempotency_keys WHERE tenant = ?1 AND key = ?2",
+                [.text(r.tenant), .text(r.key)])
+            if let row = rows.first, try row.timestamp("expires_at") > r.now {
+                if try row.text("request_hash") != r.requestHash { return .mismatch }
+                if try row.text("state") == "done", let status = try row.optionalInt("status") {
+                    var body: [UInt8] = []
+                    if case .blob(let buffer)? = row.column("body") { body = Array(buffer.readableBytesView) }
+                    let headers = StoredResponse.headers(fromJSON: try row.optionalText("headers") ?? "{}")
+                    return .replay(StoredResponse(status: Int(status), headers: headers, body: body))
+                }
+                if try row.timestamp("created_at") > r.now.adding(seconds: -IdempotencyPolicy.abandonAfterSeconds) {
+                    return .inProgress
+                }
+            }
+            try await tx.run(
+                """
+                INSERT INTO idempotency_keys (tenant, key, request_hash, state, created_at, expires_at)
+                VALUES (?1, ?2, ?3, 'running', ?4, ?5)
+                ON CONFLICT (tenant, key) DO UPDATE SET request_hash = excluded.request_hash, state = 'running',
+                    status = NULL, headers = NULL, body = NULL, created_at = excluded.created_at, expires_at = excluded.expires_at
+                """, [.text(r.tenant), .text(r.key), .text(r.requestHash), .time(r.now), .time(r.expiresAt)])
+            return .reserved
+        }
+    }
+
+    public func completeIdempotencyKey(tenant: String, key: String, response: StoredResponse) async throws {
+        _ = try await write { tx in
+            try await tx.run(
+                "UPDATE idempotency_keys SET state = 'done', status = ?3, headers = ?4, body = ?5 WHERE tenant = ?1 AND key = ?2",
+                [
+                    .text(tenant), .text(key), .integer(SQLiteInt64(response.status)), .text(response.headersJSON),
+                    .blob(ByteBuffer(bytes: response.body)),
+                ])
+        }
+    }
+
+    public func releaseIdempotencyKey(tenant: String, key: String) async throws {
+        _ = try await write { tx in
+            try await tx.run("DELETE FROM idempotency_keys WHERE tenant = ?1 AND key = ?2", [.text(tenant), .text(key)])
+        }
+    }
+
+    public func pruneIdempotencyKeys(before cutoff: Timestamp) async throws -> Int {
+        try await write { tx in
+            try await tx.run("DELETE FROM idempotency_keys WHERE expires_at < ?1 RETURNING key", [.time(cutoff)]).count
+        }
+    }
+}
+
+/// Read connections handed out one task at a time.
+final class SQLiteReaderPool: Sendable {
+    private struct State {
+        var idle: [SQLiteConnection]
+        var waiters: [CheckedContinuation<SQLiteConnection, Never>] = []
+    }
+
+    let all: [SQLiteConnection]
+    private let state: Mutex<State>
+
+    init(_ connections: [SQLiteConnection]) {
+        all = connections
+        state = Mutex(State(idle: connections))
+    }
+
+    func with<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        let connection = await withCheckedContinuation { (continuation: CheckedContinuation<SQLiteConnection, Never>) in
+            let ready = state.withLock { state -> SQLiteConnection? in
+                if let connection = state.idle.popLast() { return connection }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+        defer {
+            let waiter = state.withLock { state -> CheckedContinuation<SQLiteConnection, Never>? in
+                if state.waiters.isEmpty {
+                    state.idle.append(connection)
+                    return nil
+                }
+                return state.waiters.removeFirst()
+            }
+            waiter?.resume(returning: connection)
+        }
+        return try await body(connection)
+    }
+}

@@ -1,0 +1,123 @@
+import AgenticCore
+import Foundation
+
+/// Who is making a change: the tenant it lands in and the key id recorded as the event actor.
+public struct Caller: Sendable, Equatable {
+    public var tenant: String
+    public var keyID: String
+
+    public init(tenant: String, keyID: String) {
+        self.tenant = tenant
+        self.keyID = keyID
+    }
+
+    /// The server's own work (lease expiry, start-up) in a tenant.
+    public static func system(tenant: String) -> Caller { Caller(tenant: tenant, keyID: "system") }
+}
+
+/// Everything the server asks of a database. `SQLiteStore` and `PostgresStore` implement it; the
+/// resource workflows are shared (see `TransactionalStore`), so both behave identically and one
+/// contract suite tests both.
+///
+/// Every method either does all of its work or none of it. Missing or foreign-tenant resources are
+/// `AgenticError` 404s; a database that cannot be reached is a 503 `database_unavailable`.
+public protocol Store: Sendable {
+    // MARK: agents
+    func createAgent(_ draft: AgentDraft, by caller: Caller) async throws -> Agent
+    func agent(_ id: UUID, tenant: String) async throws -> Agent
+    func updateAgent(_ id: UUID, _ patch: AgentPatch, ifVersion: Int64?, by caller: Caller) async throws -> Agent
+    func deleteAgent(_ id: UUID, ifVersion: Int64?, by caller: Caller) async throws
+    func listAgents(_ query: ListQuery, tenant: String) async throws -> Page<Agent>
+
+    // MARK: goals
+    func createGoal(_ draft: GoalDraft, by caller: Caller) async throws -> Goal
+    func goal(_ id: UUID, tenant: String) async throws -> Goal
+    func updateGoal(_ id: UUID, _ patch: GoalPatch, ifVersion: Int64?, by caller: Caller) async throws -> Goal
+    func deleteGoal(_ id: UUID, ifVersion: Int64?, by caller: Caller) async throws
+    func listGoals(_ query: ListQuery, tenant: String) async throws -> Page<Goal>
+    func cancelGoal(_ id: UUID, by caller: Caller) async throws -> Goal
+
+    // MARK: plans
+    func createPlan(_ draft: PlanDraft, by caller: Caller) async throws -> Plan
+    func plan(_ id: UUID, tenant: String) async throws -> Plan
+    func updatePlan(_ id: UUID, _ patch: PlanPatch, ifVersion: Int64?, by caller: Caller) async throws -> Plan
+    func deletePlan(_ id: UUID, ifVersion: Int64?, by caller: Caller) async throws
+    func listPlans(_ query: ListQuery, tenant: String) async throws -> Page<Plan>
+    func cancelPlan(_ id: UUID, by caller: Caller) async throws -> Plan
+
+    // MARK: tasks and the work queue
+    func createTask(_ draft: TaskDraft, by caller: Caller) async throws -> PlanTask
+    func task(_ id: UUID, tenant: String) async throws -> PlanTask
+    func updateTask(_ id: UUID, _ patch: TaskPatch, ifVersion: Int64?, by caller: Caller) async throws -> PlanTask
+    func deleteTask(_ id: UUID, ifVersion: Int64?, by caller: Caller) async throws
+    func listTasks(_ query: ListQuery, tenant: String) async throws -> Page<PlanTask>
+    func claimTasks(_ request: ClaimRequest, by caller: Caller) async throws -> [PlanTask]
+    func heartbeat(_ id: UUID, _ request: HeartbeatRequest, by caller: Caller) async throws -> PlanTask
+    func completeTask(_ id: UUID, _ request: CompleteRequest, by caller: Caller) async throws -> PlanTask
+    func failTask(_ id: UUID, _ request: FailRequest, by caller: Caller) async throws -> PlanTask
+    func cancelTask(_ id: UUID, by caller: Caller) async throws -> PlanTask
+    /// Returns expired leases to the queue (or fails them when attempts are used up); returns how many.
+    func expireLeases(limit: Int) async throws -> Int
+
+    // MARK: events
+    /// Events of `tenant` after position `after`, oldest first, that match `types`. `nextAfter` moves
+    /// past events that did not match, so a selective reader never rescans them.
+    func events(after: Int64, types: EventTypeFilter, limit: Int, tenant: String) async throws -> EventBatch
+    /// Deletes events created before `cutoff`; returns how many.
+    func pruneEvents(before cutoff: Timestamp) async throws -> Int
+    /// Rings when events may have been appended (by this process, or — on PostgreSQL — any instance).
+    var eventBell: EventBell { get }
+
+    // MARK: keys
+    func createKey(_ key: ApiKey) async throws
+    func key(hash: String) async throws -> ApiKey?
+    func listKeys(tenant: String?) async throws -> [ApiKey]
+    /// Revokes a key of `tenant` (any tenant when nil); false when there is no such live key.
+    func revokeKey(_ id: UUID, tenant: String?, at: Timestamp) async throws -> Bool
+    func countKeys() async throws -> Int
+
+    // MARK: idempotency
+    func reserveIdempotencyKey(_ reservation: IdempotencyReservation) async throws -> IdempotencyOutcome
+    func completeIdempotencyKey(tenant: String, key: String, response: StoredResponse) async throws
+    func releaseIdempotencyKey(tenant: String, key: String) async throws
+    func pruneIdempotencyKeys(before cutoff: Timestamp) async throws -> Int
+
+    // MARK: operations
+    /// Applies pending migrations; never drops or rewrites data.
+    func migrate() async throws
+    /// Answers whether the database is reachable and its schema current.
+    func readiness() async -> StoreReadiness
+    /// Closes connections; the store cannot be used afterwards.
+    func close() async
+    /// A short description for logs: backend and location, never a password.
+    var description: String { get }
+}
+
+/// What `/health/ready` reports about the store.
+public struct StoreReadiness: Sendable, Equatable {
+    public var reachable: Bool
+    public var schemaVersion: Int?
+    public var expectedSchemaVersion: Int
+    public var detail: String?
+
+    public init(reachable: Bool, schemaVersion: Int?, expectedSchemaVersion: Int, detail: String?) {
+        self.reachable = reachable
+        self.schemaVersion = schemaVersion
+        self.expectedSchemaVersion = expectedSchemaVersion
+        self.detail = detail
+    }
+
+    public var isReady: Bool { reachable && schemaVersion == expectedSchemaVersion }
+}
+
+/// A page of the event log.
+public struct EventBatch: Sendable {
+    public var events: [Event]
+    /// Where the next read resumes (never less than the `after` asked for).
+    public var nextAfter: Int64
+
+    public init(events: [Event], nextAfter: Int64) {
+        self.events = events
+        self.nextAfter = nextAfter
+    }
+}

@@ -1,0 +1,53 @@
+import AgenticCore
+import Foundation
+
+/// A store built from transactions of `StoreTransaction` primitives. Conforming gives every resource
+/// workflow of `Store` for free (see `Workflows/`); a backend only implements transactions, rows,
+/// keys, events and operations.
+public protocol TransactionalStore: Store {
+    associatedtype Transaction: StoreTransaction
+
+    /// Runs `body` in one write transaction: all of it commits or none of it. Retries transparently
+    /// when the database reports a serialisation failure or deadlock.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Transaction) async throws -> T) async throws -> T
+
+    /// Runs `body` against a consistent view without taking locks.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Transaction) async throws -> T) async throws -> T
+}
+
+/// The events one workflow produces, appended together at its end.
+struct ChangeLog {
+    var events: [EventDraft] = []
+
+    mutating func record(_ type: String, _ resource: some JSONWritable & Identified) {
+        events.append(EventDraft(type, resource))
+    }
+}
+
+extension StoreTransaction {
+    func commit(_ log: ChangeLog, by caller: Caller, at now: Timestamp) async throws {
+        guard !log.events.isEmpty else { return }
+        try await appendEvents(log.events, tenant: caller.tenant, actor: caller.keyID, at: now)
+    }
+}
+
+enum Precondition {
+    /// `If-Match` handling: nil accepts any version.
+    static func check(_ expected: Int64?, against actual: Int64) throws {
+        if let expected, expected != actual {
+            throw AgenticError.versionMismatch(expected: "\"\(expected)\"", actual: actual)
+        }
+    }
+}
+
+extension Page {
+    /// Builds a page from `limit + 1` fetched rows: the extra row only says another page exists.
+    init(fetched rows: [Item], limit: Int, cursor: (Item) -> Cursor) {
+        if rows.count > limit {
+            let items = Array(rows.prefix(limit))
+            self.init(items: items, nextCursor: cursor(items[items.count - 1]))
+        } else {
+            self.init(items: rows, nextCursor: nil)
+        }
+    }
+}

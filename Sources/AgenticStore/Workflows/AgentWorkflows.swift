@@ -1,0 +1,78 @@
+import AgenticCore
+import Foundation
+
+extension TransactionalStore {
+    public func createAgent(_ draft: AgentDraft, by caller: Caller) async throws -> Agent {
+        let now = Timestamp.now()
+        let agent = draft.make(tenant: caller.tenant, now: now)
+        return try await write { tx in
+            try await tx.insertAgent(agent)
+            var log = ChangeLog()
+            log.record(EventType.created(.agent), agent)
+            try await tx.commit(log, by: caller, at: now)
+            return agent
+        }
+    }
+
+    public func agent(_ id: UUID, tenant: String) async throws -> Agent {
+        try await read { tx in
+            guard let agent = try await tx.agent(id, tenant: tenant, lock: false) else {
+                throw AgenticError.notFound(.agent, id.lowercased)
+            }
+            return agent
+        }
+    }
+
+    public func updateAgent(_ id: UUID, _ patch: AgentPatch, ifVersion: Int64?, by caller: Caller) async throws -> Agent {
+        try await write { tx in
+            let now = Timestamp.now()
+            guard var agent = try await tx.agent(id, tenant: caller.tenant, lock: true) else {
+                throw AgenticError.notFound(.agent, id.lowercased)
+            }
+            try Precondition.check(ifVersion, against: agent.version)
+            guard try patch.apply(to: &agent, at: now) else { return agent }
+            try await tx.updateAgent(agent)
+            var log = ChangeLog()
+            log.record(EventType.updated(.agent), agent)
+            try await tx.commit(log, by: caller, at: now)
+            return agent
+        }
+    }
+
+    /// Deletes the agent. Tasks it held go back to the queue; goals, plans and tasks that named it
+    /// keep existing with a null `agent_id` (each gets a new version and an event).
+    public func deleteAgent(_ id: UUID, ifVersion: Int64?, by caller: Caller) async throws {
+        try await write { tx in
+            let now = Timestamp.now()
+            var log = ChangeLog()
+            let held = try await tx.tasks(leasedBy: id, lock: true).filter { $0.tenant == caller.tenant }
+            guard let agent = try await tx.agent(id, tenant: caller.tenant, lock: true) else {
+                throw AgenticError.notFound(.agent, id.lowercased)
+            }
+            try Precondition.check(ifVersion, against: agent.version)
+            var released: [PlanTask] = []
+            for var task in held {
+                try task.move(to: task.statusAfterFailure(retryable: true), at: now)
+                task.agentID = nil
+                task.version += 1
+                task.updatedAt = now
+                try await tx.updateTask(task)
+                log.record(task.status == .failed ? EventType.taskFailed : EventType.taskReleased, task)
+                released.append(task)
+            }
+            let detached = try await tx.detachAgent(id, at: now)
+            for goal in detached.goals { log.record(EventType.updated(.goal), goal) }
+            for plan in detached.plans { log.record(EventType.updated(.plan), plan) }
+            for task in detached.tasks { log.record(EventType.updated(.task), task) }
+            try await tx.deleteAgent(id)
+            log.record(EventType.deleted(.agent), agent)
+            try await tx.settle(moved: released.filter { $0.status == .failed }, at: now, log: &log)
+            try await tx.commit(log, by: caller, at: now)
+        }
+    }
+
+    public func listAgents(_ query: ListQuery, tenant: String) async throws -> Page<Agent> {
+        let rows = try await read { tx in try await tx.agents(query, tenant: tenant) }
+        return Page(fetched: rows, limit: query.limit) { Cursor(createdAt: $0.createdAt, id: $0.id) }
+    }
+}

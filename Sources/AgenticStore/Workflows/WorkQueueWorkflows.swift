@@ -1,0 +1,163 @@
+import AgenticCore
+import Foundation
+
+extension TransactionalStore {
+    /// Hands up to `limit` ready tasks to `agent_id`, each with a lease. Safe under any number of
+    /// concurrent claimers on any number of instances: a task goes to one claimer only.
+    public func claimTasks(_ request: ClaimRequest, by caller: Caller) async throws -> [PlanTask] {
+        try await write { tx in
+            let now = Timestamp.now()
+            try await tx.requireWorker(request.agentID, tenant: caller.tenant)
+            var claimed: [PlanTask] = []
+            var log = ChangeLog()
+            for var task in try await tx.claimable(request, tenant: caller.tenant) {
+                task.agentID = request.agentID
+                try task.move(to: .running, at: now, leaseSeconds: request.leaseSeconds)
+                task.version += 1
+                task.updatedAt = now
+                try await tx.updateTask(task)
+                log.record(EventType.taskClaimed, task)
+                claimed.append(task)
+            }
+            guard !claimed.isEmpty else { return [] }
+            try await tx.settle(moved: claimed, at: now, log: &log)
+            try await tx.commit(log, by: caller, at: now)
+            return claimed
+        }
+    }
+
+    /// Extends the caller's lease (by `lease_seconds`, default 60, from now).
+    public func heartbeat(_ id: UUID, _ request: HeartbeatRequest, by caller: Caller) async throws -> PlanTask {
+        try await write { tx in
+            let now = Timestamp.now()
+            var task = try await tx.leasedTask(id, agent: request.agentID, tenant: caller.tenant, at: now)
+            task.leaseExpiresAt = now.adding(seconds: Double(request.leaseSeconds ?? 60))
+            task.version += 1
+            task.updatedAt = now
+            try await tx.updateTask(task)
+            var log = ChangeLog()
+            log.record(EventType.taskHeartbeat, task)
+            try await tx.commit(log, by: caller, at: now)
+            return task
+        }
+    }
+
+    /// Completes the caller's task with its outputs; dependents may become ready, the plan may finish.
+    public func completeTask(_ id: UUID, _ request: CompleteRequest, by caller: Caller) async throws -> PlanTask {
+        try await write { tx in
+            let now = Timestamp.now()
+            var task = try await tx.leasedTask(id, agent: request.agentID, tenant: caller.tenant, at: now)
+            if let outputs = request.outputs { task.outputs = outputs }
+            try task.move(to: .completed, at: now)
+            task.version += 1
+            task.updatedAt = now
+            try await tx.updateTask(task)
+            var log = ChangeLog()
+            log.record(EventType.taskCompleted, task)
+            try await tx.settle(moved: [task], at: now, log: &log)
+            try await tx.commit(log, by: caller, at: now)
+            return task
+        }
+    }
+
+    /// Records a failed attempt: back to `pending` while retryable attempts remain, else `failed`
+    /// (and its dependents are skipped).
+    public func failTask(_ id: UUID, _ request: FailRequest, by caller: Caller) async throws -> PlanTask {
+        try await write { tx in
+            let now = Timestamp.now()
+            var task = try await tx.leasedTask(id, agent: request.agentID, tenant: caller.tenant, at: now)
+            task.error = request.error
+            let next = task.statusAfterFailure(retryable: request.retryable)
+            try task.move(to: next, at: now)
+            task.version += 1
+            task.updatedAt = now
+            try await tx.updateTask(task)
+            var log = ChangeLog()
+            log.record(next == .failed ? EventType.taskFailed : EventType.taskRetried, task)
+            if next == .failed { try await tx.settle(moved: [task], at: now, log: &log) }
+            try await tx.commit(log, by: caller, at: now)
+            return task
+        }
+    }
+
+    /// Cancels the task (its dependents are skipped). A task already final is returned unchanged.
+    public func cancelTask(_ id: UUID, by caller: Caller) async throws -> PlanTask {
+        try await write { tx in
+            let now = Timestamp.now()
+            guard var task = try await tx.task(id, tenant: caller.tenant, lock: true) else {
+                throw AgenticError.notFound(.task, id.lowercased)
+            }
+            guard !task.status.isTerminal else { return task }
+            try task.move(to: .cancelled, at: now)
+            task.version += 1
+            task.updatedAt = now
+            try await tx.updateTask(task)
+            var log = ChangeLog()
+            log.record(EventType.taskCancelled, task)
+            try await tx.settle(moved: [task], at: now, log: &log)
+            try await tx.commit(log, by: caller, at: now)
+            return task
+        }
+    }
+
+    /// The sweeper's step: tasks whose lease ran out go back to `pending`, or to `failed` when their
+    /// attempts are used up. Each tenant's events are recorded with actor `system`.
+    public func expireLeases(limit: Int) async throws -> Int {
+        try await write { tx in
+            let now = Timestamp.now()
+            let expired = try await tx.expiredLeases(at: now, limit: limit)
+            guard !expired.isEmpty else { return 0 }
+            var logs: [String: ChangeLog] = [:]
+            var failed: [String: [PlanTask]] = [:]
+            for var task in expired {
+                let next = task.statusAfterFailure(retryable: true)
+                try task.move(to: next, at: now)
+                if next == .failed {
+                    task.error = ["reason": "lease_expired", "message": "the lease expired and no attempts are left"]
+                    failed[task.tenant, default: []].append(task)
+                }
+                task.version += 1
+                task.updatedAt = now
+                try await tx.updateTask(task)
+                logs[task.tenant, default: ChangeLog()].record(EventType.taskLeaseExpired, task)
+            }
+            for tenant in logs.keys.sorted() {
+                var log = logs[tenant]!
+                try await tx.settle(moved: failed[tenant] ?? [], at: now, log: &log)
+                try await tx.commit(log, by: .system(tenant: tenant), at: now)
+            }
+            return expired.count
+        }
+    }
+}
+
+extension StoreTransaction {
+    /// The task, locked, if `agent` holds its lease now; else 404 (unknown) or 409 `lease_lost`.
+    func leasedTask(_ id: UUID, agent: UUID, tenant: String, at now: Timestamp) async throws -> PlanTask {
+        guard let task = try await task(id, tenant: tenant, lock: true) else {
+            throw AgenticError.notFound(.task, id.lowercased)
+        }
+        guard task.isLeased(by: agent, at: now) else {
+            let why: String
+            if task.status != .running {
+                why = "the task is `\(task.status.rawValue)`"
+            } else if task.agentID != agent {
+                why = "another agent holds the lease"
+            } else {
+                why = "the lease expired"
+            }
+            throw AgenticError.conflict(.leaseLost, "Agent \(agent.lowercased) does not hold the lease on task \(id.lowercased): \(why)")
+        }
+        return task
+    }
+
+    /// A claimer must be an agent of the tenant that is not terminated.
+    func requireWorker(_ agentID: UUID, tenant: String) async throws {
+        guard let agent = try await agent(agentID, tenant: tenant, lock: false) else {
+            throw AgenticError.validation(field: "agent_id", "does not name an agent")
+        }
+        if agent.status == .terminated {
+            throw AgenticError.conflict(.invalidTransition, "Agent \(agentID.lowercased) is terminated and cannot take work")
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import AgenticStore
+import ArgumentParser
+import Logging
+
+/// `--database-url` and the pool size, shared by every command that opens the store.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "sqlite:///path/file.sqlite or postgres://user:pass@host:port/db?sslmode=... (env AGENTIC_DATABASE_URL)")
+    var databaseURL: String = Env.string("AGENTIC_DATABASE_URL", default: DatabaseLocation.defaultURL)
+
+    @Option(help: "PostgreSQL connections per instance (env AGENTIC_DB_POOL_SIZE)")
+    var dbPoolSize: Int = Env.int("AGENTIC_DB_POOL_SIZE", default: 16)
+
+    func validate() throws {
+        _ = try location()
+        guard (1...512).contains(dbPoolSize) else { throw ValidationError("--db-pool-size must be between 1 and 512") }
+    }
+
+    func location() throws -> DatabaseLocation {
+        do {
+            return try DatabaseLocation(url: databaseURL)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// Opens and migrates the store, runs `body`, and closes the store however `body` ends.
+    func withStore<T>(logger: Logger, _ body: (any Store) async throws -> T) async throws -> T {
+        let store = try await StoreFactory.open(try location(), poolSize: dbPoolSize, logger: logger)
+        do {
+            try await store.migrate()
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+}

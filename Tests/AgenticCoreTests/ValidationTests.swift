@@ -1,0 +1,61 @@
+import AgenticCore
+import Foundation
+import Testing
+
+@Suite("Request validation")
+struct ValidationTests {
+    func fields(_ body: () throws -> Void) -> [String] {
+        do {
+            try body()
+            return []
+        } catch let error as AgenticError {
+            return error.fieldErrors.map(\.field)
+        } catch {
+            return ["unexpected \(error)"]
+        }
+    }
+
+    @Test("aliases are accepted, but not twice")
+    func aliases() throws {
+        #expect(try GoalDraft.read(["description": "d"]).goalText == "d")
+        #expect(try TaskDraft.read(["plan_id": .string(UUID().lowercased), "input_data": ["a": 1]]).inputs == ["a": 1])
+        #expect(fields { _ = try TaskDraft.read(["plan_id": .string(UUID().lowercased), "inputs": [:], "input_data": [:]]) } == ["input_data"])
+    }
+
+    @Test("a PATCH that names nothing is a 400, one with only unknown fields a 422")
+    func emptyPatch() {
+        #expect {
+            try AgentPatch.read([:])
+        } throws: { ($0 as? AgenticError)?.status == 400 }
+        #expect {
+            try AgentPatch.read(["nope": 1])
+        } throws: { ($0 as? AgenticError)?.status == 422 }
+    }
+
+    @Test("numbers must be whole and in range")
+    func numbers() {
+        #expect(fields { _ = try GoalDraft.read(["goal_text": "g", "priority": 2.5]) } == ["priority"])
+        #expect(fields { _ = try GoalDraft.read(["goal_text": "g", "priority": -1]) } == ["priority"])
+        #expect(fields { _ = try GoalDraft.read(["goal_text": "g", "priority": "5"]) } == ["priority"])
+        #expect(fields { _ = try ClaimRequest.read(["agent_id": .string(UUID().lowercased), "lease_seconds": 3601, "limit": 0]) }
+            == ["lease_seconds", "limit"])
+    }
+
+    @Test("the body must be an object")
+    func bodyShape() {
+        #expect(fields { _ = try AgentDraft.read([1, 2]) } == ["(body)"])
+    }
+
+    @Test("fail accepts a message string as the error")
+    func failMessage() throws {
+        let request = try FailRequest.read(["agent_id": .string(UUID().lowercased), "error": "timeout"])
+        #expect(request.error == ["message": "timeout"] && request.retryable)
+    }
+
+    @Test("key requests validate tenant, scope, expiry and rate limit")
+    func keys() {
+        let now = Timestamp.now()
+        #expect(fields { _ = try KeyDraft.read(["name": "k", "scope": "root", "tenant": "Bad Tenant", "expires_at": "2001-01-01T00:00:00Z", "rate_limit": ["requests_per_second": 0]], now: now) }
+            == ["scope", "tenant", "expires_at", "rate_limit.requests_per_second"])
+    }
+}

@@ -1,0 +1,125 @@
+import AgenticCore
+import Foundation
+import HTTPTypes
+import Testing
+
+@Suite("Contract: errors and the gateway basics")
+struct ErrorContractTests {
+    @Test("every error class answers problem+json with a stable code and the request id", arguments: Backend.available)
+    func errorClasses(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            let cases: [(HTTPRequest.Method, String, String?, HTTPFields, Int, String)] = [
+                (.post, "/api/v1/agents", "{\"name\": ", [.contentType: "application/json"], 400, "malformed_json"),
+                (.post, "/api/v1/agents", "{\"name\": \"a\",}", [.contentType: "application/json"], 400, "malformed_json"),
+                (.post, "/api/v1/agents", "name=a", [.contentType: "application/x-www-form-urlencoded"], 415, "unsupported_media_type"),
+                (.post, "/api/v1/agents", "{\"name\": \"a\"}", [:], 415, "unsupported_media_type"),
+                (.post, "/api/v1/agents", "{\"name\": 5}", [.contentType: "application/json"], 422, "validation_failed"),
+                (.get, "/api/v1/nowhere", nil, [:], 404, "route_not_found"),
+                (.get, "/nowhere", nil, [:], 404, "route_not_found"),
+                (.put, "/api/v1/agents", nil, [:], 405, "method_not_allowed"),
+                (.post, "/api/v1/agents/\(UUID().lowercased)", nil, [:], 405, "method_not_allowed"),
+                (.get, "/api/v1/goals/\(UUID().lowercased)", nil, [:], 404, "not_found"),
+            ]
+            for (method, path, body, headers, status, code) in cases {
+                let reply = try await api.call(method, path, raw: body, headers: headers)
+                #expect(reply.status == status, "\(method) \(path): \(reply.text)")
+                #expect(reply.code == code, "\(method) \(path)")
+                #expect(reply.header("Content-Type") == "application/problem+json")
+                #expect(reply["type"]?.stringValue == "urn:agentic:problem:\(code)")
+                #expect(reply["title"]?.stringValue?.isEmpty == false && reply["detail"]?.stringValue?.isEmpty == false)
+                #expect(reply["status"]?.intValue == Int64(status))
+                let requestID = try #require(reply["request_id"]?.stringValue)
+                #expect(reply.header("X-Request-ID") == requestID)
+            }
+            let allow = try await api.call(.put, "/api/v1/agents")
+            #expect(allow.header("Allow") == "GET, HEAD, POST")
+        }
+    }
+
+    @Test("a body over 1 MiB is 413 and nothing is stored", arguments: Backend.available)
+    func oversizeBody(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            let huge = "{\"name\": \"a\", \"metadata\": {\"blob\": \"" + String(repeating: "x", count: Limits.maxBodyBytes) + "\"}}"
+            let reply = try await api.call(.post, "/api/v1/agents", raw: huge, headers: [.contentType: "application/json"])
+            #expect(reply.status == 413 && reply.code == "payload_too_large")
+            #expect(try await api.get("/api/v1/agents").items.isEmpty)
+        }
+    }
+
+    @Test("deep nesting and oversized fields are refused with the field named", arguments: Backend.available)
+    func structuralLimits(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            let deep = String(repeating: "[", count: 40) + String(repeating: "]", count: 40)
+            let tooDeep = try await api.call(
+                .post, "/api/v1/agents", raw: "{\"name\": \"a\", \"metadata\": {\"x\": \(deep)}}", headers: [.contentType: "application/json"])
+            #expect(tooDeep.status == 422)
+            var nested: JSONValue = 1
+            for _ in 0..<20 { nested = ["n": nested] }
+            let fieldTooDeep = try await api.post("/api/v1/agents", ["name": "a", "metadata": nested])
+            #expect(fieldTooDeep.status == 422 && fieldTooDeep.errorFields.first?.hasPrefix("metadata.n.n") == true)
+            let bigString = try await api.post("/api/v1/agents", ["name": "a", "configuration": ["s": .string(String(repeating: "y", count: 70_000))]])
+            #expect(bigString.status == 422 && bigString.errorFields == ["configuration.s"])
+            let bigArray = try await api.post("/api/v1/agents", ["name": "a", "metadata": ["list": .array(Array(repeating: 1, count: 1001))]])
+            #expect(bigArray.status == 422 && bigArray.errorFields == ["metadata.list"])
+        }
+    }
+
+    @Test("a trailing slash on a collection is the collection", arguments: Backend.available)
+    func trailingSlash(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            let goal = try await api.post("/api/v1/goals/", ["goal_text": "slash"])
+            #expect(goal.status == 201)
+            let list = try await api.get("/api/v1/goals/")
+            #expect(list.status == 200 && list.items.count == 1)
+        }
+    }
+
+    @Test("keys: X-API-Key and Bearer both work; missing or unknown keys are 401", arguments: Backend.available)
+    func keys(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            let secret = try #require(api.key)
+            #expect(try await api.with(key: nil).get("/api/v1/agents", headers: [.authorization: "Bearer \(secret)"]).status == 200)
+            #expect(try await api.with(key: nil).get("/api/v1/agents", headers: [.authorization: "bearer \(secret)"]).status == 200)
+            let none = try await api.with(key: nil).get("/api/v1/agents")
+            #expect(none.status == 401 && none.code == "unauthorized" && none.header("WWW-Authenticate") == "Bearer")
+            let unknown = try await api.with(key: "agk_" + String(repeating: "z", count: 43)).get("/api/v1/agents")
+            #expect(unknown.status == 401 && unknown["detail"] == none["detail"], "no hint whether a key exists")
+            #expect(try await api.with(key: nil).get("/api/v1/agents", headers: [.authorization: "Basic \(secret)"]).status == 401)
+        }
+    }
+
+    @Test("the client's X-Request-ID is kept; a bad one is replaced", arguments: Backend.available)
+    func requestID(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            let kept = try await api.get("/api/v1/agents/\(UUID().lowercased)", headers: [.xRequestIDTest: "trace-42"])
+            #expect(kept.header("X-Request-ID") == "trace-42" && kept["request_id"] == "trace-42")
+            let replaced = try await api.get("/health/live", headers: [.xRequestIDTest: "bad id with spaces"])
+            #expect(replaced.header("X-Request-ID") != "bad id with spaces" && replaced.header("X-Request-ID")?.isEmpty == false)
+        }
+    }
+
+    @Test("health endpoints answer without a key", arguments: Backend.available)
+    func health(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            let open = api.with(key: nil)
+            #expect(try await open.get("/health/live")["status"] == "ok")
+            #expect(try await open.get("/health/startup")["status"] == "ok")
+            let ready = try await open.get("/health/ready")
+            #expect(ready.status == 200 && ready["checks"]?["database"]?["status"] == "up")
+        }
+    }
+
+    @Test("responses carry security headers and no server banner", arguments: Backend.available)
+    func securityHeaders(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            for reply in [try await api.get("/api/v1/agents"), try await api.with(key: nil).get("/api/v1/agents")] {
+                #expect(reply.header("X-Content-Type-Options") == "nosniff")
+                #expect(reply.header("Server") == nil)
+            }
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let xRequestIDTest = Self("X-Request-ID")!
+}

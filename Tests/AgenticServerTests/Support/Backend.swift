@@ -1,0 +1,64 @@
+import AgenticCore
+import AgenticStore
+import Foundation
+import Logging
+import Testing
+
+/// The store backends every contract test runs against. PostgreSQL joins when `scripts/test` (or
+/// anyone) sets `AGENTIC_TEST_POSTGRES_URL`; `BackendAvailabilityTests` fails if it is missing
+/// without an explicit opt-out, so a run can never silently skip it.
+enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+
+    static var postgresURL: String? { ProcessInfo.processInfo.environment["AGENTIC_TEST_POSTGRES_URL"] }
+
+    static var available: [Backend] {
+        postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
+    }
+
+    /// A fresh, migrated store. SQLite gets its own file; PostgreSQL shares the test database, and
+    /// tests isolate themselves by tenant.
+    func makeStore() async throws -> any Store {
+        let logger = Logger(label: "test")
+        switch self {
+        case .sqlite:
+            let path = TestFiles.temporaryDirectory() + "/agentic.sqlite"
+            let store = try await StoreFactory.open(.sqlite(path: path), logger: logger)
+            try await store.migrate()
+            return store
+        case .postgres:
+            guard let url = Self.postgresURL else { throw TestFailure("AGENTIC_TEST_POSTGRES_URL is not set") }
+            let store = try await StoreFactory.open(try DatabaseLocation(url: url), poolSize: 4, logger: logger)
+            try await store.migrate()
+            return store
+        }
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+enum TestFiles {
+    /// A new empty directory under the system temp folder.
+    static func temporaryDirectory() -> String {
+        let path = NSTemporaryDirectory() + "agentic-test-" + UUID().uuidString.prefix(12).lowercased()
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// The package root (to find built binaries and repository files).
+    static var packageRoot: String {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path
+    }
+
+    /// The `agentic` binary the tests run as a real process: `AGENTIC_BIN`, else the debug build.
+    static var agenticBinary: String {
+        ProcessInfo.processInfo.environment["AGENTIC_BIN"] ?? packageRoot + "/.build/debug/agentic"
+    }
+}
