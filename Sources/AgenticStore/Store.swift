@@ -87,6 +87,10 @@ public protocol Store: Sendable {
     func migrate() async throws
     /// Answers whether the database is reachable and its schema current.
     func readiness() async -> StoreReadiness
+    /// Writes a consistent snapshot of everything as NDJSON (see `SnapshotFormat`).
+    func export(to sink: @escaping @Sendable ([UInt8]) async throws -> Void) async throws -> SnapshotSummary
+    /// Loads a snapshot into this empty database, all or nothing; `nextLine` returns nil at the end.
+    func importSnapshot(_ nextLine: @escaping @Sendable () async throws -> [UInt8]?) async throws -> SnapshotSummary
     /// Closes connections; the store cannot be used afterwards.
     func close() async
     /// A short description for logs: backend and location, never a password.

@@ -7,8 +7,8 @@ public enum StoreFactory {
         switch location {
         case .sqlite(let path):
             return try await SQLiteStore.open(path: path, logger: logger)
-        case .postgres:
-            throw AgenticError(code: .validationFailed, status: 400, detail: "PostgreSQL support is not available in this build")
+        case .postgres(let settings):
+            return await PostgresStore.open(settings, poolSize: poolSize, logger: logger)
         }
     }
 }

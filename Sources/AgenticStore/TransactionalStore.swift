@@ -11,8 +11,11 @@ public protocol TransactionalStore: Store {
     /// when the database reports a serialisation failure or deadlock.
     func write<T: Sendable>(_ body: @escaping @Sendable (Transaction) async throws -> T) async throws -> T
 
-    /// Runs `body` against a consistent view without taking locks.
+    /// Runs `body` on committed data without taking locks (each statement may see newer commits).
     func read<T: Sendable>(_ body: @escaping @Sendable (Transaction) async throws -> T) async throws -> T
+
+    /// Runs `body` in one read-only snapshot: every statement sees the database as of its start.
+    func consistentRead<T: Sendable>(_ body: @escaping @Sendable (Transaction) async throws -> T) async throws -> T
 }
 
 /// The events one workflow produces, appended together at its end.

@@ -6,5 +6,5 @@ struct Agentic: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agentic",
         abstract: "Control plane and system of record for AI-agent platforms.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, KeysCommand.self])
+        subcommands: [ServeCommand.self, MigrateCommand.self, KeysCommand.self, ExportCommand.self, ImportCommand.self])
 }

@@ -73,6 +73,25 @@ public final class SQLiteStore: TransactionalStore {
         try await readers.with { connection in try await body(SQLiteTransaction(connection: connection)) }
     }
 
+    public func consistentRead<T: Sendable>(_ body: @escaping @Sendable (SQLiteTransaction) async throws -> T) async throws -> T {
+        try await readers.with { connection in
+            let tx = SQLiteTransaction(connection: connection)
+            try await tx.run("BEGIN")
+            do {
+                let result = try await body(tx)
+                try await tx.run("COMMIT")
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    public func export(to sink: @escaping @Sendable ([UInt8]) async throws -> Void) async throws -> SnapshotSummary {
+        try await export(source: "sqlite", to: sink)
+    }
+
     // MARK: migrations and health
 
     public func migrate() async throws {
@@ -149,17 +168,8 @@ public final class SQLiteStore: TransactionalStore {
 
     public func createKey(_ key: ApiKey) async throws {
         _ = try await write { tx in
-            try await tx.run(
-                "INSERT INTO tenants (name, created_at) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
-                [.text(key.tenant), .time(key.createdAt)])
-            try await tx.run(
-                "INSERT INTO api_keys (\(SQLiteColumns.key)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                [
-                    .uuid(key.id), .text(key.tenant), .text(key.name), .text(key.scope.rawValue), .text(key.hash),
-                    .text(key.prefix), .time(key.expiresAt), key.rateLimit.map { .float($0.requestsPerSecond) } ?? .null,
-                    key.rateLimit.map { .int($0.burst) } ?? .null, .integer(key.unlimited ? 1 : 0), .time(key.createdAt),
-                    .time(key.revokedAt),
-                ])
+            try await tx.ensureTenant(name: key.tenant, createdAt: key.createdAt)
+            try await tx.insertKey(key)
         }
     }
 

@@ -244,6 +244,15 @@ public struct SQLiteTransaction: StoreTransaction {
     }
 
     public func insertTask(_ t: PlanTask, unmetDependencies: Int) async throws {
+        try await insertTaskRow(t, unmetDependencies: unmetDependencies)
+        if !t.dependsOn.isEmpty {
+            try await run(
+                "INSERT INTO task_dependencies (task_id, depends_on) SELECT ?1, value FROM json_each(?2)",
+                [.uuid(t.id), .ids(t.dependsOn)])
+        }
+    }
+
+    func insertTaskRow(_ t: PlanTask, unmetDependencies: Int) async throws {
         try await run(
             """
             INSERT INTO tasks (\(SQLiteColumns.task), unmet_dependencies) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
@@ -256,11 +265,6 @@ public struct SQLiteTransaction: StoreTransaction {
                 .json(t.error), .text(t.toolName), .time(t.startedAt), .time(t.completedAt), .int(t.version),
                 .time(t.createdAt), .time(t.updatedAt), .int(Int64(unmetDependencies)),
             ])
-        if !t.dependsOn.isEmpty {
-            try await run(
-                "INSERT INTO task_dependencies (task_id, depends_on) SELECT ?1, value FROM json_each(?2)",
-                [.uuid(t.id), .ids(t.dependsOn)])
-        }
     }
 
     public func updateTask(_ t: PlanTask) async throws {

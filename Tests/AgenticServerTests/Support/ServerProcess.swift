@@ -94,7 +94,7 @@ func runAgentic(_ arguments: [String], environment: [String: String] = [:], time
     process.environment = env
     let folder = TestFiles.temporaryDirectory()
     let outputPath = folder + "/output.txt"
-    FileManager.default.createFile(atPath: outputPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
     process.standardOutput = handle
     process.standardError = handle

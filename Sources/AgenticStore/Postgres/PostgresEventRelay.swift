@@ -1,0 +1,86 @@
+import AgenticCore
+import Logging
+import NIOCore
+import PostgresNIO
+import Synchronization
+
+/// Carries "events were appended" between instances with LISTEN/NOTIFY.
+///
+/// Write transactions do not NOTIFY themselves (PostgreSQL serialises the commits of notifying
+/// transactions); instead, after local commits the relay sends one coalesced `pg_notify` on its own,
+/// and a dedicated listening connection rings this instance's bell for every notification. Both
+/// loops reconnect after failures; waiters also re-poll each second, so a lost notification costs
+/// at most that second.
+final class PostgresEventRelay: Sendable {
+    static let channel = "agentic_events"
+
+    private let changes: AsyncStream<Void>
+    private let changesContinuation: AsyncStream<Void>.Continuation
+
+    init() {
+        (changes, changesContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Called after a local commit that appended events.
+    func changed() {
+        changesContinuation.yield(())
+    }
+
+    /// Runs both loops until cancelled.
+    func run(client: PostgresClient, configuration: PostgresConnection.Configuration, bell: EventBell, logger: Logger) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in self.changes {
+                    _ = try? await client.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
+                }
+            }
+            group.addTask {
+                var connectionID = 1_000_000
+                let current = Mutex<PostgresConnection?>(nil)
+                await withTaskCancellationHandler {
+                    while !Task.isCancelled {
+                        connectionID += 1
+                        do {
+                            let connection = try await PostgresConnection.connect(
+                                configuration: configuration, id: connectionID, logger: logger)
+                            current.withLock { $0 = connection }
+                            do {
+                                // Cancellation may have come while connecting, when there was nothing to close.
+                                if !Task.isCancelled {
+                                    try await connection.listen(on: Self.channel) { notifications in
+                                        bell.ring()
+                                        for try await _ in notifications { bell.ring() }
+                                    }
+                                }
+                            } catch {
+                                if !Task.isCancelled {
+                                    logger.debug("event listener reconnecting", metadata: ["error": "\(error)"])
+                                }
+                            }
+                            current.withLock { $0 = nil }
+                            try? await connection.close()
+                        } catch {
+                            if !Task.isCancelled {
+                                logger.debug("event listener cannot connect", metadata: ["error": "\(error)"])
+                            }
+                        }
+                        try? await Task.sleep(for: .seconds(1))
+                    }
+                } onCancel: {
+                    // Closing the connection ends the notification sequence, which does not watch for
+                    // cancellation; the loop then awaits the close before letting the connection go.
+                    if let connection = current.withLock({ $0 }) { Self.close(connection) }
+                }
+            }
+            await group.waitForAll()
+        }
+    }
+
+    private static func close(_ connection: PostgresConnection) {
+        let _: EventLoopFuture<Void> = connection.close()
+    }
+
+    func finish() {
+        changesContinuation.finish()
+    }
+}

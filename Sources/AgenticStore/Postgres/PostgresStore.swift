@@ -1,0 +1,400 @@
+import AgenticCore
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+import Synchronization
+
+/// The production store: PostgreSQL through a sized, pre-warmed postgres-nio pool that this store
+/// runs itself (`open` starts it, `close` stops it).
+///
+/// A database that cannot be reached fails requests fast: waiting for a connection is bounded by
+/// `leaseDeadline`, after which the request is a 503 `database_unavailable`. The pool keeps trying to
+/// reconnect in the background, so service resumes on its own when the database returns.
+public final class PostgresStore: TransactionalStore {
+    public let eventBell = EventBell()
+    let client: PostgresClient
+    let settings: PostgresSettings
+    let logger: Logger
+    private let relay = PostgresEventRelay()
+    private let background: Task<Void, Never>
+    /// How long a request may wait for a connection before the database counts as down.
+    let leaseDeadline: Duration
+
+    private init(client: PostgresClient, settings: PostgresSettings, logger: Logger, leaseDeadline: Duration,
+                 listenerConfiguration: PostgresConnection.Configuration, started: AsyncStream<Void>.Continuation) {
+        self.client = client
+        self.settings = settings
+        self.logger = logger
+        self.leaseDeadline = leaseDeadline
+        let relay = relay
+        let bell = eventBell
+        background = Task {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    started.finish()
+                    await client.run()
+                }
+                group.addTask { await relay.run(client: client, configuration: listenerConfiguration, bell: bell, logger: logger) }
+                await group.waitForAll()
+            }
+        }
+    }
+
+    public static func open(
+        _ settings: PostgresSettings, poolSize: Int = 16, leaseDeadline: Duration = .milliseconds(1500),
+        logger: Logger = Logger(label: "agentic.postgres")
+    ) async -> PostgresStore {
+        var configuration = PostgresClient.Configuration(
+            host: settings.host, port: settings.port, username: settings.username, password: settings.password,
+            database: settings.database, tls: clientTLS(settings.tls))
+        configuration.options.maximumConnections = max(1, poolSize)
+        configuration.options.minimumConnections = max(0, poolSize - 1)
+        configuration.options.connectTimeout = .seconds(1)
+        configuration.options.connectionIdleTimeout = .seconds(300)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let listener = PostgresConnection.Configuration(
+            host: settings.host, port: settings.port, username: settings.username, password: settings.password,
+            database: settings.database, tls: connectionTLS(settings.tls))
+        let (started, continuation) = AsyncStream.makeStream(of: Void.self)
+        let store = PostgresStore(
+            client: client, settings: settings, logger: logger, leaseDeadline: leaseDeadline, listenerConfiguration: listener,
+            started: continuation)
+        // Let the pool's run loop begin before anyone leases a connection.
+        for await _ in started {}
+        try? await Task.sleep(for: .milliseconds(1))
+        return store
+    }
+
+    private static func clientTLS(_ mode: PostgresSettings.TLSMode) -> PostgresClient.Configuration.TLS {
+        switch mode {
+        case .disable: return .disable
+        case .prefer: return .prefer(.makeClientConfiguration())
+        case .require: return .require(.makeClientConfiguration())
+        }
+    }
+
+    private static func connectionTLS(_ mode: PostgresSettings.TLSMode) -> PostgresConnection.Configuration.TLS {
+        switch mode {
+        case .disable: return .disable
+        case .prefer: return .prefer(try! NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: return .require(try! NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+    }
+
+    public var description: String { settings.description }
+
+    public func close() async {
+        relay.finish()
+        background.cancel()
+        await background.value
+    }
+
+    // MARK: connections
+
+    private enum Outcome<T: Sendable>: Sendable {
+        case value(T)
+        case timedOut
+    }
+
+    /// Runs `body` on a pooled connection. If no connection can be had within `deadline`, the database
+    /// is considered down: the wait is cancelled and a 503 thrown. Once a connection is leased, `body`
+    /// runs to completion however long it takes (a dead server fails it on its own).
+    func withConnection<T: Sendable>(
+        deadline: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let leased = LeaseFlag()
+        let client = self.client
+        do {
+            return try await withThrowingTaskGroup(of: Outcome<T>.self) { group in
+                group.addTask {
+                    .value(
+                        try await client.withConnection { connection in
+                            leased.value.store(true, ordering: .relaxed)
+                            return try await body(connection)
+                        })
+                }
+                group.addTask {
+                    try await Task.sleep(for: deadline ?? self.leaseDeadline)
+                    return .timedOut
+                }
+                while let outcome = try await group.next() {
+                    switch outcome {
+                    case .value(let value):
+                        group.cancelAll()
+                        return value
+                    case .timedOut:
+                        if !leased.value.load(ordering: .relaxed) {
+                            group.cancelAll()
+                            throw AgenticError.databaseUnavailable("The database did not answer; retry shortly")
+                        }
+                    }
+                }
+                throw CancellationError()
+            }
+        } catch {
+            throw PostgresErrors.map(error)
+        }
+    }
+
+    /// One transaction, without telling event readers (keys, idempotency records).
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
+        let logger = self.logger
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await withConnection { connection in
+                    let tx = PostgresTransaction(connection: connection, logger: logger)
+                    try await tx.run("BEGIN")
+                    do {
+                        let result = try await body(tx)
+                        try await tx.run("COMMIT")
+                        return result
+                    } catch {
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        throw error
+                    }
+                }
+            } catch where attempt < 3 && PostgresErrors.isRetryable(error) {
+                logger.debug("retrying a transaction after a serialisation failure or deadlock")
+            }
+        }
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
+        let result = try await transaction(body)
+        eventBell.ring()
+        relay.changed()
+        return result
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
+        let logger = self.logger
+        return try await withConnection { connection in try await body(PostgresTransaction(connection: connection, logger: logger)) }
+    }
+
+    public func consistentRead<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
+        let logger = self.logger
+        return try await withConnection { connection in
+            let tx = PostgresTransaction(connection: connection, logger: logger)
+            try await tx.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            do {
+                let result = try await body(tx)
+                try await tx.run("COMMIT")
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    public func export(to sink: @escaping @Sendable ([UInt8]) async throws -> Void) async throws -> SnapshotSummary {
+        try await export(source: "postgres", to: sink)
+    }
+
+    // MARK: migrations and health
+
+    public func migrate() async throws {
+        let logger = self.logger
+        try await withConnection(deadline: .seconds(10)) { connection in
+            let tx = PostgresTransaction(connection: connection, logger: logger)
+            try await tx.run("SELECT pg_advisory_lock(\(PostgresSchema.advisoryLockKey))")
+            do {
+                try await tx.run("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)")
+                let applied = Set(try await tx.rows("SELECT version FROM schema_migrations").map { Int(try $0.get("version", as: Int32.self)) })
+                for migration in PostgresSchema.migrations where !applied.contains(migration.version) {
+                    try await tx.run("BEGIN")
+                    do {
+                        for statement in migration.statements { try await tx.run(PostgresQuery(unsafeSQL: statement)) }
+                        try await tx.run("INSERT INTO schema_migrations (version, applied_at) VALUES (\(Int32(migration.version)), \(Timestamp.now()))")
+                        try await tx.run("COMMIT")
+                    } catch {
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        throw error
+                    }
+                    logger.info("Applied PostgreSQL migration \(migration.version)")
+                }
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(PostgresSchema.advisoryLockKey))", logger: logger)
+                throw error
+            }
+            try await tx.run("SELECT pg_advisory_unlock(\(PostgresSchema.advisoryLockKey))")
+        }
+    }
+
+    public func readiness() async -> StoreReadiness {
+        let expected = PostgresSchema.latestVersion
+        do {
+            let version = try await read { tx -> Int? in
+                let exists = try await tx.rows("SELECT to_regclass('schema_migrations') IS NOT NULL AS present").first?.get("present", as: Bool.self) ?? false
+                guard exists else { return nil }
+                return try await tx.rows("SELECT max(version) AS v FROM schema_migrations").first?.get("v", as: Int32?.self).map(Int.init)
+            }
+            return StoreReadiness(
+                reachable: true, schemaVersion: version, expectedSchemaVersion: expected,
+                detail: version == expected ? nil : "schema migrations are not applied (run agentic migrate)")
+        } catch {
+            return StoreReadiness(
+                reachable: false, schemaVersion: nil, expectedSchemaVersion: expected,
+                detail: "PostgreSQL at \(settings.host):\(settings.port) is unreachable")
+        }
+    }
+
+    // MARK: events
+
+    public func events(after: Int64, types: EventTypeFilter, limit: Int, tenant: String) async throws -> EventBatch {
+        let window = Int64(max(limit, 1000))
+        let rows = try await read { tx in
+            try await tx.rows(
+                """
+                SELECT event_id, type, resource_id, data, actor, created_at FROM events
+                WHERE tenant = \(tenant) AND event_id > \(after) AND tx < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY event_id LIMIT \(window)
+                """)
+        }
+        var events: [Event] = []
+        var nextAfter = after
+        for row in rows {
+            let id: Int64 = try row.get("event_id")
+            let type: String = try row.get("type")
+            nextAfter = id
+            guard types.matches(type) else { continue }
+            events.append(
+                Event(
+                    id: id, tenant: tenant, type: type, resourceID: try row.get("resource_id"),
+                    data: try row.get("data", as: JSONB.self).bytes, actor: try row.get("actor"),
+                    createdAt: try row.get("created_at")))
+            if events.count == limit { break }
+        }
+        return EventBatch(events: events, nextAfter: nextAfter)
+    }
+
+    public func pruneEvents(before cutoff: Timestamp) async throws -> Int {
+        var total = 0
+        while true {
+            let deleted = try await transaction { tx in
+                try await tx.rows(
+                    """
+                    DELETE FROM events WHERE event_id IN (SELECT event_id FROM events WHERE created_at < \(cutoff) LIMIT 10000)
+                    RETURNING event_id
+                    """
+                ).count
+            }
+            total += deleted
+            if deleted < 10_000 { return total }
+        }
+    }
+
+    // MARK: keys
+
+    public func createKey(_ key: ApiKey) async throws {
+        try await transaction { tx in
+            try await tx.ensureTenant(name: key.tenant, createdAt: key.createdAt)
+            try await tx.insertKey(key)
+        }
+    }
+
+    public func key(hash: String) async throws -> ApiKey? {
+        try await read { tx in
+            try await tx.rows("SELECT \(unescaped: PostgresColumns.key) FROM api_keys WHERE key_hash = \(hash)").first
+                .map(PostgresColumns.keyRow)
+        }
+    }
+
+    public func listKeys(tenant: String?) async throws -> [ApiKey] {
+        try await read { tx in
+            if let tenant {
+                return try await tx.rows(
+                    "SELECT \(unescaped: PostgresColumns.key) FROM api_keys WHERE tenant = \(tenant) ORDER BY created_at, key_id"
+                ).map(PostgresColumns.keyRow)
+            }
+            return try await tx.rows("SELECT \(unescaped: PostgresColumns.key) FROM api_keys ORDER BY tenant, created_at, key_id")
+                .map(PostgresColumns.keyRow)
+        }
+    }
+
+    public func revokeKey(_ id: UUID, tenant: String?, at now: Timestamp) async throws -> Bool {
+        try await transaction { tx in
+            try await tx.rows(
+                """
+                UPDATE api_keys SET revoked_at = \(now)
+                WHERE key_id = \(id) AND revoked_at IS NULL AND (\(tenant)::text IS NULL OR tenant = \(tenant))
+                RETURNING key_id
+                """
+            ).count == 1
+        }
+    }
+
+    public func countKeys() async throws -> Int {
+        try await read { tx in Int(try await tx.rows("SELECT count(*) AS n FROM api_keys").first?.get("n", as: Int64.self) ?? 0) }
+    }
+
+    // MARK: idempotency
+
+    public func reserveIdempotencyKey(_ r: IdempotencyReservation) async throws -> IdempotencyOutcome {
+        try await transaction { tx in
+            let inserted = try await tx.rows(
+                """
+                INSERT INTO idempotency_keys (tenant, key, request_hash, state, created_at, expires_at)
+                VALUES (\(r.tenant), \(r.key), \(r.requestHash), 'running', \(r.now), \(r.expiresAt))
+                ON CONFLICT (tenant, key) DO NOTHING RETURNING key
+                """)
+            if !inserted.isEmpty { return .reserved }
+            guard
+                let row = try await tx.rows(
+                    """
+                    SELECT request_hash, state, status, headers, body, created_at, expires_at FROM idempotency_keys
+                    WHERE tenant = \(r.tenant) AND key = \(r.key) FOR UPDATE
+                    """
+                ).first
+            else { return .inProgress }
+            let expired = try row.get("expires_at", as: Timestamp.self) <= r.now
+            if !expired {
+                if try row.get("request_hash", as: String.self) != r.requestHash { return .mismatch }
+                if try row.get("state", as: String.self) == "done", let status = try row.get("status", as: Int32?.self) {
+                    let headers = try row.get("headers", as: JSONB?.self).map { String(decoding: $0.bytes, as: UTF8.self) } ?? "{}"
+                    let body = try row.get("body", as: ByteBuffer?.self).map { Array($0.readableBytesView) } ?? []
+                    return .replay(StoredResponse(status: Int(status), headers: StoredResponse.headers(fromJSON: headers), body: body))
+                }
+                if try row.get("created_at", as: Timestamp.self) > r.now.adding(seconds: -IdempotencyPolicy.abandonAfterSeconds) {
+                    return .inProgress
+                }
+            }
+            try await tx.run(
+                """
+                UPDATE idempotency_keys SET request_hash = \(r.requestHash), state = 'running', status = NULL, headers = NULL,
+                    body = NULL, created_at = \(r.now), expires_at = \(r.expiresAt)
+                WHERE tenant = \(r.tenant) AND key = \(r.key)
+                """)
+            return .reserved
+        }
+    }
+
+    public func completeIdempotencyKey(tenant: String, key: String, response: StoredResponse) async throws {
+        try await transaction { tx in
+            try await tx.run(
+                """
+                UPDATE idempotency_keys SET state = 'done', status = \(Int32(response.status)),
+                    headers = \(JSONB(bytes: Array(response.headersJSON.utf8))), body = \(ByteBuffer(bytes: response.body))
+                WHERE tenant = \(tenant) AND key = \(key)
+                """)
+        }
+    }
+
+    public func releaseIdempotencyKey(tenant: String, key: String) async throws {
+        try await transaction { tx in try await tx.run("DELETE FROM idempotency_keys WHERE tenant = \(tenant) AND key = \(key)") }
+    }
+
+    public func pruneIdempotencyKeys(before cutoff: Timestamp) async throws -> Int {
+        try await transaction { tx in
+            try await tx.rows("DELETE FROM idempotency_keys WHERE expires_at < \(cutoff) RETURNING key").count
+        }
+    }
+}
+
+/// Set once a pooled connection has been leased (shared between the lease and the deadline tasks).
+private final class LeaseFlag: Sendable {
+    let value = Atomic<Bool>(false)
+}

@@ -1,0 +1,108 @@
+import AgenticCore
+import Foundation
+import PostgresNIO
+
+extension PostgresTransaction: SnapshotTransaction {
+    public func snapshotTenants() async throws -> [(name: String, createdAt: Timestamp)] {
+        try await rows("SELECT name, created_at FROM tenants ORDER BY name").map { (try $0.get("name"), try $0.get("created_at")) }
+    }
+
+    public func snapshotKeys() async throws -> [ApiKey] {
+        try await rows("SELECT \(unescaped: PostgresColumns.key) FROM api_keys ORDER BY key_id").map(PostgresColumns.keyRow)
+    }
+
+    public func snapshotAgents(after: UUID?, limit: Int) async throws -> [Agent] {
+        try await page("agents", "agent_id", PostgresColumns.agent, after, limit).map(PostgresColumns.agentRow)
+    }
+
+    public func snapshotGoals(after: UUID?, limit: Int) async throws -> [Goal] {
+        try await page("goals", "goal_id", PostgresColumns.goal, after, limit).map(PostgresColumns.goalRow)
+    }
+
+    public func snapshotPlans(after: UUID?, limit: Int) async throws -> [Plan] {
+        try await page("plans", "plan_id", PostgresColumns.plan, after, limit).map(PostgresColumns.planRow)
+    }
+
+    public func snapshotTasks(after: UUID?, limit: Int) async throws -> [PlanTask] {
+        try await page("tasks", "task_id", PostgresColumns.task, after, limit).map(PostgresColumns.taskRow)
+    }
+
+    private func page(_ table: String, _ id: String, _ columns: String, _ after: UUID?, _ limit: Int) async throws
+        -> [PostgresRandomAccessRow]
+    {
+        var binds = PostgresBindings()
+        binds.append(after)
+        binds.append(Int64(limit))
+        return try await rows(
+            PostgresQuery(
+                unsafeSQL: "SELECT \(columns) FROM \(table) WHERE $1::uuid IS NULL OR \(id) > $1 ORDER BY \(id) LIMIT $2",
+                binds: binds))
+    }
+
+    public func snapshotEvents(after: Int64, limit: Int) async throws -> [Event] {
+        try await rows(
+            """
+            SELECT event_id, tenant, type, resource_id, data, actor, created_at FROM events
+            WHERE event_id > \(after) ORDER BY event_id LIMIT \(Int64(limit))
+            """
+        ).map { row in
+            Event(
+                id: try row.get("event_id"), tenant: try row.get("tenant"), type: try row.get("type"),
+                resourceID: try row.get("resource_id"), data: try row.get("data", as: JSONB.self).bytes, actor: try row.get("actor"),
+                createdAt: try row.get("created_at"))
+        }
+    }
+
+    public func isEmpty() async throws -> Bool {
+        let occupied = try await rows(
+            """
+            SELECT EXISTS (SELECT 1 FROM tenants) OR EXISTS (SELECT 1 FROM api_keys) OR EXISTS (SELECT 1 FROM agents)
+                OR EXISTS (SELECT 1 FROM goals) OR EXISTS (SELECT 1 FROM plans) OR EXISTS (SELECT 1 FROM tasks)
+                OR EXISTS (SELECT 1 FROM events) AS occupied
+            """
+        ).first?.get("occupied", as: Bool.self)
+        return occupied == false
+    }
+
+    public func ensureTenant(name: String, createdAt: Timestamp) async throws {
+        try await run("INSERT INTO tenants (name, created_at) VALUES (\(name), \(createdAt)) ON CONFLICT (name) DO NOTHING")
+    }
+
+    public func insertKey(_ key: ApiKey) async throws {
+        try await run(
+            """
+            INSERT INTO api_keys (\(unescaped: PostgresColumns.key)) VALUES (\(key.id), \(key.tenant), \(key.name),
+                \(key.scope.rawValue), \(key.hash), \(key.prefix), \(key.expiresAt), \(key.rateLimit?.requestsPerSecond),
+                \(key.rateLimit?.burst), \(key.unlimited), \(key.createdAt), \(key.revokedAt))
+            """)
+    }
+
+    public func importTask(_ task: PlanTask) async throws {
+        try await insertTaskRow(task, unmetDependencies: 0)
+    }
+
+    /// Keeps the exported id; the transaction id column records this import's transaction, so the
+    /// events become visible to readers together when it commits.
+    public func importEvent(_ event: Event) async throws {
+        try await run(
+            """
+            INSERT INTO events (event_id, tenant, type, resource_id, data, actor, created_at)
+            VALUES (\(event.id), \(event.tenant), \(event.type), \(event.resourceID),
+                    \(String(decoding: event.data, as: UTF8.self))::json, \(event.actor), \(event.createdAt))
+            """)
+    }
+
+    public func setParent(ofGoal goal: UUID, to parent: UUID) async throws {
+        try await run("UPDATE goals SET parent_goal_id = \(parent) WHERE goal_id = \(goal)")
+    }
+
+    public func rebuildDependencies() async throws {
+        try await run("INSERT INTO task_dependencies (task_id, depends_on) SELECT task_id, unnest(depends_on) FROM tasks")
+        try await run(
+            """
+            UPDATE tasks SET unmet_dependencies = (
+                SELECT count(*) FROM task_dependencies d JOIN tasks x ON x.task_id = d.depends_on
+                WHERE d.task_id = tasks.task_id AND x.status <> 'completed')
+            """)
+    }
+}

@@ -1,0 +1,402 @@
+import AgenticCore
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// The row primitives on one PostgreSQL connection inside a transaction. `lock: true` reads with
+/// `FOR UPDATE`; queue reads use `FOR UPDATE SKIP LOCKED` so concurrent claimers and sweepers on any
+/// number of instances never wait for, or take, each other's rows.
+public struct PostgresTransaction: StoreTransaction {
+    let connection: PostgresConnection
+    let logger: Logger
+    /// Events appended so far in this transaction: their position within it.
+    private let appended = EventCounter()
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+        do {
+            var rows: [PostgresRandomAccessRow] = []
+            for try await row in try await connection.query(query, logger: logger) { rows.append(row.makeRandomAccess()) }
+            return rows
+        } catch {
+            throw PostgresErrors.map(error)
+        }
+    }
+
+    func run(_ query: PostgresQuery) async throws {
+        _ = try await rows(query)
+    }
+
+    private static func lockClause(_ lock: Bool) -> String { lock ? " FOR UPDATE" : "" }
+
+    // MARK: agents
+
+    public func agent(_ id: UUID, tenant: String, lock: Bool) async throws -> Agent? {
+        try await rows(
+            "SELECT \(unescaped: PostgresColumns.agent) FROM agents WHERE agent_id = \(id) AND tenant = \(tenant)\(unescaped: Self.lockClause(lock))"
+        ).first.map(PostgresColumns.agentRow)
+    }
+
+    public func insertAgent(_ a: Agent) async throws {
+        try await run(
+            """
+            INSERT INTO agents (\(unescaped: PostgresColumns.agent)) VALUES (\(a.id), \(a.tenant), \(a.did), \(a.name),
+                \(a.agentType), \(a.status.rawValue), \(JSONB(a.configuration)), \(JSONB(a.metadata)), \(JSONB(a.resourceLimits)),
+                \(a.version), \(a.createdAt), \(a.updatedAt))
+            """)
+    }
+
+    public func updateAgent(_ a: Agent) async throws {
+        try await run(
+            """
+            UPDATE agents SET did = \(a.did), name = \(a.name), agent_type = \(a.agentType), status = \(a.status.rawValue),
+                configuration = \(JSONB(a.configuration)), metadata = \(JSONB(a.metadata)),
+                resource_limits = \(JSONB(a.resourceLimits)), version = \(a.version), updated_at = \(a.updatedAt)
+            WHERE agent_id = \(a.id)
+            """)
+    }
+
+    public func deleteAgent(_ id: UUID) async throws {
+        try await run("DELETE FROM agents WHERE agent_id = \(id)")
+    }
+
+    public func agents(_ query: ListQuery, tenant: String) async throws -> [Agent] {
+        try await rows(PostgresListing.agents.query(query, tenant: tenant)).map(PostgresColumns.agentRow)
+    }
+
+    public func detachAgent(_ id: UUID, at now: Timestamp) async throws -> (goals: [Goal], plans: [Plan], tasks: [PlanTask]) {
+        let goals = try await rows(
+            """
+            UPDATE goals SET agent_id = NULL, version = version + 1, updated_at = \(now) WHERE agent_id = \(id)
+            RETURNING \(unescaped: PostgresColumns.goal)
+            """
+        ).map(PostgresColumns.goalRow)
+        var plans = try await rows(
+            """
+            UPDATE plans SET agent_id = NULL, version = version + 1, updated_at = \(now) WHERE agent_id = \(id)
+            RETURNING \(unescaped: PostgresColumns.plan)
+            """
+        ).map(PostgresColumns.planRow)
+        let counts = try await taskCounts(ofPlans: plans.map(\.id))
+        for index in plans.indices { plans[index].taskCounts = counts[plans[index].id] ?? TaskCounts() }
+        let tasks = try await rows(
+            """
+            UPDATE tasks SET agent_id = NULL, version = version + 1, updated_at = \(now) WHERE agent_id = \(id)
+            RETURNING \(unescaped: PostgresColumns.task)
+            """
+        ).map(PostgresColumns.taskRow)
+        return (goals, plans, tasks)
+    }
+
+    // MARK: goals
+
+    public func goal(_ id: UUID, tenant: String, lock: Bool) async throws -> Goal? {
+        try await rows(
+            "SELECT \(unescaped: PostgresColumns.goal) FROM goals WHERE goal_id = \(id) AND tenant = \(tenant)\(unescaped: Self.lockClause(lock))"
+        ).first.map(PostgresColumns.goalRow)
+    }
+
+    public func goals(_ ids: [UUID], lock: Bool) async throws -> [Goal] {
+        guard !ids.isEmpty else { return [] }
+        return try await rows(
+            "SELECT \(unescaped: PostgresColumns.goal) FROM goals WHERE goal_id = ANY(\(ids)) ORDER BY goal_id\(unescaped: Self.lockClause(lock))"
+        ).map(PostgresColumns.goalRow)
+    }
+
+    public func insertGoal(_ g: Goal) async throws {
+        try await run(
+            """
+            INSERT INTO goals (\(unescaped: PostgresColumns.goal)) VALUES (\(g.id), \(g.tenant), \(g.agentID), \(g.agentDID),
+                \(g.goalText), \(g.goalType), \(g.status.rawValue), \(Int32(g.priority)), \(JSONB(g.constraints)),
+                \(JSONB(bytes: Self.stringArray(g.successCriteria))), \(g.parentGoalID), \(JSONB(g.metadata)), \(g.completedAt),
+                \(g.version), \(g.createdAt), \(g.updatedAt))
+            """)
+    }
+
+    public func updateGoal(_ g: Goal) async throws {
+        try await run(
+            """
+            UPDATE goals SET agent_id = \(g.agentID), agent_did = \(g.agentDID), goal_text = \(g.goalText),
+                goal_type = \(g.goalType), status = \(g.status.rawValue), priority = \(Int32(g.priority)),
+                constraints = \(JSONB(g.constraints)), success_criteria = \(JSONB(bytes: Self.stringArray(g.successCriteria))),
+                parent_goal_id = \(g.parentGoalID), metadata = \(JSONB(g.metadata)), completed_at = \(g.completedAt),
+                version = \(g.version), updated_at = \(g.updatedAt)
+            WHERE goal_id = \(g.id)
+            """)
+    }
+
+    static func stringArray(_ values: [String]) -> [UInt8] {
+        var w = JSONWriter()
+        w.strings(values)
+        return w.bytes
+    }
+
+    public func deleteGoal(_ id: UUID) async throws {
+        try await run("DELETE FROM goals WHERE goal_id = \(id)")
+    }
+
+    public func goals(_ query: ListQuery, tenant: String) async throws -> [Goal] {
+        try await rows(PostgresListing.goals.query(query, tenant: tenant)).map(PostgresColumns.goalRow)
+    }
+
+    public func subgoalIDs(of ids: [UUID]) async throws -> [UUID] {
+        guard !ids.isEmpty else { return [] }
+        return try await rows("SELECT goal_id FROM goals WHERE parent_goal_id = ANY(\(ids))").map { try $0.get("goal_id") }
+    }
+
+    // MARK: plans
+
+    public func plan(_ id: UUID, tenant: String, lock: Bool) async throws -> Plan? {
+        try await rows(
+            "SELECT \(unescaped: PostgresColumns.plan) FROM plans WHERE plan_id = \(id) AND tenant = \(tenant)\(unescaped: Self.lockClause(lock))"
+        ).first.map(PostgresColumns.planRow)
+    }
+
+    public func plans(_ ids: [UUID], lock: Bool) async throws -> [Plan] {
+        guard !ids.isEmpty else { return [] }
+        return try await rows(
+            "SELECT \(unescaped: PostgresColumns.plan) FROM plans WHERE plan_id = ANY(\(ids)) ORDER BY plan_id\(unescaped: Self.lockClause(lock))"
+        ).map(PostgresColumns.planRow)
+    }
+
+    public func plans(ofGoals goalIDs: [UUID], lock: Bool) async throws -> [Plan] {
+        guard !goalIDs.isEmpty else { return [] }
+        return try await rows(
+            """
+            SELECT \(unescaped: PostgresColumns.plan) FROM plans WHERE goal_id = ANY(\(goalIDs))
+            ORDER BY created_at, plan_id\(unescaped: Self.lockClause(lock))
+            """
+        ).map(PostgresColumns.planRow)
+    }
+
+    public func insertPlan(_ p: Plan) async throws {
+        try await run(
+            """
+            INSERT INTO plans (\(unescaped: PostgresColumns.plan)) VALUES (\(p.id), \(p.tenant), \(p.goalID), \(p.agentID),
+                \(p.name), \(p.status.rawValue), \(JSONB(p.resourceBudget)), \(JSONB(p.metadata)), \(p.startedAt),
+                \(p.completedAt), \(p.version), \(p.createdAt), \(p.updatedAt))
+            """)
+    }
+
+    public func updatePlan(_ p: Plan) async throws {
+        try await run(
+            """
+            UPDATE plans SET agent_id = \(p.agentID), name = \(p.name), status = \(p.status.rawValue),
+                resource_budget = \(JSONB(p.resourceBudget)), metadata = \(JSONB(p.metadata)), started_at = \(p.startedAt),
+                completed_at = \(p.completedAt), version = \(p.version), updated_at = \(p.updatedAt)
+            WHERE plan_id = \(p.id)
+            """)
+    }
+
+    public func deletePlan(_ id: UUID) async throws {
+        try await run("DELETE FROM plans WHERE plan_id = \(id)")
+    }
+
+    public func plans(_ query: ListQuery, tenant: String) async throws -> [Plan] {
+        try await rows(PostgresListing.plans.query(query, tenant: tenant)).map(PostgresColumns.planRow)
+    }
+
+    public func taskCounts(ofPlans ids: [UUID]) async throws -> [UUID: TaskCounts] {
+        guard !ids.isEmpty else { return [:] }
+        var counts: [UUID: TaskCounts] = [:]
+        for row in try await rows(
+            "SELECT plan_id, status, count(*) AS n FROM tasks WHERE plan_id = ANY(\(ids)) GROUP BY plan_id, status")
+        {
+            guard let status = TaskStatus(rawValue: try row.get("status")) else { continue }
+            counts[try row.get("plan_id", as: UUID.self), default: TaskCounts()][status] = try row.get("n", as: Int64.self)
+        }
+        return counts
+    }
+
+    // MARK: tasks
+
+    public func task(_ id: UUID, tenant: String, lock: Bool) async throws -> PlanTask? {
+        try await rows(
+            "SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE task_id = \(id) AND tenant = \(tenant)\(unescaped: Self.lockClause(lock))"
+        ).first.map(PostgresColumns.taskRow)
+    }
+
+    public func tasks(_ ids: [UUID], lock: Bool) async throws -> [PlanTask] {
+        guard !ids.isEmpty else { return [] }
+        return try await rows(
+            "SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE task_id = ANY(\(ids)) ORDER BY task_id\(unescaped: Self.lockClause(lock))"
+        ).map(PostgresColumns.taskRow)
+    }
+
+    public func tasks(ofPlans planIDs: [UUID], statuses: [TaskStatus]?, lock: Bool) async throws -> [PlanTask] {
+        guard !planIDs.isEmpty else { return [] }
+        if let statuses {
+            return try await rows(
+                """
+                SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE plan_id = ANY(\(planIDs))
+                AND status = ANY(\(statuses.map(\.rawValue))) ORDER BY task_id\(unescaped: Self.lockClause(lock))
+                """
+            ).map(PostgresColumns.taskRow)
+        }
+        return try await rows(
+            """
+            SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE plan_id = ANY(\(planIDs))
+            ORDER BY task_id\(unescaped: Self.lockClause(lock))
+            """
+        ).map(PostgresColumns.taskRow)
+    }
+
+    public func tasks(leasedBy agent: UUID, lock: Bool) async throws -> [PlanTask] {
+        try await rows(
+            """
+            SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE agent_id = \(agent) AND status = 'running'
+            ORDER BY task_id\(unescaped: Self.lockClause(lock))
+            """
+        ).map(PostgresColumns.taskRow)
+    }
+
+    public func dependents(of ids: [UUID], lock: Bool) async throws -> [PlanTask] {
+        guard !ids.isEmpty else { return [] }
+        return try await rows(
+            """
+            SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE task_id IN (
+                SELECT task_id FROM task_dependencies WHERE depends_on = ANY(\(ids)))
+            ORDER BY task_id\(unescaped: Self.lockClause(lock))
+            """
+        ).map(PostgresColumns.taskRow)
+    }
+
+    public func insertTask(_ t: PlanTask, unmetDependencies: Int) async throws {
+        try await insertTaskRow(t, unmetDependencies: unmetDependencies)
+        if !t.dependsOn.isEmpty {
+            try await run("INSERT INTO task_dependencies (task_id, depends_on) SELECT \(t.id), unnest(\(t.dependsOn))")
+        }
+    }
+
+    func insertTaskRow(_ t: PlanTask, unmetDependencies: Int) async throws {
+        try await run(
+            """
+            INSERT INTO tasks (\(unescaped: PostgresColumns.task), unmet_dependencies) VALUES (\(t.id), \(t.tenant), \(t.planID),
+                \(t.agentID), \(t.name), \(t.description), \(t.taskType), \(t.status.rawValue), \(JSONB(t.inputs)),
+                \(JSONB(t.outputs)), \(t.dependsOn), \(Int32(t.priority)), \(Int32(t.timeoutSeconds)), \(Int32(t.maxAttempts)),
+                \(Int32(t.attempts)), \(t.leaseExpiresAt), \(t.error.map(JSONB.init)), \(t.toolName), \(t.startedAt),
+                \(t.completedAt), \(t.version), \(t.createdAt), \(t.updatedAt), \(Int32(unmetDependencies)))
+            """)
+    }
+
+    public func updateTask(_ t: PlanTask) async throws {
+        try await run(
+            """
+            UPDATE tasks SET agent_id = \(t.agentID), name = \(t.name), description = \(t.description), task_type = \(t.taskType),
+                status = \(t.status.rawValue), inputs = \(JSONB(t.inputs)), outputs = \(JSONB(t.outputs)),
+                depends_on = \(t.dependsOn), priority = \(Int32(t.priority)), timeout_seconds = \(Int32(t.timeoutSeconds)),
+                max_attempts = \(Int32(t.maxAttempts)), attempts = \(Int32(t.attempts)), lease_expires_at = \(t.leaseExpiresAt),
+                error = \(t.error.map(JSONB.init)), tool_name = \(t.toolName), started_at = \(t.startedAt),
+                completed_at = \(t.completedAt), version = \(t.version), updated_at = \(t.updatedAt)
+            WHERE task_id = \(t.id)
+            """)
+    }
+
+    public func deleteTask(_ id: UUID) async throws {
+        try await run("DELETE FROM tasks WHERE task_id = \(id)")
+    }
+
+    public func tasks(_ query: ListQuery, tenant: String) async throws -> [PlanTask] {
+        try await rows(PostgresListing.tasks.query(query, tenant: tenant)).map(PostgresColumns.taskRow)
+    }
+
+    public func setDependencies(of task: UUID, to dependencies: [UUID], unmetDependencies: Int) async throws {
+        try await run("DELETE FROM task_dependencies WHERE task_id = \(task)")
+        if !dependencies.isEmpty {
+            try await run("INSERT INTO task_dependencies (task_id, depends_on) SELECT \(task), unnest(\(dependencies))")
+        }
+        try await run("UPDATE tasks SET unmet_dependencies = \(Int32(unmetDependencies)) WHERE task_id = \(task)")
+    }
+
+    public func dependencyCompleted(_ completed: UUID) async throws {
+        try await run(
+            """
+            UPDATE tasks SET unmet_dependencies = unmet_dependencies - 1
+            WHERE task_id IN (SELECT task_id FROM task_dependencies WHERE depends_on = \(completed))
+            """)
+    }
+
+    public func dependencyEdges(ofPlan planID: UUID) async throws -> [(UUID, UUID)] {
+        try await rows(
+            """
+            SELECT d.task_id, d.depends_on FROM task_dependencies d JOIN tasks t ON t.task_id = d.task_id
+            WHERE t.plan_id = \(planID)
+            """
+        ).map { (try $0.get("task_id"), try $0.get("depends_on")) }
+    }
+
+    public func claimable(_ request: ClaimRequest, tenant: String) async throws -> [PlanTask] {
+        var binds = PostgresBindings()
+        binds.append(tenant)
+        var conditions = ["t.tenant = $1", "t.status = 'pending'", "t.unmet_dependencies = 0"]
+        if let planID = request.planID {
+            binds.append(planID)
+            conditions.append("t.plan_id = $\(binds.count)")
+        }
+        if let types = request.taskTypes {
+            binds.append(types)
+            conditions.append("t.task_type = ANY($\(binds.count))")
+        }
+        binds.append(Int64(request.limit))
+        let sql = """
+            SELECT \(PostgresColumns.task.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
+            FROM tasks t
+            WHERE \(conditions.joined(separator: " AND "))
+              AND NOT EXISTS (SELECT 1 FROM plans p WHERE p.plan_id = t.plan_id AND p.status IN ('completed', 'failed', 'cancelled'))
+            ORDER BY t.priority DESC, t.created_at, t.task_id
+            LIMIT $\(binds.count)
+            FOR UPDATE OF t SKIP LOCKED
+            """
+        return try await rows(PostgresQuery(unsafeSQL: sql, binds: binds)).map(PostgresColumns.taskRow)
+    }
+
+    public func expiredLeases(at now: Timestamp, limit: Int) async throws -> [PlanTask] {
+        try await rows(
+            """
+            SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE status = 'running' AND lease_expires_at <= \(now)
+            ORDER BY lease_expires_at LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED
+            """
+        ).map(PostgresColumns.taskRow)
+    }
+
+    // MARK: events
+
+    /// Appends in one statement. `event_id` is the transaction id shifted left 20 bits plus the event's
+    /// position in the transaction: increasing in an order no reader can overtake (readers only see
+    /// transactions older than every running one).
+    public func appendEvents(_ drafts: [EventDraft], tenant: String, actor: String, at now: Timestamp) async throws {
+        guard !drafts.isEmpty else { return }
+        let base = appended.take(Int64(drafts.count))
+        guard base + Int64(drafts.count) < 1 << 20 else {
+            throw AgenticError.internal("a single change may record at most \(1 << 20) events")
+        }
+        let types = drafts.map(\.type)
+        let resources = drafts.map { $0.resourceID?.lowercased ?? "" }
+        let data = drafts.map { String(decoding: $0.data, as: UTF8.self) }
+        try await run(
+            """
+            INSERT INTO events (event_id, tenant, type, resource_id, data, actor, created_at)
+            SELECT (pg_current_xact_id()::text::bigint << 20) + \(base) + u.ord, \(tenant), u.type,
+                   NULLIF(u.rid, '')::uuid, u.data::json, \(actor), \(now)
+            FROM unnest(\(types)::text[], \(resources)::text[], \(data)::text[]) WITH ORDINALITY AS u(type, rid, data, ord)
+            """)
+    }
+}
+
+/// Counts the events of one transaction (shared by the copies of its `PostgresTransaction`).
+final class EventCounter: Sendable {
+    private let count = Mutex<Int64>(0)
+
+    /// Reserves `n` positions and returns the first.
+    func take(_ n: Int64) -> Int64 {
+        count.withLock { count in
+            defer { count += n }
+            return count
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import AgenticCore
+import Foundation
+import SQLiteNIO
+
+extension SQLiteTransaction: SnapshotTransaction {
+    public func snapshotTenants() async throws -> [(name: String, createdAt: Timestamp)] {
+        try await run("SELECT name, created_at FROM tenants ORDER BY name").map { (try $0.text("name"), try $0.timestamp("created_at")) }
+    }
+
+    public func snapshotKeys() async throws -> [ApiKey] {
+        try await run("SELECT \(SQLiteColumns.key) FROM api_keys ORDER BY key_id").map(SQLiteColumns.keyRow)
+    }
+
+    public func snapshotAgents(after: UUID?, limit: Int) async throws -> [Agent] {
+        try await page("agents", "agent_id", SQLiteColumns.agent, after, limit).map(SQLiteColumns.agentRow)
+    }
+
+    public func snapshotGoals(after: UUID?, limit: Int) async throws -> [Goal] {
+        try await page("goals", "goal_id", SQLiteColumns.goal, after, limit).map(SQLiteColumns.goalRow)
+    }
+
+    public func snapshotPlans(after: UUID?, limit: Int) async throws -> [Plan] {
+        try await page("plans", "plan_id", SQLiteColumns.plan, after, limit).map(SQLiteColumns.planRow)
+    }
+
+    public func snapshotTasks(after: UUID?, limit: Int) async throws -> [PlanTask] {
+        try await page("tasks", "task_id", SQLiteColumns.task, after, limit).map(SQLiteColumns.taskRow)
+    }
+
+    private func page(_ table: String, _ id: String, _ columns: String, _ after: UUID?, _ limit: Int) async throws -> [SQLiteRow] {
+        try await run(
+            "SELECT \(columns) FROM \(table) WHERE ?1 IS NULL OR \(id) > ?1 ORDER BY \(id) LIMIT ?2",
+            [.uuid(after), .integer(SQLiteInt64(limit))])
+    }
+
+    public func snapshotEvents(after: Int64, limit: Int) async throws -> [Event] {
+        try await run(
+            "SELECT event_id, tenant, type, resource_id, data, actor, created_at FROM events WHERE event_id > ?1 ORDER BY event_id LIMIT ?2",
+            [.int(after), .integer(SQLiteInt64(limit))]
+        ).map { row in
+            Event(
+                id: try row.int("event_id"), tenant: try row.text("tenant"), type: try row.text("type"),
+                resourceID: try row.optionalUUID("resource_id"), data: Array(try row.text("data").utf8), actor: try row.text("actor"),
+                createdAt: try row.timestamp("created_at"))
+        }
+    }
+
+    public func isEmpty() async throws -> Bool {
+        let row = try await run(
+            """
+            SELECT EXISTS (SELECT 1 FROM tenants) OR EXISTS (SELECT 1 FROM api_keys) OR EXISTS (SELECT 1 FROM agents)
+                OR EXISTS (SELECT 1 FROM goals) OR EXISTS (SELECT 1 FROM plans) OR EXISTS (SELECT 1 FROM tasks)
+                OR EXISTS (SELECT 1 FROM events) AS occupied
+            """)
+        return try row.first?.int("occupied") == 0
+    }
+
+    public func ensureTenant(name: String, createdAt: Timestamp) async throws {
+        try await run("INSERT INTO tenants (name, created_at) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING", [.text(name), .time(createdAt)])
+    }
+
+    public func insertKey(_ key: ApiKey) async throws {
+        try await run(
+            "INSERT INTO api_keys (\(SQLiteColumns.key)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            [
+                .uuid(key.id), .text(key.tenant), .text(key.name), .text(key.scope.rawValue), .text(key.hash), .text(key.prefix),
+                .time(key.expiresAt), key.rateLimit.map { .float($0.requestsPerSecond) } ?? .null,
+                key.rateLimit.map { .int($0.burst) } ?? .null, .integer(key.unlimited ? 1 : 0), .time(key.createdAt),
+                .time(key.revokedAt),
+            ])
+    }
+
+    public func importTask(_ task: PlanTask) async throws {
+        try await insertTaskRow(task, unmetDependencies: 0)
+    }
+
+    public func importEvent(_ event: Event) async throws {
+        try await run(
+            "INSERT INTO events (event_id, tenant, type, resource_id, data, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            [
+                .int(event.id), .text(event.tenant), .text(event.type), .uuid(event.resourceID),
+                .text(String(decoding: event.data, as: UTF8.self)), .text(event.actor), .time(event.createdAt),
+            ])
+    }
+
+    public func setParent(ofGoal goal: UUID, to parent: UUID) async throws {
+        try await run("UPDATE goals SET parent_goal_id = ?2 WHERE goal_id = ?1", [.uuid(goal), .uuid(parent)])
+    }
+
+    public func rebuildDependencies() async throws {
+        try await run("INSERT INTO task_dependencies (task_id, depends_on) SELECT t.task_id, d.value FROM tasks t, json_each(t.depends_on) d")
+        try await run(
+            """
+            UPDATE tasks SET unmet_dependencies = (
+                SELECT count(*) FROM task_dependencies d JOIN tasks x ON x.task_id = d.depends_on
+                WHERE d.task_id = tasks.task_id AND x.status <> 'completed')
+            """)
+    }
+}
