@@ -87,6 +87,8 @@ public protocol Store: Sendable {
     func migrate() async throws
     /// Answers whether the database is reachable and its schema current.
     func readiness() async -> StoreReadiness
+    /// Figures for `/metrics`: tasks by status, retained events, connections in use.
+    func statistics() async throws -> StoreStatistics
     /// Writes a consistent snapshot of everything as NDJSON (see `SnapshotFormat`).
     func export(to sink: @escaping @Sendable ([UInt8]) async throws -> Void) async throws -> SnapshotSummary
     /// Loads a snapshot into this empty database, all or nothing; `nextLine` returns nil at the end.
@@ -124,4 +126,30 @@ public struct EventBatch: Sendable {
         self.events = events
         self.nextAfter = nextAfter
     }
+}
+
+/// What `/metrics` reports about the store.
+public struct StoreStatistics: Sendable {
+    public var tasksByStatus: [TaskStatus: Int64]
+    public var eventsRetained: Int64
+    public var connections: ConnectionUse
+
+    public init(tasksByStatus: [TaskStatus: Int64], eventsRetained: Int64, connections: ConnectionUse) {
+        self.tasksByStatus = tasksByStatus
+        self.eventsRetained = eventsRetained
+        self.connections = connections
+    }
+}
+
+/// How many database connections exist and how many are leased right now.
+public struct ConnectionUse: Sendable, Equatable {
+    public var inUse: Int
+    public var size: Int
+
+    public init(inUse: Int, size: Int) {
+        self.inUse = inUse
+        self.size = size
+    }
+
+    public var idle: Int { max(0, size - inUse) }
 }

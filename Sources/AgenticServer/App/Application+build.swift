@@ -10,6 +10,7 @@ public struct AgenticParts: Sendable {
     public let routes: RouteBook
     public let authenticator: KeyAuthenticator
     public let rateLimiter: RateLimiter
+    public let metrics: ServerMetrics
 }
 
 /// Builds the router: middleware (outermost first), then every controller.
@@ -18,22 +19,25 @@ public func buildRouter(store: some Store, configuration: ServerConfiguration) -
     let book = RouteBook()
     let authenticator = KeyAuthenticator(store: store)
     let rateLimiter = RateLimiter(defaultLimit: configuration.defaultRateLimit)
+    let metrics = ServerMetrics()
 
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: AccessLogMiddleware())
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware(routes: book))
     router.add(middleware: AuthMiddleware(authenticator: authenticator))
-    router.add(middleware: RateLimitMiddleware(limiter: rateLimiter))
-    router.add(middleware: IdempotencyMiddleware(store: store))
+    router.add(middleware: RateLimitMiddleware(limiter: rateLimiter, metrics: metrics))
+    router.add(middleware: IdempotencyMiddleware(store: store, metrics: metrics))
 
     let routes = RouteRegistrar(router: router, book: book)
     HealthController(store: store).register(routes)
+    MetricsController(store: store, metrics: metrics).register(routes)
     ResourceControllers.register(store: store, on: routes)
     EventController(store: store, keepAlive: configuration.streamKeepAlive).register(routes)
     KeyController(store: store, authenticator: authenticator).register(routes)
 
-    let app = AgenticParts(store: store, routes: book, authenticator: authenticator, rateLimiter: rateLimiter)
+    let app = AgenticParts(store: store, routes: book, authenticator: authenticator, rateLimiter: rateLimiter, metrics: metrics)
     return (router, app)
 }
 

@@ -10,6 +10,7 @@ import Synchronization
 /// is 422; a retry while the first still runs is 409. Server errors are not kept, so a retry runs again.
 struct IdempotencyMiddleware: RouterMiddleware {
     let store: any Store
+    let metrics: ServerMetrics
 
     /// Response headers worth replaying.
     static let keptHeaders: [HTTPField.Name] = [.contentType, .location, .eTag]
@@ -48,6 +49,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
                 code: .idempotencyInProgress, status: 409,
                 detail: "A request with Idempotency-Key `\(key)` is still running; retry later")
         case .replay(let stored):
+            metrics.countIdempotentReplay()
             var headers = HTTPFields()
             for (name, value) in stored.headers {
                 if let field = HTTPField.Name(name) { headers[field] = value }

@@ -14,7 +14,9 @@ struct ProblemMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as AgenticError {
-            if error.status >= 500 {
+            if error.code == .databaseUnavailable {
+                context.logger.warning("database unavailable", metadata: ["error": .string(error.description)])
+            } else if error.status >= 500 {
                 context.logger.error("request failed", metadata: ["error": .string(error.description)])
             }
             return ProblemResponse.make(error, requestID: context.requestID)

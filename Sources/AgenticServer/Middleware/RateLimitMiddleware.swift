@@ -5,6 +5,7 @@ import Hummingbird
 /// answer to a limited key.
 struct RateLimitMiddleware: RouterMiddleware {
     let limiter: RateLimiter
+    let metrics: ServerMetrics
 
     func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response)
         async throws -> Response
@@ -18,6 +19,7 @@ struct RateLimitMiddleware: RouterMiddleware {
             .rateLimitReset: String(decision.resetSeconds),
         ]
         guard decision.allowed else {
+            metrics.countRateLimited()
             headers[.retryAfter] = String(decision.retryAfterSeconds)
             let error = AgenticError(
                 code: .rateLimited, status: 429,

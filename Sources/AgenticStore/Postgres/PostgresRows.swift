@@ -4,11 +4,11 @@ import PostgresNIO
 
 /// Column lists and row decoders for the PostgreSQL schema, one per resource.
 enum PostgresColumns {
-    static let agent = SQLiteColumns.agent
-    static let goal = SQLiteColumns.goal
-    static let plan = SQLiteColumns.plan
-    static let task = SQLiteColumns.task
-    static let key = SQLiteColumns.key
+    static let agent = ColumnList.agent
+    static let goal = ColumnList.goal
+    static let plan = ColumnList.plan
+    static let task = ColumnList.task
+    static let key = ColumnList.key
 
     static func agentRow(_ r: PostgresRandomAccessRow) throws -> Agent {
         guard let status = AgentStatus(rawValue: try r.get("status")) else { throw AgenticError.internal("bad agent status") }

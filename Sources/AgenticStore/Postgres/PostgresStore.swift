@@ -20,10 +20,13 @@ public final class PostgresStore: TransactionalStore {
     private let background: Task<Void, Never>
     /// How long a request may wait for a connection before the database counts as down.
     let leaseDeadline: Duration
+    let poolSize: Int
+    private let leases = LeaseCount()
 
-    private init(client: PostgresClient, settings: PostgresSettings, logger: Logger, leaseDeadline: Duration,
+    private init(client: PostgresClient, settings: PostgresSettings, logger: Logger, leaseDeadline: Duration, poolSize: Int,
                  listenerConfiguration: PostgresConnection.Configuration, started: AsyncStream<Void>.Continuation) {
         self.client = client
+        self.poolSize = poolSize
         self.settings = settings
         self.logger = logger
         self.leaseDeadline = leaseDeadline
@@ -58,8 +61,8 @@ public final class PostgresStore: TransactionalStore {
             database: settings.database, tls: connectionTLS(settings.tls))
         let (started, continuation) = AsyncStream.makeStream(of: Void.self)
         let store = PostgresStore(
-            client: client, settings: settings, logger: logger, leaseDeadline: leaseDeadline, listenerConfiguration: listener,
-            started: continuation)
+            client: client, settings: settings, logger: logger, leaseDeadline: leaseDeadline, poolSize: max(1, poolSize),
+            listenerConfiguration: listener, started: continuation)
         // Let the pool's run loop begin before anyone leases a connection.
         for await _ in started {}
         try? await Task.sleep(for: .milliseconds(1))
@@ -105,12 +108,15 @@ public final class PostgresStore: TransactionalStore {
     ) async throws -> T {
         let leased = LeaseFlag()
         let client = self.client
+        let leases = self.leases
         do {
             return try await withThrowingTaskGroup(of: Outcome<T>.self) { group in
                 group.addTask {
                     .value(
                         try await client.withConnection { connection in
                             leased.value.store(true, ordering: .relaxed)
+                            leases.value.add(1, ordering: .relaxed)
+                            defer { leases.value.subtract(1, ordering: .relaxed) }
                             return try await body(connection)
                         })
                 }
@@ -242,6 +248,20 @@ public final class PostgresStore: TransactionalStore {
         }
     }
 
+    public func statistics() async throws -> StoreStatistics {
+        let counts = try await read { tx in
+            var counts: [TaskStatus: Int64] = [:]
+            for row in try await tx.rows("SELECT status, count(*) AS n FROM tasks GROUP BY status") {
+                if let status = TaskStatus(rawValue: try row.get("status")) { counts[status] = try row.get("n", as: Int64.self) }
+            }
+            let events = try await tx.rows("SELECT count(*) AS n FROM events").first?.get("n", as: Int64.self) ?? 0
+            return (counts, events)
+        }
+        return StoreStatistics(
+            tasksByStatus: counts.0, eventsRetained: counts.1,
+            connections: ConnectionUse(inUse: leases.value.load(ordering: .relaxed), size: poolSize))
+    }
+
     // MARK: events
 
     public func events(after: Int64, types: EventTypeFilter, limit: Int, tenant: String) async throws -> EventBatch {
@@ -297,10 +317,7 @@ public final class PostgresStore: TransactionalStore {
     }
 
     public func key(hash: String) async throws -> ApiKey? {
-        try await read { tx in
-            try await tx.rows("SELECT \(unescaped: PostgresColumns.key) FROM api_keys WHERE key_hash = \(hash)").first
-                .map(PostgresColumns.keyRow)
-        }
+        try await read { tx in try await tx.execute(Prepared.KeyByHash(hash: hash)).first }
     }
 
     public func listKeys(tenant: String?) async throws -> [ApiKey] {
@@ -397,4 +414,9 @@ public final class PostgresStore: TransactionalStore {
 /// Set once a pooled connection has been leased (shared between the lease and the deadline tasks).
 private final class LeaseFlag: Sendable {
     let value = Atomic<Bool>(false)
+}
+
+/// Connections leased right now (for `/metrics`).
+private final class LeaseCount: Sendable {
+    let value = Atomic<Int>(0)
 }

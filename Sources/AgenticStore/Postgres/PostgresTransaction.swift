@@ -32,33 +32,32 @@ public struct PostgresTransaction: StoreTransaction {
         _ = try await rows(query)
     }
 
+    /// Runs a prepared statement (prepared on this connection the first time it is used).
+    func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
+        do {
+            var rows: [Statement.Row] = []
+            for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+            return rows
+        } catch {
+            throw PostgresErrors.map(error)
+        }
+    }
+
     private static func lockClause(_ lock: Bool) -> String { lock ? " FOR UPDATE" : "" }
 
     // MARK: agents
 
     public func agent(_ id: UUID, tenant: String, lock: Bool) async throws -> Agent? {
-        try await rows(
-            "SELECT \(unescaped: PostgresColumns.agent) FROM agents WHERE agent_id = \(id) AND tenant = \(tenant)\(unescaped: Self.lockClause(lock))"
-        ).first.map(PostgresColumns.agentRow)
+        let query = Prepared.AgentByID(id: id, tenant: tenant)
+        return lock ? try await execute(Prepared.AgentByIDForUpdate(query: query)).first : try await execute(query).first
     }
 
     public func insertAgent(_ a: Agent) async throws {
-        try await run(
-            """
-            INSERT INTO agents (\(unescaped: PostgresColumns.agent)) VALUES (\(a.id), \(a.tenant), \(a.did), \(a.name),
-                \(a.agentType), \(a.status.rawValue), \(JSONB(a.configuration)), \(JSONB(a.metadata)), \(JSONB(a.resourceLimits)),
-                \(a.version), \(a.createdAt), \(a.updatedAt))
-            """)
+        _ = try await execute(Prepared.InsertAgent(agent: a))
     }
 
     public func updateAgent(_ a: Agent) async throws {
-        try await run(
-            """
-            UPDATE agents SET did = \(a.did), name = \(a.name), agent_type = \(a.agentType), status = \(a.status.rawValue),
-                configuration = \(JSONB(a.configuration)), metadata = \(JSONB(a.metadata)),
-                resource_limits = \(JSONB(a.resourceLimits)), version = \(a.version), updated_at = \(a.updatedAt)
-            WHERE agent_id = \(a.id)
-            """)
+        _ = try await execute(Prepared.UpdateAgent(agent: a))
     }
 
     public func deleteAgent(_ id: UUID) async throws {
@@ -375,16 +374,11 @@ public struct PostgresTransaction: StoreTransaction {
         guard base + Int64(drafts.count) < 1 << 20 else {
             throw AgenticError.internal("a single change may record at most \(1 << 20) events")
         }
-        let types = drafts.map(\.type)
-        let resources = drafts.map { $0.resourceID?.lowercased ?? "" }
-        let data = drafts.map { String(decoding: $0.data, as: UTF8.self) }
-        try await run(
-            """
-            INSERT INTO events (event_id, tenant, type, resource_id, data, actor, created_at)
-            SELECT (pg_current_xact_id()::text::bigint << 20) + \(base) + u.ord, \(tenant), u.type,
-                   NULLIF(u.rid, '')::uuid, u.data::json, \(actor), \(now)
-            FROM unnest(\(types)::text[], \(resources)::text[], \(data)::text[]) WITH ORDINALITY AS u(type, rid, data, ord)
-            """)
+        _ = try await execute(
+            Prepared.AppendEvents(
+                base: base, tenant: tenant, actor: actor, now: now, types: drafts.map(\.type),
+                resources: drafts.map { $0.resourceID?.lowercased ?? "" },
+                data: drafts.map { String(decoding: $0.data, as: UTF8.self) }))
     }
 }
 

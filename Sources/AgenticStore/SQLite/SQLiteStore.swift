@@ -11,6 +11,7 @@ public final class SQLiteStore: TransactionalStore {
     public let eventBell = EventBell()
     private let writer: SQLiteConnection
     private let writeLock = AsyncMutex()
+    private let writerBusy = Atomic<Bool>(false)
     private let readers: SQLiteReaderPool
     private let logger: Logger
 
@@ -54,6 +55,8 @@ public final class SQLiteStore: TransactionalStore {
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteTransaction) async throws -> T) async throws -> T {
         let result: T = try await writeLock.withLock {
+            writerBusy.store(true, ordering: .relaxed)
+            defer { writerBusy.store(false, ordering: .relaxed) }
             let tx = SQLiteTransaction(connection: writer)
             try await tx.run("BEGIN IMMEDIATE")
             do {
@@ -129,6 +132,23 @@ public final class SQLiteStore: TransactionalStore {
                 reachable: false, schemaVersion: nil, expectedSchemaVersion: SQLiteSchema.latestVersion,
                 detail: "database file cannot be read: \(error)")
         }
+    }
+
+    public func statistics() async throws -> StoreStatistics {
+        try await read { tx in
+            var counts: [TaskStatus: Int64] = [:]
+            for row in try await tx.run("SELECT status, count(*) AS n FROM tasks GROUP BY status") {
+                if let status = TaskStatus(rawValue: try row.text("status")) { counts[status] = try row.int("n") }
+            }
+            let events = try await tx.run("SELECT count(*) AS n FROM events").first?.int("n") ?? 0
+            return StoreStatistics(tasksByStatus: counts, eventsRetained: events, connections: self.connectionUse)
+        }
+    }
+
+    /// The writer plus the readers; one reader is the one answering this very question when asked from `statistics()`.
+    var connectionUse: ConnectionUse {
+        ConnectionUse(
+            inUse: readers.inUse + (writerBusy.load(ordering: .relaxed) ? 1 : 0), size: readers.all.count + 1)
     }
 
     // MARK: events
@@ -270,6 +290,8 @@ final class SQLiteReaderPool: Sendable {
 
     let all: [SQLiteConnection]
     private let state: Mutex<State>
+
+    var inUse: Int { state.withLock { all.count - $0.idle.count } }
 
     init(_ connections: [SQLiteConnection]) {
         all = connections

@@ -1,3 +1,4 @@
+import AgenticCore
 import AgenticStore
 import ArgumentParser
 import Logging
@@ -9,6 +10,19 @@ struct DatabaseOptions: ParsableArguments {
 
     @Option(help: "PostgreSQL connections per instance (env AGENTIC_DB_POOL_SIZE)")
     var dbPoolSize: Int = Env.int("AGENTIC_DB_POOL_SIZE", default: 16)
+
+    static func migrate(_ store: any Store, logger: Logger, waitingUpTo patience: Duration) async throws {
+        let deadline = ContinuousClock.now + patience
+        while true {
+            do {
+                try await store.migrate()
+                return
+            } catch let error as AgenticError where error.code == .databaseUnavailable && ContinuousClock.now < deadline {
+                logger.warning("waiting for the database at \(store.description)")
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
 
     func validate() throws {
         _ = try location()
@@ -23,11 +37,12 @@ struct DatabaseOptions: ParsableArguments {
         }
     }
 
-    /// Opens and migrates the store, runs `body`, and closes the store however `body` ends.
+    /// Opens and migrates the store (waiting up to 30 s for a database that is still starting), runs
+    /// `body`, and closes the store however `body` ends.
     func withStore<T>(logger: Logger, _ body: (any Store) async throws -> T) async throws -> T {
         let store = try await StoreFactory.open(try location(), poolSize: dbPoolSize, logger: logger)
         do {
-            try await store.migrate()
+            try await Self.migrate(store, logger: logger, waitingUpTo: .seconds(30))
             let result = try await body(store)
             await store.close()
             return result

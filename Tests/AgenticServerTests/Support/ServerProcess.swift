@@ -85,13 +85,20 @@ private final class OutputBuffer: Sendable {
 func runAgentic(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)) async throws
     -> (status: Int32, output: String)
 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: TestFiles.agenticBinary)
-    process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "AGENTIC_ADMIN_KEY")
     for (key, value) in environment { env[key] = value }
-    process.environment = env
+    return try await runCommand(TestFiles.agenticBinary, arguments, environment: env, timeout: timeout)
+}
+
+/// Runs a program to completion, its output captured in a file; returns the exit status and output.
+func runCommand(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, timeout: Duration) async throws
+    -> (status: Int32, output: String)
+{
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
     let folder = TestFiles.temporaryDirectory()
     let outputPath = folder + "/output.txt"
     _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
@@ -103,7 +110,7 @@ func runAgentic(_ arguments: [String], environment: [String: String] = [:], time
     while process.isRunning {
         guard ContinuousClock.now < deadline else {
             process.terminate()
-            throw TestFailure("agentic \(arguments.joined(separator: " ")) did not finish within \(timeout)")
+            throw TestFailure("\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout)")
         }
         try await Task.sleep(for: .milliseconds(20))
     }
