@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite("Test environment")
+@Suite("Test environment", .timeLimit(.minutes(3)))
 struct BackendAvailabilityTests {
     @Test("PostgreSQL is part of the run (scripts/test provides it)")
     func postgresIsConfigured() {

@@ -3,7 +3,7 @@ import AgenticStore
 import Foundation
 import Testing
 
-@Suite("SQLite store")
+@Suite("SQLite store", .timeLimit(.minutes(3)))
 struct SQLiteStoreTests {
     static func path() -> String {
         let folder = NSTemporaryDirectory() + "agentic-store-" + UUID().uuidString.prefix(8)

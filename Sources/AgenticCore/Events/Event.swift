@@ -76,12 +76,11 @@ public struct EventTypeFilter: Sendable, Equatable {
 
     public var isEmpty: Bool { exact.isEmpty && prefixes.isEmpty }
 
-    /// Parses `task.,agent.created`; returns nil with a message for a bad entry.
+    /// Parses `task.,agent.created`; a bad or empty entry is a problem.
     public static func parse(_ text: String) -> Result<EventTypeFilter, Problem> {
         var filter = EventTypeFilter()
-        for part in text.split(separator: ",", omittingEmptySubsequences: true) {
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let item = part.trimmingCharacters(in: .whitespaces)
-            guard !item.isEmpty else { continue }
             let body = item.hasSuffix(".") ? String(item.dropLast()) : item
             guard Convert.isIdentifier(body), filter.exact.count + filter.prefixes.count < 50 else {
                 return .failure(Problem("must be a comma list of event types or prefixes ending in `.` (at most 50)"))

@@ -19,6 +19,10 @@ public final class KeyAuthenticator: Sendable {
     private let ttl: Duration
     private let capacity: Int
     private let cache = Mutex<[String: Entry]>([:])
+    private let misses = Atomic<Int>(0)
+
+    /// How many authentications had to ask the store (cache misses), for `/metrics`.
+    public var storeLookups: Int { misses.load(ordering: .relaxed) }
 
     public init(store: any Store, ttl: Duration = .seconds(1), capacity: Int = 10_000) {
         self.store = store
@@ -34,6 +38,7 @@ public final class KeyAuthenticator: Sendable {
         if let entry = cache.withLock({ $0[hash] }), now - entry.fetched < ttl {
             key = entry.key
         } else {
+            misses.add(1, ordering: .relaxed)
             key = try await store.key(hash: hash)
             cache.withLock { cache in
                 if cache.count >= capacity {

@@ -22,16 +22,26 @@ public final class RouteBook: Sendable {
     }
 
     /// Methods served at a concrete path (`/api/v1/agents/123`), HEAD included where GET is.
+    ///
+    /// Like the router, a constant segment wins over a parameter: `/tasks/claim` is the claim route
+    /// only, not `/tasks/:id` with the id `claim`.
     public func methods(forPath path: String) -> [String] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        var best = -1
         var methods = Set<String>()
         for entry in all {
             let template = entry.path.split(separator: "/", omittingEmptySubsequences: true)
-            guard template.count == segments.count else { continue }
-            if zip(template, segments).allSatisfy({ $0.hasPrefix(":") || $0 == $1 }) {
-                methods.insert(entry.method)
-                if entry.method == "GET" { methods.insert("HEAD") }
+            guard template.count == segments.count,
+                zip(template, segments).allSatisfy({ $0.hasPrefix(":") || $0 == $1 })
+            else { continue }
+            let constants = template.filter { !$0.hasPrefix(":") }.count
+            if constants > best {
+                best = constants
+                methods = []
             }
+            guard constants == best else { continue }
+            methods.insert(entry.method)
+            if entry.method == "GET" { methods.insert("HEAD") }
         }
         return methods.sorted()
     }

@@ -6,13 +6,15 @@ import Hummingbird
 struct MetricsController<S: Store>: Sendable {
     let store: S
     let metrics: ServerMetrics
+    let authenticator: KeyAuthenticator
 
     func register(_ routes: RouteRegistrar) {
         routes.get("/metrics") { _, _ in
             let statistics = try? await store.statistics()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render(statistics: statistics))))
+                body: ResponseBody(
+                    byteBuffer: ByteBuffer(string: metrics.render(statistics: statistics, keyLookups: authenticator.storeLookups))))
         }
     }
 }

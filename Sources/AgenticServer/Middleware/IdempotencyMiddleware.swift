@@ -8,14 +8,14 @@ import Synchronization
 /// and key, in the store so it survives restarts and is shared by every instance. A retry with the
 /// same request gets it again with `Idempotent-Replayed: true`; the same key on a different request
 /// is 422; a retry while the first still runs is 409. Server errors are not kept, so a retry runs again.
-struct IdempotencyMiddleware: RouterMiddleware {
+public struct IdempotencyMiddleware: RouterMiddleware {
     let store: any Store
     let metrics: ServerMetrics
 
     /// Response headers worth replaying.
     static let keptHeaders: [HTTPField.Name] = [.contentType, .location, .eTag]
 
-    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response)
+    public func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response)
         async throws -> Response
     {
         guard request.method == .post, let key = request.headers[.idempotencyKey], let principal = context.facts.principal else {
@@ -32,11 +32,10 @@ struct IdempotencyMiddleware: RouterMiddleware {
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw AgenticError.payloadTooLarge
         }
-        var fingerprint = Array("\(request.method.rawValue) \(request.uri.path)\n".utf8)
-        fingerprint.append(contentsOf: body.readableBytesView)
         let now = Timestamp.now()
         let reservation = IdempotencyReservation(
-            tenant: principal.tenant, key: key, requestHash: KeyMaker.hexSHA256(fingerprint), now: now,
+            tenant: principal.tenant, key: key,
+            requestHash: Self.fingerprint(method: request.method.rawValue, path: request.uri.path, body: body.readableBytesView), now: now,
             expiresAt: now.adding(seconds: IdempotencyPolicy.retentionSeconds))
 
         switch try await store.reserveIdempotencyKey(reservation) {
@@ -85,6 +84,13 @@ struct IdempotencyMiddleware: RouterMiddleware {
             tenant: principal.tenant, key: key,
             response: StoredResponse(status: Int(kept.status.code), headers: headers, body: bytes))
         return kept
+    }
+
+    /// What makes two requests "the same" for an idempotency key: method, path and exact body.
+    public static func fingerprint(method: String, path: String, body: some Sequence<UInt8>) -> String {
+        var bytes = Array("\(method) \(path)\n".utf8)
+        bytes.append(contentsOf: body)
+        return KeyMaker.hexSHA256(bytes)
     }
 
     /// Reads the response body out (so it can be stored) and puts it back.

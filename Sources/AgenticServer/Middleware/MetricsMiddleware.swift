@@ -8,6 +8,8 @@ struct MetricsMiddleware: RouterMiddleware {
         async throws -> Response
     {
         let start = ContinuousClock.now
+        metrics.requestStarted()
+        defer { metrics.requestFinished() }
         let response = try await next(request, context)
         let route = context.endpointPath.map { $0 == "NotFound" ? "unmatched" : $0 } ?? "unmatched"
         metrics.recordRequest(

@@ -23,6 +23,7 @@ public final class ServerMetrics: Sendable {
 
     private let requestCounters = Mutex<[RequestKey: CoreMetrics.Counter]>([:])
     private let requestTimers = Mutex<[RouteKey: CoreMetrics.Timer]>([:])
+    private let inFlight = Atomic<Int>(0)
     private let rateLimited: CoreMetrics.Counter
     private let idempotentReplays: CoreMetrics.Counter
 
@@ -39,6 +40,10 @@ public final class ServerMetrics: Sendable {
     }
 
     func countRateLimited() { rateLimited.increment() }
+
+    /// Brackets a request, for `agentic_http_requests_in_flight`.
+    func requestStarted() { inFlight.add(1, ordering: .relaxed) }
+    func requestFinished() { inFlight.subtract(1, ordering: .relaxed) }
     func countIdempotentReplay() { idempotentReplays.increment() }
 
     /// Counts a finished request and records its latency, labelled by route template (never the raw
@@ -67,8 +72,10 @@ public final class ServerMetrics: Sendable {
     }
 
     /// Renders the registry, after refreshing the store gauges (`nil` when the database is down).
-    func render(statistics: StoreStatistics?) -> String {
+    func render(statistics: StoreStatistics?, keyLookups: Int) -> String {
         gauge("agentic_database_up").record(statistics == nil ? 0 : 1)
+        gauge("agentic_key_store_lookups").record(keyLookups)
+        gauge("agentic_http_requests_in_flight").record(inFlight.load(ordering: .relaxed))
         if let statistics {
             for status in TaskStatus.allCases {
                 gauge("agentic_tasks", [("status", status.rawValue)]).record(statistics.tasksByStatus[status] ?? 0)

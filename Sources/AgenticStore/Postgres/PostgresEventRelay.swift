@@ -31,7 +31,9 @@ final class PostgresEventRelay: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await _ in self.changes {
-                    _ = try? await client.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
+                    try? await client.withConnection { connection in
+                        for try await _ in try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger) {}
+                    }
                 }
             }
             group.addTask {

@@ -17,7 +17,10 @@ public final class PostgresStore: TransactionalStore {
     let settings: PostgresSettings
     let logger: Logger
     private let relay = PostgresEventRelay()
-    private let background: Task<Void, Never>
+    /// The pool's run loop.
+    private let pool: Task<Void, Never>
+    /// LISTEN/NOTIFY between instances; it leases from the pool, so it must stop before the pool does.
+    private let relayRun: Task<Void, Never>
     /// How long a request may wait for a connection before the database counts as down.
     let leaseDeadline: Duration
     let poolSize: Int
@@ -32,16 +35,11 @@ public final class PostgresStore: TransactionalStore {
         self.leaseDeadline = leaseDeadline
         let relay = relay
         let bell = eventBell
-        background = Task {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    started.finish()
-                    await client.run()
-                }
-                group.addTask { await relay.run(client: client, configuration: listenerConfiguration, bell: bell, logger: logger) }
-                await group.waitForAll()
-            }
+        pool = Task {
+            started.finish()
+            await client.run()
         }
+        relayRun = Task { await relay.run(client: client, configuration: listenerConfiguration, bell: bell, logger: logger) }
     }
 
     public static func open(
@@ -88,9 +86,12 @@ public final class PostgresStore: TransactionalStore {
     public var description: String { settings.description }
 
     public func close() async {
+        // In this order: a lease asked of a pool that has already stopped is never answered.
         relay.finish()
-        background.cancel()
-        await background.value
+        relayRun.cancel()
+        await relayRun.value
+        pool.cancel()
+        await pool.value
     }
 
     // MARK: connections
@@ -103,22 +104,24 @@ public final class PostgresStore: TransactionalStore {
     /// Runs `body` on a pooled connection. If no connection can be had within `deadline`, the database
     /// is considered down: the wait is cancelled and a 503 thrown. Once a connection is leased, `body`
     /// runs to completion however long it takes (a dead server fails it on its own).
+    ///
+    /// Exactly one of the two happens: a connection that arrives after the deadline has been declared is
+    /// handed back unused, so a client told "unavailable" never has its request carried out anyway.
     func withConnection<T: Sendable>(
         deadline: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        let leased = LeaseFlag()
+        let race = LeaseRace()
         let client = self.client
         let leases = self.leases
         do {
             return try await withThrowingTaskGroup(of: Outcome<T>.self) { group in
                 group.addTask {
-                    .value(
-                        try await client.withConnection { connection in
-                            leased.value.store(true, ordering: .relaxed)
-                            leases.value.add(1, ordering: .relaxed)
-                            defer { leases.value.subtract(1, ordering: .relaxed) }
-                            return try await body(connection)
-                        })
+                    try await client.withConnection { connection in
+                        guard race.claim(.leased) else { return .timedOut }
+                        leases.value.add(1, ordering: .relaxed)
+                        defer { leases.value.subtract(1, ordering: .relaxed) }
+                        return .value(try await body(connection))
+                    }
                 }
                 group.addTask {
                     try await Task.sleep(for: deadline ?? self.leaseDeadline)
@@ -130,7 +133,7 @@ public final class PostgresStore: TransactionalStore {
                         group.cancelAll()
                         return value
                     case .timedOut:
-                        if !leased.value.load(ordering: .relaxed) {
+                        if race.claim(.timedOut) {
                             group.cancelAll()
                             throw AgenticError.databaseUnavailable("The database did not answer; retry shortly")
                         }
@@ -141,6 +144,12 @@ public final class PostgresStore: TransactionalStore {
         } catch {
             throw PostgresErrors.map(error)
         }
+    }
+
+    /// Runs a statement whose result does not matter, reading it to the end (a result left unread can
+    /// keep its connection from going back to the pool).
+    static func drain(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws {
+        for try await _ in try await connection.query(query, logger: logger) {}
     }
 
     /// One transaction, without telling event readers (keys, idempotency records).
@@ -158,7 +167,7 @@ public final class PostgresStore: TransactionalStore {
                         try await tx.run("COMMIT")
                         return result
                     } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        try? await Self.drain("ROLLBACK", on: connection, logger: logger)
                         throw error
                     }
                 }
@@ -190,7 +199,7 @@ public final class PostgresStore: TransactionalStore {
                 try await tx.run("COMMIT")
                 return result
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                try? await Self.drain("ROLLBACK", on: connection, logger: logger)
                 throw error
             }
         }
@@ -217,13 +226,13 @@ public final class PostgresStore: TransactionalStore {
                         try await tx.run("INSERT INTO schema_migrations (version, applied_at) VALUES (\(Int32(migration.version)), \(Timestamp.now()))")
                         try await tx.run("COMMIT")
                     } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        try? await Self.drain("ROLLBACK", on: connection, logger: logger)
                         throw error
                     }
                     logger.info("Applied PostgreSQL migration \(migration.version)")
                 }
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(PostgresSchema.advisoryLockKey))", logger: logger)
+                try? await Self.drain("SELECT pg_advisory_unlock(\(PostgresSchema.advisoryLockKey))", on: connection, logger: logger)
                 throw error
             }
             try await tx.run("SELECT pg_advisory_unlock(\(PostgresSchema.advisoryLockKey))")
@@ -265,30 +274,25 @@ public final class PostgresStore: TransactionalStore {
     // MARK: events
 
     public func events(after: Int64, types: EventTypeFilter, limit: Int, tenant: String) async throws -> EventBatch {
-        let window = Int64(max(limit, 1000))
+        // Only events of transactions older than every running one are shown (`tx < xmin`): an event
+        // id is fixed before its transaction commits, so this is what keeps a reader from skipping one.
+        // The type filter runs in SQL, so a page holds `limit` matching events.
         let rows = try await read { tx in
             try await tx.rows(
                 """
                 SELECT event_id, type, resource_id, data, actor, created_at FROM events
                 WHERE tenant = \(tenant) AND event_id > \(after) AND tx < pg_snapshot_xmin(pg_current_snapshot())
-                ORDER BY event_id LIMIT \(window)
+                  AND (\(types.isEmpty) OR type = ANY(\(types.exact))
+                       OR EXISTS (SELECT 1 FROM unnest(\(types.prefixes)::text[]) AS p(prefix) WHERE starts_with(type, p.prefix)))
+                ORDER BY event_id LIMIT \(Int64(limit))
                 """)
         }
-        var events: [Event] = []
-        var nextAfter = after
-        for row in rows {
-            let id: Int64 = try row.get("event_id")
-            let type: String = try row.get("type")
-            nextAfter = id
-            guard types.matches(type) else { continue }
-            events.append(
-                Event(
-                    id: id, tenant: tenant, type: type, resourceID: try row.get("resource_id"),
-                    data: try row.get("data", as: JSONB.self).bytes, actor: try row.get("actor"),
-                    createdAt: try row.get("created_at")))
-            if events.count == limit { break }
+        let events = try rows.map { row in
+            Event(
+                id: try row.get("event_id"), tenant: tenant, type: try row.get("type"), resourceID: try row.get("resource_id"),
+                data: try row.get("data", as: JSONB.self).bytes, actor: try row.get("actor"), createdAt: try row.get("created_at"))
         }
-        return EventBatch(events: events, nextAfter: nextAfter)
+        return EventBatch(events: events, nextAfter: events.last?.id ?? after)
     }
 
     public func pruneEvents(before cutoff: Timestamp) async throws -> Int {
@@ -411,9 +415,16 @@ public final class PostgresStore: TransactionalStore {
     }
 }
 
-/// Set once a pooled connection has been leased (shared between the lease and the deadline tasks).
-private final class LeaseFlag: Sendable {
-    let value = Atomic<Bool>(false)
+/// Who won between a connection lease and its deadline: the first to claim decides.
+private final class LeaseRace: Sendable {
+    enum Winner: Int { case leased = 1, timedOut = 2 }
+    private let winner = Atomic<Int>(0)
+
+    /// True when `side` wins (or had already won).
+    func claim(_ side: Winner) -> Bool {
+        let (exchanged, current) = winner.compareExchange(expected: 0, desired: side.rawValue, ordering: .acquiringAndReleasing)
+        return exchanged || current == side.rawValue
+    }
 }
 
 /// Connections leased right now (for `/metrics`).

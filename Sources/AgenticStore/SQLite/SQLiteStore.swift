@@ -154,28 +154,33 @@ public final class SQLiteStore: TransactionalStore {
     // MARK: events
 
     public func events(after: Int64, types: EventTypeFilter, limit: Int, tenant: String) async throws -> EventBatch {
-        let window = max(limit, 1000)
+        // The type filter runs in SQL, so a page holds `limit` matching events however many others
+        // lie between them. The lists travel as JSON arrays, read back with `json_each` (whose own
+        // `type` column is why `events.type` is spelled out).
         let rows = try await read { tx in
             try await tx.run(
                 """
                 SELECT event_id, tenant, type, resource_id, data, actor, created_at FROM events INDEXED BY events_by_tenant
-                WHERE tenant = ?1 AND event_id > ?2 ORDER BY event_id LIMIT ?3
-                """, [.text(tenant), .int(after), .integer(SQLiteInt64(window))])
+                WHERE tenant = ?1 AND event_id > ?2
+                  AND (?4 = 0 OR events.type IN (SELECT value FROM json_each(?5))
+                       OR EXISTS (SELECT 1 FROM json_each(?6) AS p WHERE substr(events.type, 1, length(p.value)) = p.value))
+                ORDER BY event_id LIMIT ?3
+                """,
+                [.text(tenant), .int(after), .integer(SQLiteInt64(limit)), .integer(types.isEmpty ? 0 : 1),
+                 .text(Self.jsonArray(types.exact)), .text(Self.jsonArray(types.prefixes))])
         }
-        var events: [Event] = []
-        var nextAfter = after
-        for row in rows {
-            let id = try row.int("event_id")
-            let type = try row.text("type")
-            nextAfter = id
-            guard types.matches(type) else { continue }
-            events.append(
-                Event(
-                    id: id, tenant: tenant, type: type, resourceID: try row.optionalUUID("resource_id"),
-                    data: Array(try row.text("data").utf8), actor: try row.text("actor"), createdAt: try row.timestamp("created_at")))
-            if events.count == limit { break }
+        let events = try rows.map { row in
+            Event(
+                id: try row.int("event_id"), tenant: tenant, type: try row.text("type"), resourceID: try row.optionalUUID("resource_id"),
+                data: Array(try row.text("data").utf8), actor: try row.text("actor"), createdAt: try row.timestamp("created_at"))
         }
-        return EventBatch(events: events, nextAfter: nextAfter)
+        return EventBatch(events: events, nextAfter: events.last?.id ?? after)
+    }
+
+    private static func jsonArray(_ items: [String]) -> String {
+        var w = JSONWriter(capacity: 64)
+        w.strings(items)
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 
     public func pruneEvents(before cutoff: Timestamp) async throws -> Int {

@@ -11,6 +11,9 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "PostgreSQL connections per instance (env AGENTIC_DB_POOL_SIZE)")
     var dbPoolSize: Int = Env.int("AGENTIC_DB_POOL_SIZE", default: 16)
 
+    @Option(help: "How long a request waits for a PostgreSQL connection before answering 503, e.g. 1500ms (env AGENTIC_DB_WAIT)")
+    var dbWait: String = Env.string("AGENTIC_DB_WAIT", default: "1500ms")
+
     static func migrate(_ store: any Store, logger: Logger, waitingUpTo patience: Duration) async throws {
         let deadline = ContinuousClock.now + patience
         while true {
@@ -27,6 +30,14 @@ struct DatabaseOptions: ParsableArguments {
     func validate() throws {
         _ = try location()
         guard (1...512).contains(dbPoolSize) else { throw ValidationError("--db-pool-size must be between 1 and 512") }
+        _ = try leaseDeadline()
+    }
+
+    func leaseDeadline() throws -> Duration {
+        guard let seconds = DurationText.seconds(dbWait), seconds > 0, seconds <= 600 else {
+            throw ValidationError("--db-wait must be a duration up to 10m, such as 1500ms or 2s")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
     func location() throws -> DatabaseLocation {
@@ -40,7 +51,7 @@ struct DatabaseOptions: ParsableArguments {
     /// Opens and migrates the store (waiting up to 30 s for a database that is still starting), runs
     /// `body`, and closes the store however `body` ends.
     func withStore<T>(logger: Logger, _ body: (any Store) async throws -> T) async throws -> T {
-        let store = try await StoreFactory.open(try location(), poolSize: dbPoolSize, logger: logger)
+        let store = try await StoreFactory.open(try location(), poolSize: dbPoolSize, leaseDeadline: try leaseDeadline(), logger: logger)
         do {
             try await Self.migrate(store, logger: logger, waitingUpTo: .seconds(30))
             let result = try await body(store)

@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import Testing
 
-@Suite("Contract: agents")
+@Suite("Contract: agents", .timeLimit(.minutes(3)))
 struct AgentContractTests {
     @Test("create applies every default and answers 201 with Location and ETag", arguments: Backend.available)
     func createDefaults(backend: Backend) async throws {

@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import Testing
 
-@Suite("Contract: errors and the gateway basics")
+@Suite("Contract: errors and the gateway basics", .timeLimit(.minutes(3)))
 struct ErrorContractTests {
     @Test("every error class answers problem+json with a stable code and the request id", arguments: Backend.available)
     func errorClasses(backend: Backend) async throws {

@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import Testing
 
-@Suite("Contract: goals and plans")
+@Suite("Contract: goals and plans", .timeLimit(.minutes(3)))
 struct GoalPlanContractTests {
     @Test("goal defaults, the description alias and the agent's DID", arguments: Backend.available)
     func goalDefaults(backend: Backend) async throws {

@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import Testing
 
-@Suite("Contract: lists")
+@Suite("Contract: lists", .timeLimit(.minutes(3)))
 struct ListContractTests {
     @Test("pages walk every item once, newest first", arguments: Backend.available)
     func pagination(backend: Backend) async throws {

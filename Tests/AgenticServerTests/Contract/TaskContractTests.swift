@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import Testing
 
-@Suite("Contract: tasks")
+@Suite("Contract: tasks", .timeLimit(.minutes(3)))
 struct TaskContractTests {
     static func plan(_ api: TestAPI) async throws -> String {
         let goal = try await api.id(.goal, ["goal_text": "g"])

@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 import Yams
 
-@Suite("Observability: metrics, access log, alert rules")
+@Suite("Observability: metrics, access log, alert rules", .timeLimit(.minutes(3)))
 struct ObservabilityTests {
     @Test("/metrics reports requests by route template, latency, the pool, tasks and rate limiting", arguments: Backend.available)
     func metrics(backend: Backend) async throws {

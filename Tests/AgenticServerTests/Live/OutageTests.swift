@@ -3,14 +3,16 @@ import Foundation
 import HTTPTypes
 import Testing
 
-@Suite("Live: PostgreSQL outage")
+@Suite("Live: PostgreSQL outage", .timeLimit(.minutes(3)))
 struct OutageTests {
     @Test("while PostgreSQL is down requests fail fast with 503; when it returns, service resumes with no lost data")
     func outageAndRecovery() async throws {
         let cluster = try await PostgresCluster.create()
         defer { Task { await cluster.destroy() } }
         let key = "outage-operator-key-" + UUID().uuidString
-        let server = try await ServerProcess.start(database: cluster.url, environment: ["AGENTIC_ADMIN_KEY": key])
+        // The default wait for a connection (1.5 s), which is what makes requests fail fast while it is down.
+        let server = try await ServerProcess.start(
+            database: cluster.url, environment: ["AGENTIC_ADMIN_KEY": key], extraArguments: ["--db-wait", "1500ms"])
         let base = server.baseURL
 
         var committed: [String: JSONValue] = [:]

@@ -4,7 +4,7 @@ import Foundation
 import HTTPTypes
 import Testing
 
-@Suite("Live: the real binary on the embedded store")
+@Suite("Live: the real binary on the embedded store", .timeLimit(.minutes(3)))
 struct RestartPersistenceTests {
     @Test("data survives a SIGTERM and a restart on the same file")
     func restartPersistence() async throws {

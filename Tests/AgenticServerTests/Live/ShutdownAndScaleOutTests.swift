@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import Testing
 
-@Suite("Live: shutdown and scale-out on PostgreSQL")
+@Suite("Live: shutdown and scale-out on PostgreSQL", .timeLimit(.minutes(3)))
 struct ShutdownAndScaleOutTests {
     static func postgresURL() throws -> String {
         guard let url = Backend.postgresURL else { throw TestFailure("needs AGENTIC_TEST_POSTGRES_URL (scripts/test sets it)") }
@@ -16,7 +16,17 @@ struct ShutdownAndScaleOutTests {
         let server = try await ServerProcess.start(database: try Self.postgresURL(), environment: ["AGENTIC_ADMIN_KEY": key])
         let base = server.baseURL
         let inFlight = Task { try await LiveHTTP.call(.get, base + "/api/v1/events?after=\(Int64.max - 1)&wait=25", key: key) }
-        try await Task.sleep(for: .milliseconds(500))
+        // Signal only once the server is working on the long-poll (a request it has not read yet is
+        // not in flight: on shutdown its connection is simply closed).
+        var waiting = false
+        for _ in 0..<200 where !waiting {
+            let metrics = try await LiveHTTP.call(.get, base + "/metrics").text
+            let line = metrics.split(separator: "\n").first { $0.hasPrefix("agentic_http_requests_in_flight ") }
+            // This scrape is one request in flight; the long-poll is the other.
+            waiting = (line?.split(separator: " ").last).flatMap { Double($0) } ?? 0 >= 2
+            if !waiting { try await Task.sleep(for: .milliseconds(25)) }
+        }
+        #expect(waiting, "the long-poll reached the server")
         let signalled = ContinuousClock.now
         kill(server.process.processIdentifier, SIGTERM)
         let reply = try await inFlight.value

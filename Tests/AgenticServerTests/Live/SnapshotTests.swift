@@ -9,7 +9,7 @@ import Logging
 import Synchronization
 import Testing
 
-@Suite("Export and import")
+@Suite("Export and import", .timeLimit(.minutes(3)))
 struct SnapshotTests {
     /// Fills a store through the API with every kind of resource and state.
     static func populate(_ api: TestAPI) async throws -> [String] {
@@ -37,81 +37,83 @@ struct SnapshotTests {
     @Test("a populated SQLite database, exported and imported into PostgreSQL, serves identical responses")
     func sqliteToPostgres() async throws {
         guard Backend.postgresURL != nil else { throw TestFailure("needs AGENTIC_TEST_POSTGRES_URL (scripts/test sets it)") }
-        let source = try await Backend.sqlite.makeStore()
         let tenant = TestApp.newTenant()
         let secret = KeyMaker.newSecret()
-        try await source.createKey(KeyMaker.record(secret: secret, name: "migrating", scope: .admin, tenant: tenant))
-
-        let before = try await Self.responses(store: source, secret: secret, tenant: tenant, populate: true)
         let lines = Mutex<[[UInt8]]>([])
-        let exported = try await source.export { line in lines.withLock { $0.append(line) } }
-        await source.close()
+        let (before, exported) = try await closing(try await Backend.sqlite.makeStore()) { source in
+            try await source.createKey(KeyMaker.record(secret: secret, name: "migrating", scope: .admin, tenant: tenant))
+            let before = try await Self.responses(store: source, secret: secret, tenant: tenant, populate: true)
+            return (before, try await source.export { line in lines.withLock { $0.append(line) } })
+        }
         #expect(exported.agents == 1 && exported.goals == 2 && exported.plans == 2 && exported.tasks == 4 && exported.keys == 1)
         #expect(exported.events > 10)
 
-        let target = try await StoreFactory.open(try DatabaseLocation(url: try await TestPostgres.freshDatabaseURL()), poolSize: 2, logger: Logger(label: "test"))
-        try await target.migrate()
-        let all = lines.withLock { $0 }
-        let cursor = Mutex(0)
-        let imported = try await target.importSnapshot {
-            cursor.withLock { index in
-                defer { index += 1 }
-                return index < all.count ? Array(all[index].dropLast()) : nil
+        let target = try await StoreFactory.open(try DatabaseLocation(url: try await TestPostgres.freshDatabaseURL()), poolSize: 2, leaseDeadline: .seconds(30), logger: Logger(label: "test"))
+        try await closing(target) { target in
+            try await target.migrate()
+            let all = lines.withLock { $0 }
+            let cursor = Mutex(0)
+            let imported = try await target.importSnapshot {
+                cursor.withLock { index in
+                    defer { index += 1 }
+                    return index < all.count ? Array(all[index].dropLast()) : nil
+                }
+            }
+            #expect(imported == exported)
+            let after = try await Self.responses(store: target, secret: secret, tenant: tenant, populate: false, paths: before.map(\.0))
+            for (old, new) in zip(before, after) {
+                #expect(old.1 == new.1, "\(old.0) differs: \(Self.firstDifference(old.1, new.1))")
+            }
+            // The imported database keeps working: new events sort after the imported ones.
+            let (router, _) = buildRouter(store: target, configuration: ServerConfiguration())
+            try await Application(router: router).test(.router) { client in
+                let api = TestAPI(client: client, key: secret, store: target, tenant: tenant)
+                let last = try await api.get("/api/v1/events?limit=1000").items.last?["event_id"]?.intValue ?? 0
+                _ = try await api.id(.agent, ["name": "after-import"])
+                // Events of a transaction become visible once every older transaction has finished, so a
+                // follower long-polls rather than expecting them at once.
+                let newest = try await api.get("/api/v1/events?after=\(last)&wait=10")
+                #expect(newest.items.map { $0["type"] } == ["agent.created"])
             }
         }
-        #expect(imported == exported)
-        let after = try await Self.responses(store: target, secret: secret, tenant: tenant, populate: false, paths: before.map(\.0))
-        for (old, new) in zip(before, after) {
-            #expect(old.1 == new.1, "\(old.0) differs: \(Self.firstDifference(old.1, new.1))")
-        }
-        // The imported database keeps working: new events sort after the imported ones.
-        let (router, _) = buildRouter(store: target, configuration: ServerConfiguration())
-        try await Application(router: router).test(.router) { client in
-            let api = TestAPI(client: client, key: secret, store: target, tenant: tenant)
-            let last = try await api.get("/api/v1/events?limit=1000").items.last?["event_id"]?.intValue ?? 0
-            _ = try await api.id(.agent, ["name": "after-import"])
-            // Events of a transaction become visible once every older transaction has finished, so a
-            // follower long-polls rather than expecting them at once.
-            let newest = try await api.get("/api/v1/events?after=\(last)&wait=10")
-            #expect(newest.items.map { $0["type"] } == ["agent.created"])
-        }
-        await target.close()
     }
 
     @Test("import refuses a non-empty database and a truncated file, leaving nothing behind", arguments: Backend.available)
     func refusals(backend: Backend) async throws {
         let source = try await Backend.sqlite.makeStore()
-        let secret = KeyMaker.newSecret()
-        try await source.createKey(KeyMaker.record(secret: secret, name: "k", scope: .admin, tenant: "default"))
-        _ = try await source.createAgent(try AgentDraft.read(["name": "a"]), by: Caller(tenant: "default", keyID: "k"))
-        let lines = Mutex<[[UInt8]]>([])
-        _ = try await source.export { line in lines.withLock { $0.append(line) } }
-        let all = lines.withLock { $0 }.map { Array($0.dropLast()) }
+        try await closing(source) { source in
+            let secret = KeyMaker.newSecret()
+            try await source.createKey(KeyMaker.record(secret: secret, name: "k", scope: .admin, tenant: "default"))
+            _ = try await source.createAgent(try AgentDraft.read(["name": "a"]), by: Caller(tenant: "default", keyID: "k"))
+            let lines = Mutex<[[UInt8]]>([])
+            _ = try await source.export { line in lines.withLock { $0.append(line) } }
+            let all = lines.withLock { $0 }.map { Array($0.dropLast()) }
 
-        let target: any Store
-        switch backend {
-        case .sqlite: target = try await Backend.sqlite.makeStore()
-        case .postgres:
-            target = try await StoreFactory.open(try DatabaseLocation(url: try await TestPostgres.freshDatabaseURL()), poolSize: 2, logger: Logger(label: "test"))
-            try await target.migrate()
-        }
-        let truncated = Array(all.dropLast())
-        let index = Mutex(0)
-        await #expect(throws: AgenticError.self) {
-            _ = try await target.importSnapshot {
-                index.withLock { i in defer { i += 1 }; return i < truncated.count ? truncated[i] : nil }
+            let target: any Store
+            switch backend {
+            case .sqlite: target = try await Backend.sqlite.makeStore()
+            case .postgres:
+                target = try await StoreFactory.open(try DatabaseLocation(url: try await TestPostgres.freshDatabaseURL()), poolSize: 2, leaseDeadline: .seconds(30), logger: Logger(label: "test"))
+                try await target.migrate()
+            }
+            try await closing(target) { target in
+                let truncated = Array(all.dropLast())
+                let index = Mutex(0)
+                await #expect(throws: AgenticError.self) {
+                    _ = try await target.importSnapshot {
+                        index.withLock { i in defer { i += 1 }; return i < truncated.count ? truncated[i] : nil }
+                    }
+                }
+                #expect(try await target.countKeys() == 0, "a refused import writes nothing")
+                // The same snapshot whole goes in; a second time it is refused.
+                index.withLock { $0 = 0 }
+                _ = try await target.importSnapshot { index.withLock { i in defer { i += 1 }; return i < all.count ? all[i] : nil } }
+                index.withLock { $0 = 0 }
+                await #expect {
+                    _ = try await target.importSnapshot { index.withLock { i in defer { i += 1 }; return i < all.count ? all[i] : nil } }
+                } throws: { ($0 as? AgenticError)?.code == .importTargetNotEmpty }
             }
         }
-        #expect(try await target.countKeys() == 0, "a refused import writes nothing")
-        // The same snapshot whole goes in; a second time it is refused.
-        index.withLock { $0 = 0 }
-        _ = try await target.importSnapshot { index.withLock { i in defer { i += 1 }; return i < all.count ? all[i] : nil } }
-        index.withLock { $0 = 0 }
-        await #expect {
-            _ = try await target.importSnapshot { index.withLock { i in defer { i += 1 }; return i < all.count ? all[i] : nil } }
-        } throws: { ($0 as? AgenticError)?.code == .importTargetNotEmpty }
-        await source.close()
-        await target.close()
     }
 
     static func firstDifference(_ a: String, _ b: String) -> String {

@@ -19,8 +19,9 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     }
 
     /// A fresh, migrated store. SQLite gets its own file; PostgreSQL shares the test database, and
-    /// tests isolate themselves by tenant.
-    func makeStore() async throws -> any Store {
+    /// tests isolate themselves by tenant, unless `isolated` asks for a database of their own (for
+    /// tests of work that spans tenants, such as pruning).
+    func makeStore(isolated: Bool = false) async throws -> any Store {
         let logger = Logger(label: "test")
         switch self {
         case .sqlite:
@@ -29,8 +30,10 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             try await store.migrate()
             return store
         case .postgres:
-            guard let url = Self.postgresURL else { throw TestFailure("AGENTIC_TEST_POSTGRES_URL is not set") }
-            let store = try await StoreFactory.open(try DatabaseLocation(url: url), poolSize: 4, logger: logger)
+            guard var url = Self.postgresURL else { throw TestFailure("AGENTIC_TEST_POSTGRES_URL is not set") }
+            if isolated { url = try await TestPostgres.freshDatabaseURL() }
+            // Many test stores share one cluster on two busy cores: wait for a connection as long as it takes.
+            let store = try await StoreFactory.open(try DatabaseLocation(url: url), poolSize: 4, leaseDeadline: .seconds(30), logger: logger)
             try await store.migrate()
             return store
         }
@@ -60,5 +63,19 @@ enum TestFiles {
     /// The `agentic` binary the tests run as a real process: `AGENTIC_BIN`, else the debug build.
     static var agenticBinary: String {
         ProcessInfo.processInfo.environment["AGENTIC_BIN"] ?? packageRoot + "/.build/debug/agentic"
+    }
+}
+
+
+/// Runs `body` with `store` and closes it however `body` ends: an SQLite connection released
+/// without being closed stops the whole test process.
+func closing<T>(_ store: any Store, _ body: (any Store) async throws -> T) async throws -> T {
+    do {
+        let result = try await body(store)
+        await store.close()
+        return result
+    } catch {
+        await store.close()
+        throw error
     }
 }

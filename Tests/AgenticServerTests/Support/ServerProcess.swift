@@ -25,7 +25,11 @@ final class ServerProcess: Sendable {
     {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestFiles.agenticBinary)
-        process.arguments = ["serve", "--port", "0", "--database-url", database] + extraArguments
+        // A small pool: many test servers share one PostgreSQL cluster at once, on a busy machine, so
+        // they also wait longer for a connection than the default (the outage test sets its own).
+        var pool = extraArguments.contains("--db-pool-size") ? [] : ["--db-pool-size", "4"]
+        if !extraArguments.contains("--db-wait") && environment["AGENTIC_DB_WAIT"] == nil { pool += ["--db-wait", "30s"] }
+        process.arguments = ["serve", "--port", "0", "--database-url", database] + pool + extraArguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "AGENTIC_ADMIN_KEY")
         for (key, value) in environment { env[key] = value }

@@ -98,10 +98,10 @@ enum TestApp {
 
     /// Runs `body` against a router-level application (no socket) on `backend`, as an admin of a new tenant.
     static func withAPI(
-        _ backend: Backend, configuration: ServerConfiguration = ServerConfiguration(),
+        _ backend: Backend, configuration: ServerConfiguration = ServerConfiguration(), isolated: Bool = false,
         _ body: @Sendable (TestAPI) async throws -> Void
     ) async throws {
-        try await run(backend, setup: .router, configuration: configuration, body)
+        try await run(backend, setup: .router, configuration: configuration, isolated: isolated, body)
     }
 
     /// The same over a real socket.
@@ -109,13 +109,14 @@ enum TestApp {
         _ backend: Backend, configuration: ServerConfiguration = ServerConfiguration(),
         _ body: @Sendable (TestAPI) async throws -> Void
     ) async throws {
-        try await run(backend, setup: .live, configuration: configuration, body)
+        try await run(backend, setup: .live, configuration: configuration, isolated: false, body)
     }
 
     private static func run(
-        _ backend: Backend, setup: TestingSetup, configuration: ServerConfiguration, _ body: @Sendable (TestAPI) async throws -> Void
+        _ backend: Backend, setup: TestingSetup, configuration: ServerConfiguration, isolated: Bool,
+        _ body: @Sendable (TestAPI) async throws -> Void
     ) async throws {
-        let store = try await backend.makeStore()
+        let store = try await backend.makeStore(isolated: isolated)
         let tenant = newTenant()
         let secret = KeyMaker.newSecret()
         try await store.createKey(KeyMaker.record(secret: secret, name: "test-admin", scope: .admin, tenant: tenant))
@@ -132,5 +133,19 @@ enum TestApp {
             throw error
         }
         await store.close()
+    }
+}
+
+extension TestAPI {
+    /// `GET /api/v1/events?…` once at least `count` events are visible. On PostgreSQL an event shows
+    /// only once every transaction that began before it has ended (so no reader ever skips one), which
+    /// under concurrent tests can trail the write by a moment.
+    func events(_ query: String = "", atLeast count: Int) async throws -> [JSONValue] {
+        let deadline = ContinuousClock.now + .seconds(15)
+        while true {
+            let items = try await get("/api/v1/events?limit=1000" + (query.isEmpty ? "" : "&" + query)).items
+            if items.count >= count || ContinuousClock.now > deadline { return items }
+            try await Task.sleep(for: .milliseconds(25))
+        }
     }
 }

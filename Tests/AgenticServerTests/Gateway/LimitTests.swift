@@ -1,0 +1,134 @@
+import AgenticCore
+import AgenticServer
+import AgenticStore
+import Foundation
+import HTTPTypes
+import Testing
+
+@Suite("Gateway: rate limits, idempotency, input limits", .timeLimit(.minutes(3)))
+struct LimitTests {
+    @Test("a key's token bucket answers 429 with Retry-After and RateLimit headers", arguments: Backend.available)
+    func rateLimit(backend: Backend) async throws {
+        try await TestApp.withLiveAPI(backend) { api in
+            let limited = api.with(key: try await api.makeKey(scope: .read, rateLimit: RateLimit(requestsPerSecond: 0.01, burst: 2)))
+            let first = try await limited.get("/api/v1/agents")
+            #expect(first.status == 200 && first.header("RateLimit-Limit") == "2" && first.header("RateLimit-Remaining") == "1")
+            #expect(try await limited.get("/api/v1/agents").header("RateLimit-Remaining") == "0")
+            let refused = try await limited.get("/api/v1/agents")
+            #expect(refused.status == 429 && refused.code == "rate_limited")
+            #expect(Int(refused.header("Retry-After") ?? "") ?? 0 >= 1)
+            #expect(refused.header("RateLimit-Limit") == "2" && refused.header("RateLimit-Remaining") == "0")
+            #expect(Int(refused.header("RateLimit-Reset") ?? "") ?? 0 >= 1)
+            #expect(try await api.get("/api/v1/agents").status == 200, "other keys have their own bucket")
+            let unlimited = api.with(key: try await api.makeKeyUnlimited())
+            for _ in 0..<5 { #expect(try await unlimited.get("/api/v1/agents").header("RateLimit-Limit") == nil) }
+        }
+    }
+
+    @Test("Idempotency-Key replays the first response; another body is 422; a running duplicate is 409", arguments: Backend.available)
+    func idempotency(backend: Backend) async throws {
+        try await TestApp.withLiveAPI(backend) { api in
+            let headers: HTTPFields = [.idempotencyKeyTest: "create-agent-1"]
+            let first = try await api.post("/api/v1/agents", ["name": "once"], headers: headers)
+            #expect(first.status == 201 && first.header("Idempotent-Replayed") == nil)
+            let again = try await api.post("/api/v1/agents", ["name": "once"], headers: headers)
+            #expect(again.status == 201 && again.header("Idempotent-Replayed") == "true")
+            #expect(again.body == first.body && again.header("Location") == first.header("Location") && again.header("ETag") == first.header("ETag"))
+            #expect(try await api.get("/api/v1/agents").items.count == 1, "the work happened once")
+            let other = try await api.post("/api/v1/agents", ["name": "twice"], headers: headers)
+            #expect(other.status == 422 && other.code == "idempotency_key_reused")
+
+            // A client error is kept too: the retry gets the same answer.
+            let bad = try await api.post("/api/v1/agents", ["name": ""], headers: [.idempotencyKeyTest: "bad-1"])
+            let badAgain = try await api.post("/api/v1/agents", ["name": ""], headers: [.idempotencyKeyTest: "bad-1"])
+            #expect(bad.status == 422 && badAgain.status == 422 && badAgain.header("Idempotent-Replayed") == "true")
+
+            // The same key string in another tenant is another key.
+            let elsewhere = api.with(key: try await api.makeKey(scope: .write, tenant: TestApp.newTenant()))
+            let theirs = try await elsewhere.post("/api/v1/agents", ["name": "once"], headers: headers)
+            #expect(theirs.status == 201 && theirs.header("Idempotent-Replayed") == nil)
+
+            // While the first request with a key is still running, a duplicate is 409.
+            let body = #"{"name":"slow"}"#
+            let now = Timestamp.now()
+            #expect(
+                try await api.store.reserveIdempotencyKey(
+                    IdempotencyReservation(
+                        tenant: api.tenant, key: "in-flight",
+                        requestHash: IdempotencyMiddleware.fingerprint(method: "POST", path: "/api/v1/agents", body: Array(body.utf8)),
+                        now: now, expiresAt: now.adding(seconds: 86_400))) == .reserved)
+            let running = try await api.call(.post, "/api/v1/agents", raw: body, headers: [.idempotencyKeyTest: "in-flight", .contentType: "application/json"])
+            #expect(running.status == 409 && running.code == "idempotency_in_progress")
+            let bogus = try await api.post("/api/v1/agents", ["name": "x"], headers: [.idempotencyKeyTest: "has spaces"])
+            #expect(bogus.status == 400)
+        }
+    }
+
+    @Test("idempotency records last 24 hours, and an abandoned reservation is taken over", arguments: Backend.available)
+    func idempotencyLifetime(backend: Backend) async throws {
+        try await closing(try await backend.makeStore()) { store in
+            let tenant = TestApp.newTenant()
+            let start = Timestamp.now()
+            func reserve(_ at: Timestamp, hash: String = "h") async throws -> IdempotencyOutcome {
+                try await store.reserveIdempotencyKey(
+                    IdempotencyReservation(tenant: tenant, key: "k", requestHash: hash, now: at, expiresAt: at.adding(seconds: IdempotencyPolicy.retentionSeconds)))
+            }
+            #expect(try await reserve(start) == .reserved)
+            #expect(try await reserve(start.adding(seconds: 1)) == .inProgress)
+            #expect(try await reserve(start.adding(seconds: 61)) == .reserved, "a request that died is retried after a minute")
+            try await store.completeIdempotencyKey(tenant: tenant, key: "k", response: StoredResponse(status: 201, headers: ["ETag": "\"1\""], body: [1, 2]))
+            #expect(try await reserve(start.adding(seconds: 3600)) == .replay(StoredResponse(status: 201, headers: ["ETag": "\"1\""], body: [1, 2])))
+            #expect(try await reserve(start.adding(seconds: 3600), hash: "other") == .mismatch)
+            #expect(try await reserve(start.adding(seconds: 61 + 86_401)) == .reserved, "gone after 24 hours")
+        }
+    }
+
+    @Test("a stored idempotent response survives a server restart")
+    func idempotencySurvivesRestart() async throws {
+        let folder = TestFiles.temporaryDirectory()
+        let database = "sqlite://\(folder)/idem.sqlite"
+        let key = "idempotency-operator-key-" + UUID().uuidString
+        let first = try await ServerProcess.start(database: database, environment: ["AGENTIC_ADMIN_KEY": key])
+        let created = try await LiveHTTP.call(.post, first.baseURL + "/api/v1/goals", key: key, json: ["goal_text": "once"], headers: [("Idempotency-Key", "restart-1")])
+        #expect(created.status == 201)
+        try await first.stop()
+        let second = try await ServerProcess.start(database: database, environment: ["AGENTIC_ADMIN_KEY": key])
+        let replay = try await LiveHTTP.call(.post, second.baseURL + "/api/v1/goals", key: key, json: ["goal_text": "once"], headers: [("Idempotency-Key", "restart-1")])
+        #expect(replay.status == 201 && replay.header("Idempotent-Replayed") == "true" && replay.body == created.body)
+        #expect(try await LiveHTTP.call(.get, second.baseURL + "/api/v1/goals", key: key).items.count == 1)
+        try await second.stop()
+    }
+
+    @Test("string, array and object size limits name the field", arguments: Backend.available)
+    func sizeLimits(backend: Backend) async throws {
+        try await TestApp.withLiveAPI(backend) { api in
+            let goal = try await api.id(.goal, ["goal_text": "g"])
+            let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+            let cases: [(String, JSONValue, String)] = [
+                ("/api/v1/goals", ["goal_text": .string(String(repeating: "g", count: 10_001))], "goal_text"),
+                ("/api/v1/agents", ["name": "a", "agent_type": .string("t" + String(repeating: "x", count: 100))], "agent_type"),
+                ("/api/v1/tasks", ["plan_id": .string(plan), "depends_on": .array((0..<101).map { _ in .string(UUID().lowercased) })], "depends_on"),
+                ("/api/v1/goals", ["goal_text": "g", "success_criteria": .array(Array(repeating: "c", count: 101))], "success_criteria"),
+                ("/api/v1/agents", ["name": "a", "metadata": .object(Dictionary(uniqueKeysWithValues: (0..<1001).map { ("k\($0)", .int(Int64($0))) }))], "metadata"),
+                ("/api/v1/agents", ["name": "a", "configuration": ["k": .string(String(repeating: "z", count: 65_537))]], "configuration.k"),
+            ]
+            for (path, body, field) in cases {
+                let reply = try await api.post(path, body)
+                #expect(reply.status == 422 && reply.errorFields == [field], "\(field): \(reply.text.prefix(300))")
+            }
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKeyTest = Self("Idempotency-Key")!
+}
+
+extension TestAPI {
+    /// An admin key without any rate limit, like the operator's AGENTIC_ADMIN_KEY.
+    func makeKeyUnlimited() async throws -> String {
+        let secret = KeyMaker.newSecret()
+        try await store.createKey(KeyMaker.record(secret: secret, name: "unlimited", scope: .admin, tenant: tenant, unlimited: true))
+        return secret
+    }
+}
