@@ -1,0 +1,194 @@
+import AgenticCore
+import Foundation
+import Synchronization
+import Testing
+
+/// The work queue with real `agentic serve` processes: two instances on one PostgreSQL, or one on
+/// an SQLite file, and workers talking to them over sockets.
+@Suite("Live: the work queue and event stream across instances", .timeLimit(.minutes(5)))
+struct WorkQueueLiveTests {
+    /// Running servers and a write key of a fresh tenant.
+    struct Deployment {
+        var servers: [ServerProcess]
+        var key: String
+
+        func url(_ worker: Int, _ path: String) -> String { servers[worker % servers.count].baseURL + path }
+
+        func call(_ worker: Int, _ method: HTTPRequest.Method, _ path: String, _ json: JSONValue? = nil) async throws -> Reply {
+            try await LiveHTTP.call(method, url(worker, path), key: key, json: json)
+        }
+
+        func id(_ worker: Int, _ kind: ResourceKind, _ json: JSONValue) async throws -> String {
+            let reply = try await call(worker, .post, "/api/v1/\(kind.plural)", json)
+            guard reply.status == 201, let id = reply[kind.idField]?.stringValue else {
+                throw TestFailure("creating \(kind.rawValue) answered \(reply.status): \(reply.text)")
+            }
+            return id
+        }
+    }
+
+    /// Two instances on the test PostgreSQL, or one on a new SQLite file.
+    static func deploy(_ backend: Backend) async throws -> Deployment {
+        let admin = "work-queue-operator-" + UUID().uuidString
+        let environment = ["AGENTIC_ADMIN_KEY": admin]
+        var servers: [ServerProcess] = []
+        switch backend {
+        case .sqlite:
+            let file = "sqlite://" + TestFiles.temporaryDirectory() + "/agentic.sqlite"
+            servers.append(try await ServerProcess.start(database: file, environment: environment))
+        case .postgres:
+            let url = try #require(Backend.postgresURL)
+            servers.append(try await ServerProcess.start(database: url, environment: environment))
+            servers.append(try await ServerProcess.start(database: url, environment: environment))
+        }
+        let created = try await LiveHTTP.call(
+            .post, servers[0].baseURL + "/api/v1/keys", key: admin,
+            json: ["name": "workers", "scope": "write", "tenant": .string(TestApp.newTenant())])
+        let key = try #require(created["key"]?.stringValue, "\(created.text)")
+        return Deployment(servers: servers, key: key)
+    }
+
+    @Test("8 workers drain 1,000 dependent tasks: each completes exactly once, none is held twice", arguments: Backend.available)
+    func drain(backend: Backend) async throws {
+        let d = try await Self.deploy(backend)
+        let goal = try await d.id(0, .goal, ["goal_text": "drain the queue"])
+        let plan = try await d.id(0, .plan, ["goal_id": .string(goal)])
+        // Eight chains of 125; every tenth task also waits for a task of the previous layer in the next lane over.
+        var ids: [String] = []
+        for layer in 0..<125 {
+            let created = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                for lane in 0..<8 {
+                    let n = layer * 8 + lane
+                    var depends: [JSONValue] = []
+                    if n >= 8 { depends.append(.string(ids[n - 8])) }
+                    if n % 10 == 0 && n % 8 != 0 && n >= 9 { depends.append(.string(ids[n - 9])) }
+                    let body: JSONValue = ["plan_id": .string(plan), "name": .string("t\(n)"), "depends_on": .array(depends)]
+                    group.addTask { (lane, try await d.id(lane, .task, body)) }
+                }
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            ids += (0..<8).map { created[$0]! }
+        }
+        #expect(Set(ids).count == 1000)
+
+        let ledger = Ledger()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    let agent = try await d.id(worker, .agent, ["name": .string("worker-\(worker)")])
+                    var idle = 0
+                    while idle < 400 {
+                        let claim = try await d.call(worker, .post, "/api/v1/tasks/claim",
+                                                     ["agent_id": .string(agent), "limit": 2, "lease_seconds": 60])
+                        guard claim.status == 200 else { throw TestFailure("claim answered \(claim.status): \(claim.text)") }
+                        if claim.items.isEmpty {
+                            if try await d.call(worker, .get, "/api/v1/plans/\(plan)")["status"] != "active" { return }
+                            idle += 1
+                            try await Task.sleep(for: .milliseconds(10))
+                            continue
+                        }
+                        idle = 0
+                        for task in claim.items {
+                            let id = task["task_id"]?.stringValue ?? ""
+                            ledger.take(id)
+                            let done = try await d.call(worker, .post, "/api/v1/tasks/\(id)/complete",
+                                                        ["agent_id": .string(agent), "outputs": ["by": .string(agent)]])
+                            ledger.finish(id, ok: done.status == 200)
+                        }
+                    }
+                    throw TestFailure("worker \(worker) found nothing to do for too long")
+                }
+            }
+            try await group.waitForAll()
+        }
+
+        let result = ledger.snapshot
+        #expect(result.heldTwice.isEmpty, "tasks handed to two workers at once: \(result.heldTwice.prefix(5))")
+        #expect(result.refused.isEmpty, "completions refused: \(result.refused.prefix(5))")
+        #expect(result.completions.count == 1000 && result.completions.values.allSatisfy { $0 == 1 })
+        #expect(Set(result.completions.keys) == Set(ids))
+        let finished = try await d.call(1, .get, "/api/v1/plans/\(plan)")
+        #expect(finished["status"] == "completed" && finished["task_counts"]?["completed"] == 1000)
+        #expect(try await d.call(0, .get, "/api/v1/goals/\(goal)")["status"] == "completed")
+        var completedEvents: [JSONValue] = []
+        for _ in 0..<200 where completedEvents.count < 1000 {
+            completedEvents = try await d.call(1, .get, "/api/v1/events?types=task.completed&limit=1000").items
+            if completedEvents.count < 1000 { try await Task.sleep(for: .milliseconds(25)) }
+        }
+        #expect(completedEvents.count == 1000, "one task.completed event per task")
+    }
+
+    @Test("a worker that dies holding a lease: the task returns and another worker does it", arguments: Backend.available)
+    func deadWorker(backend: Backend) async throws {
+        let d = try await Self.deploy(backend)
+        let goal = try await d.id(0, .goal, ["goal_text": "survive a crash"])
+        let plan = try await d.id(0, .plan, ["goal_id": .string(goal)])
+        let task = try await d.id(0, .task, ["plan_id": .string(plan)])
+        let doomed = try await d.id(0, .agent, ["name": "doomed"])
+        let survivor = try await d.id(0, .agent, ["name": "survivor"])
+        let taken = try await d.call(0, .post, "/api/v1/tasks/claim", ["agent_id": .string(doomed), "lease_seconds": 1])
+        #expect(taken.items.first?["task_id"]?.stringValue == task)
+        // The worker dies; on PostgreSQL the instance it talked to dies with it.
+        if d.servers.count > 1 { try await d.servers[0].stop(signal: SIGKILL) }
+        let other = d.servers.count - 1
+
+        var reclaimed: JSONValue?
+        let deadline = ContinuousClock.now + .seconds(20)
+        while reclaimed == nil && ContinuousClock.now < deadline {
+            reclaimed = try await d.call(other, .post, "/api/v1/tasks/claim", ["agent_id": .string(survivor)]).items.first
+            if reclaimed == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let again = try #require(reclaimed, "the expired lease returned the task to the queue")
+        #expect(again["task_id"]?.stringValue == task && again["attempts"] == 2)
+        let done = try await d.call(other, .post, "/api/v1/tasks/\(task)/complete", ["agent_id": .string(survivor), "outputs": [:]])
+        #expect(done.status == 200 && done["status"] == "completed")
+        #expect(try await d.call(other, .get, "/api/v1/plans/\(plan)")["status"] == "completed")
+        var expired: [JSONValue] = []
+        for _ in 0..<200 where expired.isEmpty {
+            expired = try await d.call(other, .get, "/api/v1/events?types=task.lease_expired").items
+            if expired.isEmpty { try await Task.sleep(for: .milliseconds(25)) }
+        }
+        #expect(expired.count == 1 && expired.first?["actor"] == "system" && expired.first?["resource_id"]?.stringValue == task)
+    }
+
+    @Test("a stream on instance A sees changes made on instance B")
+    func crossInstanceStream() async throws {
+        guard Backend.available.contains(.postgres) else { throw TestFailure("needs AGENTIC_TEST_POSTGRES_URL (scripts/test sets it)") }
+        let d = try await Self.deploy(.postgres)
+        let stream = EventStreamReader(url: d.url(0, "/api/v1/events/stream?types=agent."), key: d.key)
+        try await stream.wait { _ in stream.status == 200 }
+        var made: [String] = []
+        for n in 0..<10 { made.append(try await d.id(1, .agent, ["name": .string("on-b-\(n)")])) }
+        try await stream.wait { $0.count >= 10 }
+        await stream.stop()
+        #expect(stream.events.compactMap { $0.data["data"]?["agent_id"]?.stringValue } == made)
+        #expect(stream.events.allSatisfy { $0.type == "agent.created" })
+    }
+}
+
+/// Who holds and who completed which task, across all workers.
+private final class Ledger: Sendable {
+    struct Snapshot {
+        var held: Set<String> = []
+        var heldTwice: [String] = []
+        var refused: [String] = []
+        var completions: [String: Int] = [:]
+    }
+
+    private let state = Mutex(Snapshot())
+
+    var snapshot: Snapshot { state.withLock { $0 } }
+
+    func take(_ id: String) {
+        state.withLock { if !$0.held.insert(id).inserted { $0.heldTwice.append(id) } }
+    }
+
+    func finish(_ id: String, ok: Bool) {
+        state.withLock {
+            $0.held.remove(id)
+            if ok { $0.completions[id, default: 0] += 1 } else { $0.refused.append(id) }
+        }
+    }
+}
+
+import HTTPTypes
