@@ -32,7 +32,8 @@ public func buildRouter(store: some Store, configuration: ServerConfiguration) -
 
     let routes = RouteRegistrar(router: router, book: book)
     HealthController(store: store).register(routes)
-    MetricsController(store: store, metrics: metrics).register(routes)
+    MetricsController(store: store, metrics: metrics, authenticator: authenticator).register(routes)
+    DocsController().register(routes)
     ResourceControllers.register(store: store, on: routes)
     EventController(store: store, keepAlive: configuration.streamKeepAlive).register(routes)
     KeyController(store: store, authenticator: authenticator).register(routes)
@@ -42,13 +43,16 @@ public func buildRouter(store: some Store, configuration: ServerConfiguration) -
 }
 
 /// Builds the HTTP application with its background services. The store must already be migrated.
+/// `onListening` learns the port actually bound (useful with port 0).
 public func buildApplication<S: Store>(
-    store: S, configuration: ServerConfiguration, logger: Logger, services: [any Service] = []
+    store: S, configuration: ServerConfiguration, logger: Logger, services: [any Service] = [],
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let (router, _) = buildRouter(store: store, configuration: configuration)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
     app.addServices(services)
     app.addServices(MaintenanceService(store: store, configuration: configuration, logger: logger))
