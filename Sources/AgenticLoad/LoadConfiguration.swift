@@ -10,6 +10,7 @@ public struct LoadConfiguration: Sendable {
     public var rate: Double?
     /// Closed model: each user waits a random time in this range (seconds) between operations.
     public var thinkTime: ClosedRange<Double>
+    public var mix: Mix = .full
     public var thresholds: Thresholds
     /// Where the per-second history and progress come from; tests shorten it.
     public var intervalSeconds: Double = 1

@@ -1,4 +1,6 @@
 import AgenticClient
+import AsyncHTTPClient
+import NIOCore
 import Foundation
 import Synchronization
 
@@ -7,12 +9,19 @@ import Synchronization
 public struct LoadRunner: Sendable {
     public let configuration: LoadConfiguration
     public let recorder = LoadRecorder()
+    let http: HTTPClient
     let client: AgenticClient
 
     public init(configuration: LoadConfiguration) {
         self.configuration = configuration
+        // One keep-alive connection per user: a shared client's small per-host pool (8) would queue
+        // the users behind each other and make the generator the bottleneck.
+        var httpConfiguration = HTTPClient.Configuration()
+        httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(8, configuration.users)
+        httpConfiguration.connectionPool.idleTimeout = .seconds(60)
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
         // Requests may take long under load; the run's own clock decides when it ends.
-        client = AgenticClient(url: configuration.url, apiKey: configuration.apiKey, timeout: .seconds(60))
+        client = AgenticClient(url: configuration.url, apiKey: configuration.apiKey, timeout: .seconds(60), httpClient: http)
     }
 
     /// Runs to the end and returns the figures. `progress` is called once per interval.
@@ -38,7 +47,9 @@ public struct LoadRunner: Sendable {
             await group.waitForAll()
         }
         progress(recorder.closeInterval(), configuration)
-        return recorder.summary(configuration: configuration)
+        let summary = recorder.summary(configuration: configuration)
+        try? await http.shutdown()
+        return summary
     }
 
     /// Users start `spawnRate` per second; each runs operation after operation with think time.
@@ -54,7 +65,7 @@ public struct LoadRunner: Sendable {
                     var user = VirtualUser(number: number, client: client, recorder: recorder)
                     var generator = SystemRandomNumberGenerator()
                     while ContinuousClock.now < end {
-                        await user.perform(Operation.random(using: &generator))
+                        await user.perform(configuration.mix.random(using: &generator))
                         let think = Double.random(in: configuration.thinkTime, using: &generator)
                         let wake = min(ContinuousClock.now + .seconds(think), end)
                         if think > 0 { try? await Task.sleep(until: wake, clock: .continuous) }
@@ -81,7 +92,7 @@ public struct LoadRunner: Sendable {
             var generator = SystemRandomNumberGenerator()
             while intended < end {
                 try? await Task.sleep(until: intended, clock: .continuous)
-                let operation = Operation.random(using: &generator)
+                let operation = configuration.mix.random(using: &generator)
                 let at = intended
                 intended += gap
                 guard var user = await pool.take(before: at + dropAfter) else {

@@ -35,7 +35,7 @@ struct VirtualUser: Sendable {
             defer { start = nil }
             return start ?? .now
         }
-        guard try! await ensureBasics(begin) else { return }
+        guard await ensure(operation.need, worker: operation == .workCycle, begin) else { return }
         switch operation {
         case .createAgent:
             if let id = await send(.POST, "/api/v1/agents", "POST /api/v1/agents", begin(), agentBody(), id: "agent_id") { agents.append(id) }
@@ -48,7 +48,11 @@ struct VirtualUser: Sendable {
         case .listAgents:
             await send(.GET, "/api/v1/agents?limit=20", "GET /api/v1/agents", begin())
         case .deleteAgent:
-            guard agents.count > 1 else { return await perform(.createAgent, start: start) }
+            // It keeps one agent: with only one, it makes another to delete.
+            if agents.count < 2 {
+                guard let id = await send(.POST, "/api/v1/agents", "POST /api/v1/agents", begin(), agentBody(), id: "agent_id") else { return }
+                agents.append(id)
+            }
             let id = agents.removeLast()
             await send(.DELETE, "/api/v1/agents/\(id)", "DELETE /api/v1/agents/{id}", begin())
         case .createGoal:
@@ -96,27 +100,29 @@ struct VirtualUser: Sendable {
             }
         case .health:
             await send(.GET, "/health/ready", "GET /health/ready", begin())
+        case .liveness:
+            await send(.GET, "/health/live", "GET /health/live", begin())
         }
     }
 
-    /// A worker agent, an agent, a goal, a plan and a task, before anything else.
-    private mutating func ensureBasics(_ begin: () -> ContinuousClock.Instant) async throws -> Bool {
-        if worker == nil {
+    /// Makes what `need` asks for (and a worker agent for the worker cycle) the first time it is needed.
+    private mutating func ensure(_ need: Operation.Need, worker needsWorker: Bool, _ begin: () -> ContinuousClock.Instant) async -> Bool {
+        if needsWorker && worker == nil {
             worker = await send(.POST, "/api/v1/agents", "POST /api/v1/agents", begin(), ["name": .string("load-worker-\(number)"), "agent_type": "worker"], id: "agent_id")
             if worker == nil { return false }
         }
-        if agents.isEmpty {
+        if need >= .agents && agents.isEmpty {
             guard let id = await send(.POST, "/api/v1/agents", "POST /api/v1/agents", begin(), agentBody(), id: "agent_id") else { return false }
             agents.append(id)
         }
-        if goals.isEmpty {
+        if need >= .goals && goals.isEmpty {
             guard let id = await createGoal(begin()) else { return false }
             goals.append(id)
         }
-        if plans.isEmpty {
+        if need >= .plans && plans.isEmpty {
             guard await createPlan(goal: goals[0], begin()) else { return false }
         }
-        if tasks.isEmpty {
+        if need >= .tasks && tasks.isEmpty {
             let body: JSONValue = ["plan_id": .string(plans[0].id), "task_type": "work"]
             guard let id = await send(.POST, "/api/v1/tasks", "POST /api/v1/tasks", begin(), body, id: "task_id") else { return false }
             tasks.append(id)

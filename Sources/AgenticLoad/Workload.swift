@@ -10,6 +10,8 @@ public enum Operation: String, CaseIterable, Sendable {
     case workCycle
     case readEvents
     case health
+    /// `GET /health/live`: no database, no key; what the generator's own ceiling is measured with.
+    case liveness
 
     public var weight: Int {
         switch self {
@@ -32,6 +34,7 @@ public enum Operation: String, CaseIterable, Sendable {
         case .workCycle: 10
         case .readEvents: 4
         case .health: 3
+        case .liveness: 0
         }
     }
 
@@ -58,18 +61,54 @@ public enum Operation: String, CaseIterable, Sendable {
             ["POST /api/v1/tasks/claim", "POST /api/v1/tasks/{id}/heartbeat", "POST /api/v1/tasks/{id}/complete", "POST /api/v1/tasks/{id}/fail"]
         case .readEvents: ["GET /api/v1/events"]
         case .health: ["GET /health/ready"]
+        case .liveness: ["GET /health/live"]
         }
     }
 
-    static let totalWeight = allCases.reduce(0) { $0 + $1.weight }
+    /// What of the user's own must exist before it can run (made on first need).
+    enum Need: Int, Comparable {
+        case nothing, agents, goals, plans, tasks
+        static func < (a: Need, b: Need) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    var need: Need {
+        switch self {
+        case .createAgent, .listAgents, .readEvents, .health, .liveness: .nothing
+        case .getAgent, .patchAgent, .deleteAgent, .createGoal: .agents
+        case .getGoal, .patchGoal, .listGoals, .createPlan: .goals
+        case .getPlan, .listPlans, .cancelPlan, .createTask, .listTasks, .workCycle: .plans
+        case .getTask: .tasks
+        }
+    }
+
+}
+
+/// Which operations a run draws, and how often.
+public enum Mix: String, CaseIterable, Sendable {
+    /// Every endpoint, by `Operation.weight` (the default).
+    case full
+    /// The benchmark mix of the system Agentic replaces: 25 % create agent, 15 % patch agent,
+    /// 45 % get agent, 10 % create goal, 5 % health.
+    case crud
+    /// Only `GET /health/live`: measures the generator's own ceiling.
+    case liveness
+
+    public var weights: [(Operation, Int)] {
+        switch self {
+        case .full: Operation.allCases.map { ($0, $0.weight) }.filter { $0.1 > 0 }
+        case .crud: [(.createAgent, 25), (.patchAgent, 15), (.getAgent, 45), (.createGoal, 10), (.health, 5)]
+        case .liveness: [(.liveness, 1)]
+        }
+    }
 
     /// An operation drawn by weight.
-    static func random<G: RandomNumberGenerator>(using generator: inout G) -> Operation {
-        var pick = Int.random(in: 0..<totalWeight, using: &generator)
-        for operation in allCases {
-            if pick < operation.weight { return operation }
-            pick -= operation.weight
+    func random<G: RandomNumberGenerator>(using generator: inout G) -> Operation {
+        let weights = self.weights
+        var pick = Int.random(in: 0..<weights.reduce(0) { $0 + $1.1 }, using: &generator)
+        for (operation, weight) in weights {
+            if pick < weight { return operation }
+            pick -= weight
         }
-        return .health
+        return weights[0].0
     }
 }

@@ -7,12 +7,13 @@ import Synchronization
 /// Carries "events were appended" between instances with LISTEN/NOTIFY.
 ///
 /// Write transactions do not NOTIFY themselves (PostgreSQL serialises the commits of notifying
-/// transactions); instead, after local commits the relay sends one coalesced `pg_notify` on its own,
-/// and a dedicated listening connection rings this instance's bell for every notification. Both
-/// loops reconnect after failures; waiters also re-poll each second, so a lost notification costs
-/// at most that second.
+/// transactions); instead, after local commits the relay sends one coalesced `pg_notify` on its own
+/// (at most one every 20 ms), and a dedicated listening connection rings this instance's bell for
+/// every notification. Both loops reconnect after failures; waiters also re-poll each second, so a
+/// lost notification costs at most that second.
 final class PostgresEventRelay: Sendable {
     static let channel = "agentic_events"
+    static let notifyGap: Duration = .milliseconds(20)
 
     private let changes: AsyncStream<Void>
     private let changesContinuation: AsyncStream<Void>.Continuation
@@ -34,6 +35,9 @@ final class PostgresEventRelay: Sendable {
                     try? await client.withConnection { connection in
                         for try await _ in try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger) {}
                     }
+                    // At most one notification per `notifyGap`: under load every commit would otherwise
+                    // cost a second round trip and wake every listener (the changes meanwhile coalesce).
+                    try? await Task.sleep(for: Self.notifyGap)
                 }
             }
             group.addTask {

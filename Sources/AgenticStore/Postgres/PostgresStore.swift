@@ -51,7 +51,9 @@ public final class PostgresStore: TransactionalStore {
             database: settings.database, tls: clientTLS(settings.tls))
         configuration.options.maximumConnections = max(1, poolSize)
         configuration.options.minimumConnections = max(0, poolSize - 1)
-        configuration.options.connectTimeout = .seconds(1)
+        // Reaching a stopped server fails at once (connection refused); this bounds a slow or hung one.
+        // It is not what makes requests fail fast in an outage: `leaseDeadline` is.
+        configuration.options.connectTimeout = .seconds(5)
         configuration.options.connectionIdleTimeout = .seconds(300)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let listener = PostgresConnection.Configuration(
@@ -152,15 +154,19 @@ public final class PostgresStore: TransactionalStore {
         for try await _ in try await connection.query(query, logger: logger) {}
     }
 
-    /// One transaction, without telling event readers (keys, idempotency records).
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
+    /// One transaction, without telling event readers (keys, idempotency records). `events` counts the
+    /// events it appends.
+    func transaction<T: Sendable>(
+        events: EventCounter? = nil, _ body: @escaping @Sendable (PostgresTransaction) async throws -> T
+    ) async throws -> T {
         let logger = self.logger
         var attempt = 0
         while true {
             attempt += 1
             do {
                 return try await withConnection { connection in
-                    let tx = PostgresTransaction(connection: connection, logger: logger)
+                    // A retry starts counting afresh.
+                    let tx = PostgresTransaction(connection: connection, logger: logger, events: events?.reset() ?? EventCounter())
                     try await tx.run("BEGIN")
                     do {
                         let result = try await body(tx)
@@ -177,10 +183,15 @@ public final class PostgresStore: TransactionalStore {
         }
     }
 
+    /// A transaction that may append events: readers here and on other instances are woken when it did
+    /// (a write that appended none, such as an idle sweep, wakes no one).
     public func write<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
-        let result = try await transaction(body)
-        eventBell.ring()
-        relay.changed()
+        let events = EventCounter()
+        let result = try await transaction(events: events, body)
+        if events.total > 0 {
+            eventBell.ring()
+            relay.changed()
+        }
         return result
     }
 

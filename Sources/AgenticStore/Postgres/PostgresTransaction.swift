@@ -11,11 +11,12 @@ public struct PostgresTransaction: StoreTransaction {
     let connection: PostgresConnection
     let logger: Logger
     /// Events appended so far in this transaction: their position within it.
-    private let appended = EventCounter()
+    let appended: EventCounter
 
-    init(connection: PostgresConnection, logger: Logger) {
+    init(connection: PostgresConnection, logger: Logger, events: EventCounter = EventCounter()) {
         self.connection = connection
         self.logger = logger
+        self.appended = events
     }
 
     func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
@@ -385,6 +386,15 @@ public struct PostgresTransaction: StoreTransaction {
 /// Counts the events of one transaction (shared by the copies of its `PostgresTransaction`).
 final class EventCounter: Sendable {
     private let count = Mutex<Int64>(0)
+
+    /// Starts again from zero (a retried transaction); returns itself.
+    func reset() -> EventCounter {
+        count.withLock { $0 = 0 }
+        return self
+    }
+
+    /// How many were appended.
+    var total: Int64 { count.withLock { $0 } }
 
     /// Reserves `n` positions and returns the first.
     func take(_ n: Int64) -> Int64 {

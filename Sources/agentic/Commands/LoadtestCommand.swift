@@ -25,6 +25,8 @@ struct LoadtestCommand: AsyncParsableCommand {
     @Option(help: "Users started per second (overrides the scenario)") var spawnRate: Double?
     @Option(help: "How long, e.g. 30s, 5m, 1h (overrides the scenario)") var duration: String?
     @Option(help: "Open model: operations per second, timed from their intended send time") var rate: Double?
+    @Option(help: "full (every endpoint, the default), crud (the benchmark's create/patch/get agent, create goal, health) or liveness (GET /health/live only)")
+    var mix: String = "full"
     @Option(help: "Closed model: think time between a user's operations, MIN-MAX, e.g. 0.5s-1.5s or 0") var think: String = "0.5s-1.5s"
     @Option(help: "Fail when the error rate reaches this percentage") var maxErrorRate: Double = 1
     @Option(help: "Fail when p95 exceeds this, e.g. 500ms") var maxP95: String = "500ms"
@@ -36,6 +38,7 @@ struct LoadtestCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard LoadScenario.named(scenario) != nil else { throw ValidationError("--scenario must be smoke, normal, peak or endurance") }
+        guard Mix(rawValue: mix) != nil else { throw ValidationError("--mix must be full, crud or liveness") }
         if let users, users < 1 { throw ValidationError("--users must be at least 1") }
         if let spawnRate, spawnRate <= 0 { throw ValidationError("--spawn-rate must be above 0") }
         if let duration, (DurationText.seconds(duration) ?? 0) <= 0 { throw ValidationError("--duration must be a duration such as 30s, 5m or 1h") }
@@ -56,12 +59,14 @@ struct LoadtestCommand: AsyncParsableCommand {
     }
 
     func loadConfiguration(url: String, apiKey: String) throws -> LoadConfiguration {
-        LoadConfiguration(
+        var configuration = LoadConfiguration(
             url: url, apiKey: apiKey, scenario: LoadScenario.named(scenario)!, users: users, spawnRate: spawnRate,
             durationSeconds: duration.flatMap(DurationText.seconds), rate: rate, thinkTime: try thinkRange(),
             thresholds: Thresholds(
                 maxErrorRate: maxErrorRate / 100, maxP95Milliseconds: DurationText.seconds(maxP95).map { $0 * 1000 },
                 maxP99Milliseconds: maxP99.flatMap(DurationText.seconds).map { $0 * 1000 }))
+        configuration.mix = Mix(rawValue: mix)!
+        return configuration
     }
 
     func run() async throws {

@@ -92,3 +92,25 @@ struct LoadTesterTests {
         }
     }
 }
+
+@Suite("Load tester mixes", .timeLimit(.minutes(3)))
+struct LoadMixTests {
+    @Test("--mix crud sends only the benchmark's five operations; --mix liveness only GET /health/live")
+    func mixes() async throws {
+        try await FaultyServer.with(delay: .zero, failEvery: 0) { url, key, _ in
+            var crud = LoadConfiguration(url: url, apiKey: key, users: 2, spawnRate: 100, durationSeconds: 2, thinkTime: 0...0)
+            crud.mix = .crud
+            let summary = await LoadRunner(configuration: crud).run()
+            #expect(summary.total.failures == 0)
+            #expect(Set(summary.endpoints.map(\.name)).isSubset(of: [
+                "POST /api/v1/agents", "PATCH /api/v1/agents/{id}", "GET /api/v1/agents/{id}", "POST /api/v1/goals", "GET /health/ready",
+            ]))
+            #expect(Mix.crud.weights.reduce(0) { $0 + $1.1 } == 100 && Operation.allCases.reduce(0) { $0 + $1.weight } == 100)
+
+            var liveness = crud
+            liveness.mix = .liveness
+            let live = await LoadRunner(configuration: liveness).run()
+            #expect(live.endpoints.map(\.name) == ["GET /health/live"] && live.total.count > 0 && live.total.failures == 0)
+        }
+    }
+}
