@@ -195,27 +195,6 @@ public final class PostgresStore: TransactionalStore {
         return result
     }
 
-    /// `POST /agents`, the most frequent write, in one round trip (the shared workflow takes four:
-    /// `BEGIN`, the row, its event, `COMMIT`). Same rules, same event: only the transport differs.
-    public func createAgent(_ draft: AgentDraft, by caller: Caller) async throws -> Agent {
-        let now = Timestamp.now()
-        let agent = draft.make(tenant: caller.tenant, now: now)
-        let statement = Prepared.InsertAgentWithEvent(
-            insert: Prepared.InsertAgent(agent: agent), type: EventType.created(.agent),
-            data: String(decoding: agent.jsonBytes(), as: UTF8.self), actor: caller.keyID)
-        let logger = self.logger
-        try await withConnection { connection in
-            do {
-                for try await _ in try await connection.execute(statement, logger: logger) {}
-            } catch {
-                throw PostgresErrors.map(error)
-            }
-        }
-        eventBell.ring()
-        relay.changed()
-        return agent
-    }
-
     public func read<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
         let logger = self.logger
         return try await withConnection { connection in try await body(PostgresTransaction(connection: connection, logger: logger)) }

@@ -79,32 +79,6 @@ enum Prepared {
         func decodeRow(_ row: PostgresRow) throws {}
     }
 
-    /// A new agent and its event in one statement, so one round trip and no `BEGIN`/`COMMIT`: a single
-    /// statement is its own transaction (the data-modifying CTE always runs, referenced or not).
-    struct InsertAgentWithEvent: PostgresPreparedStatement {
-        static let sql = """
-            WITH inserted AS (
-                INSERT INTO agents (\(PostgresColumns.agent)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-            )
-            INSERT INTO events (event_id, tenant, type, resource_id, data, actor, created_at)
-            VALUES ((pg_current_xact_id()::text::bigint << 20) + 1, $2, $13, $1, $14::json, $15, $11)
-            """
-        let insert: InsertAgent
-        let type: String
-        let data: String
-        let actor: String
-
-        func makeBindings() -> PostgresBindings {
-            var b = insert.makeBindings()
-            b.append(type)
-            b.append(data)
-            b.append(actor)
-            return b
-        }
-
-        func decodeRow(_ row: PostgresRow) throws {}
-    }
-
     /// See `PostgresTransaction.appendEvents` for how the ids are formed.
     struct AppendEvents: PostgresPreparedStatement {
         static let sql = """
