@@ -1,3 +1,4 @@
+import AgenticCore
 import Foundation
 import Synchronization
 
@@ -50,7 +51,7 @@ public final class LoadRecorder: Sendable {
     func closeInterval() -> IntervalSample {
         let now = ContinuousClock.now
         return state.withLock { state in
-            let elapsed = (now - started).seconds
+            let elapsed = (now - started).inSeconds
             let previous = state.history.last?.elapsedSeconds ?? 0
             let sample = IntervalSample(
                 timestamp: startedAt.addingTimeInterval(elapsed), elapsedSeconds: elapsed, seconds: max(elapsed - previous, 0.001),
@@ -66,7 +67,7 @@ public final class LoadRecorder: Sendable {
 
     /// The figures of the whole run so far.
     func summary(configuration: LoadConfiguration) -> LoadSummary {
-        let elapsed = (ContinuousClock.now - started).seconds
+        let elapsed = (ContinuousClock.now - started).inSeconds
         return state.withLock { state in
             var total = LatencyStats()
             for stats in state.endpoints.values { total.add(stats) }
@@ -131,8 +132,4 @@ public struct LoadSummary: Sendable {
     public func requestsPerSecond(_ stats: LatencyStats) -> Double {
         durationSeconds > 0 ? Double(stats.count) / durationSeconds : 0
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -38,7 +38,7 @@ struct VirtualUser: Sendable {
         guard await ensure(operation.need, worker: operation == .workCycle, begin) else { return }
         switch operation {
         case .createAgent:
-            if let id = await send(.POST, "/api/v1/agents", "POST /api/v1/agents", begin(), agentBody(), id: "agent_id") { agents.append(id) }
+            _ = await createAgent(begin())
         case .getAgent:
             await send(.GET, "/api/v1/agents/\(pick(agents))", "GET /api/v1/agents/{id}", begin())
         case .patchAgent:
@@ -50,8 +50,7 @@ struct VirtualUser: Sendable {
         case .deleteAgent:
             // It keeps one agent: with only one, it makes another to delete.
             if agents.count < 2 {
-                guard let id = await send(.POST, "/api/v1/agents", "POST /api/v1/agents", begin(), agentBody(), id: "agent_id") else { return }
-                agents.append(id)
+                guard await createAgent(begin()) else { return }
             }
             let id = agents.removeLast()
             await send(.DELETE, "/api/v1/agents/\(id)", "DELETE /api/v1/agents/{id}", begin())
@@ -108,12 +107,11 @@ struct VirtualUser: Sendable {
     /// Makes what `need` asks for (and a worker agent for the worker cycle) the first time it is needed.
     private mutating func ensure(_ need: Operation.Need, worker needsWorker: Bool, _ begin: () -> ContinuousClock.Instant) async -> Bool {
         if needsWorker && worker == nil {
-            worker = await send(.POST, "/api/v1/agents", "POST /api/v1/agents", begin(), ["name": .string("load-worker-\(number)"), "agent_type": "worker"], id: "agent_id")
+            worker = await postAgent(["name": .string("load-worker-\(number)"), "agent_type": "worker"], begin())
             if worker == nil { return false }
         }
         if need >= .agents && agents.isEmpty {
-            guard let id = await send(.POST, "/api/v1/agents", "POST /api/v1/agents", begin(), agentBody(), id: "agent_id") else { return false }
-            agents.append(id)
+            guard await createAgent(begin()) else { return false }
         }
         if need >= .goals && goals.isEmpty {
             guard let id = await createGoal(begin()) else { return false }
@@ -128,6 +126,17 @@ struct VirtualUser: Sendable {
             tasks.append(id)
         }
         return true
+    }
+
+    /// A new agent of this user's, kept for later operations.
+    private mutating func createAgent(_ start: ContinuousClock.Instant) async -> Bool {
+        guard let id = await postAgent(agentBody(), start) else { return false }
+        agents.append(id)
+        return true
+    }
+
+    private func postAgent(_ body: JSONValue, _ start: ContinuousClock.Instant) async -> String? {
+        await send(.POST, "/api/v1/agents", "POST /api/v1/agents", start, body, id: "agent_id")
     }
 
     private mutating func agentBody() -> JSONValue {

@@ -40,9 +40,7 @@ public final class RateLimiter: Sendable {
         let capacity = Double(limit.burst)
         return buckets.withLock { buckets in
             var bucket = buckets[principal.keyID] ?? Bucket(tokens: capacity, updated: now)
-            let elapsed = now - bucket.updated
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            bucket.tokens = min(capacity, bucket.tokens + seconds * limit.requestsPerSecond)
+            bucket.tokens = min(capacity, bucket.tokens + (now - bucket.updated).inSeconds * limit.requestsPerSecond)
             bucket.updated = now
             let allowed = bucket.tokens >= 1
             if allowed { bucket.tokens -= 1 }

@@ -67,11 +67,7 @@ struct ClientTests {
             #expect(late?.isLeaseLost == true && late?.isConflict == true)
 
             // On PostgreSQL the last events show once older transactions have ended: read until they do.
-            var log = try await client.events(types: ["task."], limit: 100)
-            for _ in 0..<400 where log.events.count < 4 {
-                try await Task.sleep(for: .milliseconds(25))
-                log = try await client.events(types: ["task."], limit: 100)
-            }
+            let log = try await poll({ try await client.events(types: ["task."], limit: 100) }, until: { $0.events.count >= 4 })
             #expect(log.events.map(\.type).starts(with: ["task.created", "task.claimed", "task.heartbeat", "task.completed"]))
             #expect(log.nextAfter == log.events.last?.id)
             let rest = try await client.events(after: log.nextAfter, types: ["task."])

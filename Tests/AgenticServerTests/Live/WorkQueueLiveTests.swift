@@ -110,11 +110,8 @@ struct WorkQueueLiveTests {
         let finished = try await d.call(1, .get, "/api/v1/plans/\(plan)")
         #expect(finished["status"] == "completed" && finished["task_counts"]?["completed"] == 1000)
         #expect(try await d.call(0, .get, "/api/v1/goals/\(goal)")["status"] == "completed")
-        var completedEvents: [JSONValue] = []
-        for _ in 0..<200 where completedEvents.count < 1000 {
-            completedEvents = try await d.call(1, .get, "/api/v1/events?types=task.completed&limit=1000").items
-            if completedEvents.count < 1000 { try await Task.sleep(for: .milliseconds(25)) }
-        }
+        let completedEvents = try await poll(
+            { try await d.call(1, .get, "/api/v1/events?types=task.completed&limit=1000").items }, until: { $0.count >= 1000 })
         #expect(completedEvents.count == 1000, "one task.completed event per task")
     }
 
@@ -143,11 +140,7 @@ struct WorkQueueLiveTests {
         let done = try await d.call(other, .post, "/api/v1/tasks/\(task)/complete", ["agent_id": .string(survivor), "outputs": [:]])
         #expect(done.status == 200 && done["status"] == "completed")
         #expect(try await d.call(other, .get, "/api/v1/plans/\(plan)")["status"] == "completed")
-        var expired: [JSONValue] = []
-        for _ in 0..<200 where expired.isEmpty {
-            expired = try await d.call(other, .get, "/api/v1/events?types=task.lease_expired").items
-            if expired.isEmpty { try await Task.sleep(for: .milliseconds(25)) }
-        }
+        let expired = try await poll({ try await d.call(other, .get, "/api/v1/events?types=task.lease_expired").items }, until: { !$0.isEmpty })
         #expect(expired.count == 1 && expired.first?["actor"] == "system" && expired.first?["resource_id"]?.stringValue == task)
     }
 

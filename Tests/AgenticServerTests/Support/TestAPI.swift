@@ -141,11 +141,6 @@ extension TestAPI {
     /// only once every transaction that began before it has ended (so no reader ever skips one), which
     /// under concurrent tests can trail the write by a moment.
     func events(_ query: String = "", atLeast count: Int) async throws -> [JSONValue] {
-        let deadline = ContinuousClock.now + .seconds(15)
-        while true {
-            let items = try await get("/api/v1/events?limit=1000" + (query.isEmpty ? "" : "&" + query)).items
-            if items.count >= count || ContinuousClock.now > deadline { return items }
-            try await Task.sleep(for: .milliseconds(25))
-        }
+        try await poll({ try await get("/api/v1/events?limit=1000" + (query.isEmpty ? "" : "&" + query)).items }, until: { $0.count >= count })
     }
 }
