@@ -25,31 +25,31 @@ public protocol Store: Sendable {
     // MARK: agents
     func createAgent(_ draft: AgentDraft, by caller: Caller) async throws -> Agent
     func agent(_ id: UUID, tenant: String) async throws -> Agent
-    func updateAgent(_ id: UUID, _ patch: AgentPatch, ifVersion: Int64?, by caller: Caller) async throws -> Agent
-    func deleteAgent(_ id: UUID, ifVersion: Int64?, by caller: Caller) async throws
+    func updateAgent(_ id: UUID, _ patch: AgentPatch, ifMatch: VersionPrecondition?, by caller: Caller) async throws -> Agent
+    func deleteAgent(_ id: UUID, ifMatch: VersionPrecondition?, by caller: Caller) async throws
     func listAgents(_ query: ListQuery, tenant: String) async throws -> Page<Agent>
 
     // MARK: goals
     func createGoal(_ draft: GoalDraft, by caller: Caller) async throws -> Goal
     func goal(_ id: UUID, tenant: String) async throws -> Goal
-    func updateGoal(_ id: UUID, _ patch: GoalPatch, ifVersion: Int64?, by caller: Caller) async throws -> Goal
-    func deleteGoal(_ id: UUID, ifVersion: Int64?, by caller: Caller) async throws
+    func updateGoal(_ id: UUID, _ patch: GoalPatch, ifMatch: VersionPrecondition?, by caller: Caller) async throws -> Goal
+    func deleteGoal(_ id: UUID, ifMatch: VersionPrecondition?, by caller: Caller) async throws
     func listGoals(_ query: ListQuery, tenant: String) async throws -> Page<Goal>
     func cancelGoal(_ id: UUID, by caller: Caller) async throws -> Goal
 
     // MARK: plans
     func createPlan(_ draft: PlanDraft, by caller: Caller) async throws -> Plan
     func plan(_ id: UUID, tenant: String) async throws -> Plan
-    func updatePlan(_ id: UUID, _ patch: PlanPatch, ifVersion: Int64?, by caller: Caller) async throws -> Plan
-    func deletePlan(_ id: UUID, ifVersion: Int64?, by caller: Caller) async throws
+    func updatePlan(_ id: UUID, _ patch: PlanPatch, ifMatch: VersionPrecondition?, by caller: Caller) async throws -> Plan
+    func deletePlan(_ id: UUID, ifMatch: VersionPrecondition?, by caller: Caller) async throws
     func listPlans(_ query: ListQuery, tenant: String) async throws -> Page<Plan>
     func cancelPlan(_ id: UUID, by caller: Caller) async throws -> Plan
 
     // MARK: tasks and the work queue
     func createTask(_ draft: TaskDraft, by caller: Caller) async throws -> PlanTask
     func task(_ id: UUID, tenant: String) async throws -> PlanTask
-    func updateTask(_ id: UUID, _ patch: TaskPatch, ifVersion: Int64?, by caller: Caller) async throws -> PlanTask
-    func deleteTask(_ id: UUID, ifVersion: Int64?, by caller: Caller) async throws
+    func updateTask(_ id: UUID, _ patch: TaskPatch, ifMatch: VersionPrecondition?, by caller: Caller) async throws -> PlanTask
+    func deleteTask(_ id: UUID, ifMatch: VersionPrecondition?, by caller: Caller) async throws
     func listTasks(_ query: ListQuery, tenant: String) async throws -> Page<PlanTask>
     func claimTasks(_ request: ClaimRequest, by caller: Caller) async throws -> [PlanTask]
     func heartbeat(_ id: UUID, _ request: HeartbeatRequest, by caller: Caller) async throws -> PlanTask
@@ -78,8 +78,11 @@ public protocol Store: Sendable {
 
     // MARK: idempotency
     func reserveIdempotencyKey(_ reservation: IdempotencyReservation) async throws -> IdempotencyOutcome
-    func completeIdempotencyKey(tenant: String, key: String, response: StoredResponse) async throws
-    func releaseIdempotencyKey(tenant: String, key: String) async throws
+    /// Records the answer of a request that wrote nothing (a validation error): nothing else can
+    /// commit under the reservation, so a separate transaction suffices.
+    func completeIdempotencyKey(_ claim: IdempotencyClaim, response: StoredResponse) async throws
+    /// Gives the key up after a server error, unless the answer was recorded meanwhile.
+    func releaseIdempotencyKey(_ claim: IdempotencyClaim) async throws
     func pruneIdempotencyKeys(before cutoff: Timestamp) async throws -> Int
 
     // MARK: operations
@@ -132,11 +135,15 @@ public struct EventBatch: Sendable {
 public struct StoreStatistics: Sendable {
     public var tasksByStatus: [TaskStatus: Int64]
     public var eventsRetained: Int64
+    /// How long the oldest committed event has been held back from readers (0 when none is): on
+    /// PostgreSQL an open transaction anywhere in the cluster delays delivery; SQLite never does.
+    public var eventDeliveryLagSeconds: Double
     public var connections: ConnectionUse
 
-    public init(tasksByStatus: [TaskStatus: Int64], eventsRetained: Int64, connections: ConnectionUse) {
+    public init(tasksByStatus: [TaskStatus: Int64], eventsRetained: Int64, eventDeliveryLagSeconds: Double = 0, connections: ConnectionUse) {
         self.tasksByStatus = tasksByStatus
         self.eventsRetained = eventsRetained
+        self.eventDeliveryLagSeconds = eventDeliveryLagSeconds
         self.connections = connections
     }
 }

@@ -34,11 +34,12 @@ extension StoreTransaction {
     }
 }
 
-enum Precondition {
-    /// `If-Match` handling: nil accepts any version.
-    static func check(_ expected: Int64?, against actual: Int64) throws {
-        if let expected, expected != actual {
-            throw AgenticError.versionMismatch(expected: "\"\(expected)\"", actual: actual)
+extension Optional where Wrapped == VersionPrecondition {
+    /// `If-Match` handling (nil: no header, any version). Checked on the row as locked for the write,
+    /// never on an earlier unlocked read, so two writers with the same `If-Match` cannot both pass.
+    func check(_ actual: Int64) throws {
+        if let precondition = self, !precondition.holds(forVersion: actual) {
+            throw AgenticError.versionMismatch(expected: precondition.text, actual: actual)
         }
     }
 }

@@ -62,7 +62,7 @@ struct SQLiteStoreTests {
         await #expect(throws: AgenticError.self) { _ = try await store.agent(agent.id, tenant: "b") }
         #expect(try await store.listAgents(ListQuery(), tenant: "b").items.isEmpty)
         await #expect(throws: AgenticError.self) {
-            _ = try await store.updateAgent(agent.id, try AgentPatch.read(["name": "theirs"]), ifVersion: nil, by: Caller(tenant: "b", keyID: "k"))
+            _ = try await store.updateAgent(agent.id, try AgentPatch.read(["name": "theirs"]), ifMatch: nil, by: Caller(tenant: "b", keyID: "k"))
         }
         #expect(try await store.agent(agent.id, tenant: "a").name == "mine")
         await store.close()

@@ -12,6 +12,11 @@ public struct RateLimit: Sendable, Equatable, JSONWritable {
 
     public static let `default` = RateLimit(requestsPerSecond: 1000, burst: 2000)
 
+    /// Slowest and fastest refill accepted: one request per 1,000 s up to a million a second. Keeps
+    /// every derived wait (`Retry-After`, `RateLimit-Reset`) a small whole number of seconds.
+    public static let requestsPerSecondRange: ClosedRange<Double> = 0.001...1_000_000
+    public static let burstRange: ClosedRange<Int64> = 1...10_000_000
+
     public func write(to w: inout JSONWriter) {
         w.beginObject()
         w.key("requests_per_second"); w.double(requestsPerSecond)
@@ -21,14 +26,14 @@ public struct RateLimit: Sendable, Equatable, JSONWritable {
 
     static func read(_ value: JSONValue) -> Result<RateLimit, Problem> {
         guard case .object(let object) = value else { return .failure(Problem("must be a JSON object")) }
-        for key in object.keys where key != "requests_per_second" && key != "burst" {
-            return .failure(Problem("is not a known field", at: "." + key))
+        for key in object.keys.sorted() where key != "requests_per_second" && key != "burst" {
+            return .failure(Problem("is not a known field", at: "." + key.string))
         }
-        guard let rps = object["requests_per_second"]?.doubleValue, rps > 0, rps <= 1_000_000 else {
-            return .failure(Problem("must be a number above 0 and at most 1000000", at: ".requests_per_second"))
+        guard let rps = object["requests_per_second"]?.doubleValue, RateLimit.requestsPerSecondRange.contains(rps) else {
+            return .failure(Problem("must be a number from 0.001 to 1000000", at: ".requests_per_second"))
         }
         let burst = object["burst"] ?? .int(Int64(max(1, rps.rounded(.up))))
-        guard let b = burst.intValue, b >= 1, b <= 10_000_000 else {
+        guard let b = burst.intValue, RateLimit.burstRange.contains(b) else {
             return .failure(Problem("must be an integer between 1 and 10000000", at: ".burst"))
         }
         return .success(RateLimit(requestsPerSecond: rps, burst: b))

@@ -31,12 +31,12 @@ public struct JSONFields {
     }
 
     private func present(_ key: String) throws(JSONShapeError) -> JSONValue {
-        guard let value = object[key] else { throw fail(key, "is missing") }
+        guard let value = object[JSONKey(key)] else { throw fail(key, "is missing") }
         return value
     }
 
     private func nonNull(_ key: String) -> JSONValue? {
-        guard let value = object[key], !value.isNull else { return nil }
+        guard let value = object[JSONKey(key)], !value.isNull else { return nil }
         return value
     }
 

@@ -44,13 +44,19 @@ public struct AgenticError: Error, Sendable, CustomStringConvertible {
     public var fieldErrors: [FieldError]
     /// For 429 and 503: how long a client should wait before retrying.
     public var retryAfterSeconds: Int?
+    /// More response header fields the answer carries (the `RateLimit-*` fields of a 429).
+    public var headers: [(name: String, value: String)]
 
-    public init(code: Code, status: Int, detail: String, fieldErrors: [FieldError] = [], retryAfterSeconds: Int? = nil) {
+    public init(
+        code: Code, status: Int, detail: String, fieldErrors: [FieldError] = [], retryAfterSeconds: Int? = nil,
+        headers: [(name: String, value: String)] = []
+    ) {
         self.code = code
         self.status = status
         self.detail = detail
         self.fieldErrors = fieldErrors
         self.retryAfterSeconds = retryAfterSeconds
+        self.headers = headers
     }
 
     public var title: String { Self.title(forStatus: status) }

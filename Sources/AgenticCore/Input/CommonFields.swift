@@ -38,10 +38,11 @@ enum CommonFields {
     }
 }
 
-/// Sets `target` to the new value when the request gave one, reporting whether it changed.
+/// Sets `target` to the new value when the request gave one, reporting whether it changed (exactly:
+/// see `ExactEquatable`).
 @inline(__always)
-func assign<T: Equatable>(_ target: inout T, _ new: T?, _ changed: inout Bool) {
-    if let new, new != target {
+func assign<T: ExactEquatable>(_ target: inout T, _ new: T?, _ changed: inout Bool) {
+    if let new, !new.isExactly(target) {
         target = new
         changed = true
     }
@@ -49,8 +50,8 @@ func assign<T: Equatable>(_ target: inout T, _ new: T?, _ changed: inout Bool) {
 
 /// The same for nullable fields, where `.some(nil)` clears the field.
 @inline(__always)
-func assign<T: Equatable>(_ target: inout T?, _ new: T??, _ changed: inout Bool) {
-    if let new, new != target {
+func assign<T: ExactEquatable>(_ target: inout T?, _ new: T??, _ changed: inout Bool) {
+    if let new, !new.isExactly(target) {
         target = new
         changed = true
     }

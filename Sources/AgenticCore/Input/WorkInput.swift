@@ -94,7 +94,7 @@ public struct FailRequest: Sendable {
         let error = r.read("error", nullable: true) { value -> Result<JSONObject, Problem> in
             if case .string(let message) = value {
                 if let problem = Convert.textProblem(message) { return .failure(problem) }
-                guard message.count <= Limits.maxTextLength else {
+                guard ExactText.length(message) <= Limits.maxTextLength else {
                     return .failure(Problem("must be at most \(Limits.maxTextLength) characters"))
                 }
                 return .success(["message": .string(message)])

@@ -1,7 +1,8 @@
 /// A strict RFC 8259 parser.
 ///
 /// It rejects what lenient parsers let through and a store would later choke on: trailing commas,
-/// comments, invalid UTF-8, lone surrogates, control characters in strings, duplicate object keys,
+/// comments, invalid UTF-8, lone surrogates, control characters in strings, duplicate object keys
+/// (the same exact scalars: two spellings of "é" are two keys),
 /// numbers that overflow, and nesting deeper than `maxDepth` (which also bounds recursion).
 public struct JSONParser {
     public struct Error: Swift.Error, Sendable, Equatable, CustomStringConvertible {
@@ -133,7 +134,7 @@ public struct JSONParser {
             index += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            if object.updateValue(value, forKey: key) != nil {
+            if object.updateValue(value, forKey: JSONKey(key)) != nil {
                 throw error(.duplicateKey(key), at: keyOffset)
             }
             skipWhitespace()

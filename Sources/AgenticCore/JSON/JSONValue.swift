@@ -3,6 +3,9 @@
 /// Integers that fit in 64 bits stay integers so that ids, counters and budgets survive a round trip
 /// through either store unchanged; every other number is a `Double`. Objects are unordered: the writer
 /// sorts keys, so the same value always serialises to the same bytes on both backends.
+///
+/// Equality is exact: strings and member names compare by their Unicode scalars (see `ExactText`),
+/// so a change from one spelling of "café" to another is a change.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -10,10 +13,35 @@ public enum JSONValue: Sendable, Hashable {
     case double(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object([JSONKey: JSONValue])
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case let (.bool(a), .bool(b)): return a == b
+        case let (.int(a), .int(b)): return a == b
+        case let (.double(a), .double(b)): return a == b
+        case let (.string(a), .string(b)): return ExactText.equal(a, b)
+        case let (.array(a), .array(b)): return a == b
+        case let (.object(a), .object(b)): return a == b
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let b): hasher.combine(1); hasher.combine(b)
+        case .int(let i): hasher.combine(2); hasher.combine(i)
+        case .double(let d): hasher.combine(3); hasher.combine(d)
+        case .string(let s): hasher.combine(4); ExactText.hash(s, into: &hasher)
+        case .array(let a): hasher.combine(5); hasher.combine(a)
+        case .object(let o): hasher.combine(6); hasher.combine(o)
+        }
+    }
 }
 
-public typealias JSONObject = [String: JSONValue]
+public typealias JSONObject = [JSONKey: JSONValue]
 
 extension JSONValue {
     public var isNull: Bool {
@@ -59,7 +87,7 @@ extension JSONValue {
     }
 
     public subscript(key: String) -> JSONValue? {
-        if case .object(let o) = self { return o[key] }
+        if case .object(let o) = self { return o[JSONKey(key)] }
         return nil
     }
 
@@ -83,7 +111,7 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(integerLiteral value: Int64) { self = .int(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+    public init(dictionaryLiteral elements: (JSONKey, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
     public init(nilLiteral: ()) { self = .null }

@@ -136,12 +136,12 @@ public struct JSONWriter: Sendable {
     public mutating func object(_ object: JSONObject) {
         beginObject()
         if object.count == 1, let (key, value) = object.first {
-            self.key(key)
+            self.key(key.string)
             self.value(value)
         } else if !object.isEmpty {
-            for key in object.keys.sorted() {
-                self.key(key)
-                self.value(object[key]!)
+            for (key, value) in object.sorted(by: { $0.key < $1.key }) {
+                self.key(key.string)
+                self.value(value)
             }
         }
         endObject()

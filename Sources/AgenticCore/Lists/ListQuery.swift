@@ -114,9 +114,13 @@ public struct Cursor: Sendable, Equatable {
         var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.utf8.count % 4 != 0 { base64 += "=" }
         guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: ":")
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
-        self.createdAt = Timestamp(microseconds: micros)
+        // A cursor is opaque but not trusted: one whose time no resource can have is refused here,
+        // before it can reach the stores' timestamp encoding.
+        let createdAt = Timestamp(microseconds: micros)
+        guard createdAt.isSupported else { return nil }
+        self.createdAt = createdAt
         self.id = id
     }
 }

@@ -93,10 +93,10 @@ public struct PlanTask: Sendable, Equatable, JSONWritable {
         w.endObject()
     }
 
-    /// The default name: the first 50 characters of the description, else `Unnamed task`.
+    /// The default name: the first 50 Unicode scalars of the description, else `Unnamed task`.
     public static func defaultName(description: String) -> String {
         let trimmed = description.trimmingCharacters(in: .whitespacesAndNewlines)
-        return trimmed.isEmpty ? "Unnamed task" : String(trimmed.prefix(50))
+        return trimmed.isEmpty ? "Unnamed task" : ExactText.prefix(trimmed, 50)
     }
 
     /// Moves to `next`, applying the server-set fields: entering `running` counts an attempt, stamps

@@ -19,18 +19,27 @@ extension LifecycleStatus {
 public enum AgentStatus: String, LifecycleStatus {
     case created, active, idle, busy, suspended, terminated, error
     public var isTerminal: Bool { self == .terminated }
+
+    /// A terminated agent claims no more work.
+    public var canTakeWork: Bool { self != .terminated }
 }
 
 /// `pending active completed failed cancelled`.
 public enum GoalStatus: String, LifecycleStatus {
     case pending, active, completed, failed, cancelled
     public var isTerminal: Bool { self == .completed || self == .failed || self == .cancelled }
+
+    /// A final goal takes no new plans.
+    public var acceptsPlans: Bool { !isTerminal }
 }
 
 /// `draft active completed failed cancelled`.
 public enum PlanStatus: String, LifecycleStatus {
     case draft, active, completed, failed, cancelled
     public var isTerminal: Bool { self == .completed || self == .failed || self == .cancelled }
+
+    /// A final plan takes no new tasks, and its tasks are never handed out.
+    public var acceptsTasks: Bool { !isTerminal }
 }
 
 /// `pending running completed failed blocked skipped cancelled`.
@@ -40,6 +49,9 @@ public enum TaskStatus: String, LifecycleStatus {
 
     /// Entering these needs every dependency `completed` first.
     public var needsDependenciesCompleted: Bool { self == .running || self == .completed }
+
+    /// A task's `depends_on` may change only while it waits.
+    public var dependenciesCanChange: Bool { self == .pending || self == .blocked }
 }
 
 extension AgenticError {

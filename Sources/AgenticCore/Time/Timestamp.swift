@@ -8,6 +8,10 @@ import Darwin
 ///
 /// Holding microseconds since the Unix epoch (rather than `Date`) means a value read back from SQLite
 /// or PostgreSQL equals the one written, and formatting needs no `DateFormatter`.
+///
+/// The API accepts years 0001–9999 only (`Timestamp.supported`), so every timestamp it takes in has
+/// four-digit years and fits both stores. Arithmetic saturates instead of trapping: no value, however
+/// extreme, can end the process.
 public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var microseconds: Int64
 
@@ -16,8 +20,15 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     public init(secondsSince1970 seconds: Double) {
-        microseconds = Int64((seconds * 1_000_000).rounded())
+        microseconds = Self.saturatingMicroseconds(seconds)
     }
+
+    /// 0001-01-01T00:00:00Z through 9999-12-31T23:59:59.999999Z.
+    public static let supported: ClosedRange<Timestamp> =
+        Timestamp(microseconds: days(fromCivil: 1, 1, 1) * 86_400_000_000)...Timestamp(
+            microseconds: days(fromCivil: 10_000, 1, 1) * 86_400_000_000 - 1)
+
+    public var isSupported: Bool { Self.supported.contains(self) }
 
     public static func now() -> Timestamp {
         var spec = timespec()
@@ -28,11 +39,20 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     public var secondsSince1970: Double { Double(microseconds) / 1_000_000 }
 
     public func adding(seconds: Double) -> Timestamp {
-        Timestamp(microseconds: microseconds + Int64((seconds * 1_000_000).rounded()))
+        adding(microseconds: Self.saturatingMicroseconds(seconds))
     }
 
     public func adding(microseconds delta: Int64) -> Timestamp {
-        Timestamp(microseconds: microseconds + delta)
+        let (sum, overflow) = microseconds.addingReportingOverflow(delta)
+        guard overflow else { return Timestamp(microseconds: sum) }
+        return Timestamp(microseconds: delta > 0 ? .max : .min)
+    }
+
+    /// Seconds as whole microseconds, clamped to what an `Int64` holds (NaN counts as zero).
+    private static func saturatingMicroseconds(_ seconds: Double) -> Int64 {
+        let micros = (seconds * 1_000_000).rounded()
+        guard !micros.isNaN else { return 0 }
+        return Int64(exactly: micros) ?? (micros > 0 ? .max : .min)
     }
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.microseconds < rhs.microseconds }
@@ -46,9 +66,12 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Writes the 27 bytes of `rfc3339`. A value outside `supported` (only a damaged database could
+    /// hold one) is written as the nearest supported instant rather than as a malformed date.
     func write(into out: inout [UInt8]) {
-        var seconds = microseconds / 1_000_000
-        var micros = microseconds % 1_000_000
+        let clamped = min(max(self, Self.supported.lowerBound), Self.supported.upperBound).microseconds
+        var seconds = clamped / 1_000_000
+        var micros = clamped % 1_000_000
         if micros < 0 {
             micros += 1_000_000
             seconds -= 1
@@ -83,11 +106,12 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         out[26] = UInt8(ascii: "Z")
     }
 
-    /// Parses RFC 3339 (`T` or space separator, optional fraction, `Z` or `±hh:mm`).
-    /// Fractions beyond microseconds are truncated.
+    /// Parses RFC 3339 (`T` or space separator, optional fraction, `Z` or `±hh:mm`). Fractions beyond
+    /// microseconds are truncated. The instant must fall in `supported` once the offset is applied:
+    /// `0001-01-01T00:00:00+01:00` is in year 0 and is refused.
     public init?(rfc3339 text: String) {
         let b = Array(text.utf8)
-        guard b.count >= 20 else { return nil }
+        guard b.count >= 20, b.count <= 64 else { return nil }
         func digits(_ offset: Int, _ width: Int) -> Int64? {
             guard offset + width <= b.count else { return nil }
             var value: Int64 = 0
@@ -137,6 +161,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         let days = Self.days(fromCivil: year, month, day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offsetSeconds
         self.microseconds = seconds * 1_000_000 + micros
+        guard isSupported else { return nil }
     }
 
     private static func daysIn(month: Int64, year: Int64) -> Int64 {

@@ -25,11 +25,14 @@ public struct ObjectReader {
             return
         }
         self.object = object
+        // Member names compare as exact scalars: a look-alike spelling of a known name is unknown.
+        let known = Set(known.map { JSONKey($0) })
+        let readOnly = Set(readOnly.map { JSONKey($0) })
         for key in object.keys.sorted() where !known.contains(key) {
             if readOnly.contains(key) {
-                errors.append(FieldError(field: prefix + key, message: "is read-only"))
+                errors.append(FieldError(field: prefix + key.string, message: "is read-only"))
             } else {
-                errors.append(FieldError(field: prefix + key, message: "is not a known field"))
+                errors.append(FieldError(field: prefix + key.string, message: "is not a known field"))
             }
         }
     }
@@ -54,7 +57,7 @@ public struct ObjectReader {
     public mutating func read<T>(_ key: String, nullable: Bool = false, _ convert: (JSONValue) -> Result<T, Problem>)
         -> Field<T>
     {
-        guard let raw = object[key] else { return .absent }
+        guard let raw = object[JSONKey(key)] else { return .absent }
         if case .null = raw {
             if nullable { return .null }
             fail(key, "must not be null")
@@ -73,7 +76,7 @@ public struct ObjectReader {
     public mutating func read<T>(
         oneOf keys: [String], nullable: Bool = false, _ convert: (JSONValue) -> Result<T, Problem>
     ) -> Field<T> {
-        let present = keys.filter { object[$0] != nil }
+        let present = keys.filter { object[JSONKey($0)] != nil }
         if present.count > 1 {
             fail(present[1], "is an alias of `\(present[0])`; give only one of them")
             return .absent
@@ -100,11 +103,11 @@ public enum Convert {
         { value in
             guard case .string(let s) = value else { return .failure(Problem("must be a string, not \(value.typeName)")) }
             if let problem = textProblem(s) { return .failure(problem) }
-            let count = s.count
+            let count = ExactText.length(s)
             if count < min {
-                return .failure(Problem(min == 1 ? "must not be empty" : "must be at least \(min) characters"))
+                return .failure(Problem(min == 1 ? "must not be empty" : "must be at least \(min) characters (Unicode scalars)"))
             }
-            if count > max { return .failure(Problem("must be at most \(max) characters")) }
+            if count > max { return .failure(Problem("must be at most \(max) characters (Unicode scalars)")) }
             return .success(s)
         }
     }
@@ -260,12 +263,12 @@ public enum Convert {
                 return Problem("objects must have at most \(Limits.maxJSONContainerCount) members", at: path)
             }
             for (key, item) in object {
-                if key.utf8.count > Limits.maxJSONKeyBytes {
+                if key.string.utf8.count > Limits.maxJSONKeyBytes {
                     return Problem("keys must be at most \(Limits.maxJSONKeyBytes) bytes", at: path)
                 }
-                if let problem = textProblem(key) { return Problem(problem.message, at: path) }
-                bytes += key.utf8.count + 3
-                if let problem = walk(item, depth: depth + 1, path: path + "." + key, bytes: &bytes) { return problem }
+                if let problem = textProblem(key.string) { return Problem(problem.message, at: path) }
+                bytes += key.string.utf8.count + 3
+                if let problem = walk(item, depth: depth + 1, path: path + "." + key.string, bytes: &bytes) { return problem }
             }
         }
         if bytes > Limits.maxFieldBytes {

@@ -1,6 +1,9 @@
 /// How plans follow their tasks and goals follow their plans — the rules that make every plan reach a
 /// final status instead of hanging in `active`.
 public enum Rollup {
+    /// Whether a plan may be moved to `completed` by hand: every one of its tasks completed.
+    public static func canComplete(_ counts: TaskCounts) -> Bool { counts[.completed] == counts.total }
+
     /// The final status a plan takes once none of its tasks is open, or nil while some still are (or
     /// when it has no tasks): `completed` when every task completed, `failed` when any failed, else
     /// `cancelled` (tasks cancelled or skipped).

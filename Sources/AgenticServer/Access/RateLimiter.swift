@@ -37,7 +37,7 @@ public final class RateLimiter: Sendable {
             limit = defaultLimit
         }
         let now = ContinuousClock.now
-        let capacity = Double(limit.burst)
+        let capacity = Double(max(1, limit.burst))
         return buckets.withLock { buckets in
             var bucket = buckets[principal.keyID] ?? Bucket(tokens: capacity, updated: now)
             bucket.tokens = min(capacity, bucket.tokens + (now - bucket.updated).inSeconds * limit.requestsPerSecond)
@@ -45,11 +45,23 @@ public final class RateLimiter: Sendable {
             let allowed = bucket.tokens >= 1
             if allowed { bucket.tokens -= 1 }
             buckets[principal.keyID] = bucket
-            let reset = Int(((capacity - bucket.tokens) / limit.requestsPerSecond).rounded(.up))
-            let retry = allowed ? 0 : max(1, Int(((1 - bucket.tokens) / limit.requestsPerSecond).rounded(.up)))
+            let reset = Self.wholeSeconds((capacity - bucket.tokens) / limit.requestsPerSecond)
+            let retry = allowed ? 0 : max(1, Self.wholeSeconds((1 - bucket.tokens) / limit.requestsPerSecond))
             return Decision(
-                allowed: allowed, limit: limit.burst, remaining: Int64(bucket.tokens.rounded(.down)), resetSeconds: reset,
+                allowed: allowed, limit: limit.burst, remaining: Int64(clamping: Self.whole(bucket.tokens)), resetSeconds: reset,
                 retryAfterSeconds: retry)
         }
+    }
+
+    /// A wait in whole seconds, rounded up and bounded by a day. Keys accept only sane rates, but one
+    /// stored before that check existed (or edited by hand) must still not trap on conversion.
+    static func wholeSeconds(_ seconds: Double) -> Int {
+        guard seconds.isFinite, seconds > 0 else { return seconds > 0 ? 86_400 : 0 }
+        return Int(min(seconds, 86_400).rounded(.up))
+    }
+
+    private static func whole(_ value: Double) -> Int64 {
+        guard value.isFinite else { return 0 }
+        return Int64(max(-1e15, min(value, 1e15)).rounded(.down))
     }
 }

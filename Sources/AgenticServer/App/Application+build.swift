@@ -1,6 +1,7 @@
 import AgenticCore
 import AgenticStore
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
@@ -13,24 +14,27 @@ public struct AgenticParts: Sendable {
     public let metrics: ServerMetrics
 }
 
-/// Builds the router: middleware (outermost first), then every controller.
+/// Builds the router: the middleware every request passes (outermost first), then every controller,
+/// each route in the group of its access (see `RouteRegistrar`).
 public func buildRouter(store: some Store, configuration: ServerConfiguration) -> (Router<AppRequestContext>, AgenticParts) {
     let router = Router(context: AppRequestContext.self, options: [.autoGenerateHeadEndpoints])
     let book = RouteBook()
     let authenticator = KeyAuthenticator(store: store)
     let rateLimiter = RateLimiter(defaultLimit: configuration.defaultRateLimit)
     let metrics = ServerMetrics()
+    let problems = ProblemResponse(routes: book)
 
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: AccessLogMiddleware())
     router.add(middleware: MetricsMiddleware(metrics: metrics))
-    router.add(middleware: ProblemMiddleware(routes: book))
-    router.add(middleware: AuthMiddleware(authenticator: authenticator))
-    router.add(middleware: RateLimitMiddleware(limiter: rateLimiter, metrics: metrics))
-    router.add(middleware: IdempotencyMiddleware(store: store, metrics: metrics))
+    router.add(middleware: ProblemMiddleware(problems: problems))
 
-    let routes = RouteRegistrar(router: router, book: book)
+    let routes = RouteRegistrar(router: router, book: book) { scope, group in
+        group.add(middleware: AuthMiddleware(authenticator: authenticator, scope: scope))
+            .add(middleware: RateLimitMiddleware(limiter: rateLimiter, metrics: metrics))
+            .add(middleware: IdempotencyMiddleware(store: store, metrics: metrics, problems: problems))
+    }
     HealthController(store: store).register(routes)
     MetricsController(store: store, metrics: metrics, authenticator: authenticator).register(routes)
     DocsController().register(routes)
@@ -51,6 +55,10 @@ public func buildApplication<S: Store>(
     let (router, _) = buildRouter(store: store, configuration: configuration)
     var app = Application(
         router: router,
+        server: .http1(
+            configuration: HTTP1Channel.Configuration(
+                additionalChannelHandlers: [RequestReadDeadlineHandler(deadline: configuration.requestReadTimeout)],
+                idleTimeout: .nanoseconds(configuration.idleTimeout.nanoseconds))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
         logger: logger)

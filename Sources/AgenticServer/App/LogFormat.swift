@@ -47,7 +47,7 @@ public struct JSONLogHandler: LogHandler {
         var object: JSONObject = [:]
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        for (key, value) in merged { object[key] = Self.json(value) }
+        for (key, value) in merged { object[JSONKey(key)] = Self.json(value) }
         object["time"] = .string(Timestamp.now().rfc3339)
         object["level"] = .string(event.level.rawValue)
         object["label"] = .string(label)
@@ -60,7 +60,7 @@ public struct JSONLogHandler: LogHandler {
         case .string(let s): return .string(s)
         case .stringConvertible(let c): return .string(c.description)
         case .array(let items): return .array(items.map(json))
-        case .dictionary(let dict): return .object(dict.mapValues(json))
+        case .dictionary(let dict): return .object(Dictionary(uniqueKeysWithValues: dict.map { (JSONKey($0.key), json($0.value)) }))
         }
     }
 

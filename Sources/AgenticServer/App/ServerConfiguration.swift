@@ -15,6 +15,12 @@ public struct ServerConfiguration: Sendable {
     public var streamKeepAlive: Duration = .seconds(15)
     /// How long in-flight requests may take to finish at shutdown.
     public var shutdownGracePeriod: Duration = .seconds(10)
+    /// How long a connection may stay idle — no request under way, or a request's head not complete —
+    /// before it is closed. A client trickling header bytes sends no complete part, so it is cut
+    /// after this long.
+    public var idleTimeout: Duration = .seconds(30)
+    /// How long reading one request, from its head to the end of its body, may take.
+    public var requestReadTimeout: Duration = .seconds(30)
 
     public init() {}
 }

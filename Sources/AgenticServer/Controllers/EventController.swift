@@ -13,13 +13,13 @@ struct EventController<S: Store>: Sendable {
     static var maxWaitSeconds: Int { 30 }
 
     func register(_ routes: RouteRegistrar) {
-        routes.get("/api/v1/events", use: list)
-        routes.get("/api/v1/events/stream", use: stream)
+        routes.read.get("/api/v1/events", use: list)
+        routes.read.get("/api/v1/events/stream", use: stream)
     }
 
     /// `GET /events?after=&types=&limit=&wait=`: events after `after`, oldest first; with `wait`, holds the
     /// request up to that many seconds until one arrives.
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> any ResponseGenerator {
         let tenant = try context.principal.tenant
         var errors: [FieldError] = []
         var after: Int64 = 0
@@ -72,7 +72,7 @@ struct EventController<S: Store>: Sendable {
 
     /// `GET /events/stream`: Server-Sent Events from `Last-Event-ID` (or `?after=`), with a comment line
     /// every `keepAlive`. Ends when the client goes away or the server shuts down.
-    @Sendable func stream(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func stream(_ request: Request, context: AppRequestContext) async throws -> any ResponseGenerator {
         let tenant = try context.principal.tenant
         var after: Int64 = 0
         var types = EventTypeFilter()

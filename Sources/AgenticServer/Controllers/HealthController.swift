@@ -8,9 +8,9 @@ struct HealthController<S: Store>: Sendable {
     let store: S
 
     func register(_ routes: RouteRegistrar) {
-        routes.get("/health/live") { _, _ in JSONResponse.value(["status": "ok"]) }
-        routes.get("/health/startup") { _, _ in JSONResponse.value(["status": "ok"]) }
-        routes.get("/health/ready") { _, _ in
+        routes.open.get("/health/live") { _, _ in JSONResponse.value(["status": "ok"]) }
+        routes.open.get("/health/startup") { _, _ in JSONResponse.value(["status": "ok"]) }
+        routes.open.get("/health/ready") { _, _ in
             let readiness = await store.readiness()
             var database: JSONObject = ["status": readiness.isReady ? "up" : "down"]
             if let version = readiness.schemaVersion { database["schema_version"] = .int(Int64(version)) }

@@ -3,19 +3,20 @@ import AgenticStore
 import Foundation
 import Hummingbird
 
-/// `POST/GET/DELETE /keys`, admin only. An admin of the default tenant may create keys for any tenant
-/// (naming a new one creates it) and see or revoke any key; other admins stay in their tenant.
+/// `POST/GET/DELETE /keys`, registered as admin routes. An admin of the default tenant may create keys
+/// for any tenant (naming a new one creates it) and see or revoke any key; other admins stay in their
+/// tenant.
 struct KeyController<S: Store>: Sendable {
     let store: S
     let authenticator: KeyAuthenticator
 
     func register(_ routes: RouteRegistrar) {
-        routes.post("/api/v1/keys", use: create)
-        routes.get("/api/v1/keys", use: list)
-        routes.delete("/api/v1/keys/:id", use: revoke)
+        routes.admin.post("/api/v1/keys", use: create)
+        routes.admin.get("/api/v1/keys", use: list)
+        routes.admin.delete("/api/v1/keys/:id", use: revoke)
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> any ResponseGenerator {
         let principal = try context.principal
         let now = Timestamp.now()
         let draft = try KeyDraft.read(try await request.requiredJSONBody(), now: now)
@@ -28,7 +29,11 @@ struct KeyController<S: Store>: Sendable {
         let key = KeyMaker.record(
             secret: secret, name: draft.name, scope: draft.scope, tenant: tenant, expiresAt: draft.expiresAt,
             rateLimit: draft.rateLimit, now: now)
-        try await store.createKey(key)
+        return try await respond({ try await store.createKey(key) }) { _ in Self.created(key, secret: secret) }
+    }
+
+    /// The one answer that shows the secret.
+    static func created(_ key: ApiKey, secret: String) -> PreparedResponse {
         var w = JSONWriter()
         w.beginObject()
         w.key("key_id"); w.uuid(key.id)
@@ -45,7 +50,7 @@ struct KeyController<S: Store>: Sendable {
         return JSONResponse.make(w.bytes, status: .created, headers: [.location: "/api/v1/keys/\(key.id.lowercased)"])
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> any ResponseGenerator {
         let principal = try context.principal
         var tenant: String? = principal.tenant
         for (name, value) in request.queryPairs {
@@ -57,7 +62,7 @@ struct KeyController<S: Store>: Sendable {
         return JSONResponse.list(try await store.listKeys(tenant: tenant))
     }
 
-    @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> any ResponseGenerator {
         let principal = try context.principal
         let id = try context.id()
         let scope = principal.tenant == ApiKey.defaultTenant ? nil : principal.tenant

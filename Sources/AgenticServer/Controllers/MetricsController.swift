@@ -9,7 +9,7 @@ struct MetricsController<S: Store>: Sendable {
     let authenticator: KeyAuthenticator
 
     func register(_ routes: RouteRegistrar) {
-        routes.get("/metrics") { _, _ in
+        routes.open.get("/metrics") { _, _ in
             let statistics = try? await store.statistics()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -4,7 +4,8 @@ import Foundation
 import Hummingbird
 
 /// The five routes every resource has — create, read, update, delete, list — written once and
-/// parameterised by the resource's parse functions and store calls.
+/// parameterised by the resource's parse functions and store calls. Reads need a `read` key, the
+/// rest `write`.
 struct ResourceController<Resource: JSONWritable & Versioned & Identified & Sendable, Draft: Sendable, Patch: Sendable>:
     Sendable
 {
@@ -13,42 +14,45 @@ struct ResourceController<Resource: JSONWritable & Versioned & Identified & Send
     let readPatch: @Sendable (JSONValue) throws -> Patch
     let create: @Sendable (Draft, Caller) async throws -> Resource
     let get: @Sendable (UUID, String) async throws -> Resource
-    let update: @Sendable (UUID, Patch, Int64?, Caller) async throws -> Resource
-    let delete: @Sendable (UUID, Int64?, Caller) async throws -> Void
+    let update: @Sendable (UUID, Patch, VersionPrecondition?, Caller) async throws -> Resource
+    let delete: @Sendable (UUID, VersionPrecondition?, Caller) async throws -> Void
     let list: @Sendable (ListQuery, String) async throws -> Page<Resource>
 
     var collection: String { "/api/v1/\(kind.plural)" }
 
     func register(_ routes: RouteRegistrar) {
-        routes.post(collection) { request, context in
+        let collection = self.collection
+        routes.write.post(collection) { request, context in
             let draft = try readDraft(try await request.requiredJSONBody())
-            let resource = try await create(draft, try context.caller)
-            return JSONResponse.resource(resource, status: .created, location: "\(collection)/\(resource.id.lowercased)")
+            let caller = try context.caller
+            return try await respond({ try await create(draft, caller) }) { resource in
+                JSONResponse.resource(resource, status: .created, location: "\(collection)/\(resource.id.lowercased)")
+            }
         }
-        routes.get(collection) { request, context in
+        routes.read.get(collection) { request, context in
             let query = try ListQuery.parse(request.queryPairs, for: kind)
             return JSONResponse.page(try await list(query, try context.principal.tenant))
         }
-        routes.get("\(collection)/:id") { _, context in
+        routes.read.get("\(collection)/:id") { _, context in
             JSONResponse.resource(try await get(try context.id(), try context.principal.tenant))
         }
-        routes.patch("\(collection)/:id") { request, context in
+        routes.write.patch("\(collection)/:id") { request, context in
             let id = try context.id()
             let patch = try readPatch(try await request.requiredJSONBody())
-            return JSONResponse.resource(try await update(id, patch, request.ifMatchVersion, try context.caller))
+            return JSONResponse.resource(try await update(id, patch, request.ifMatch, try context.caller))
         }
-        routes.delete("\(collection)/:id") { request, context in
-            try await delete(try context.id(), request.ifMatchVersion, try context.caller)
+        routes.write.delete("\(collection)/:id") { request, context in
+            try await delete(try context.id(), request.ifMatch, try context.caller)
             return JSONResponse.noContent
         }
     }
-}
 
-extension ResourceController {
-    /// A `POST {collection}/:id/<action>` that answers with the resource.
+    /// A `POST {collection}/:id/<action>` (write scope) that answers with the resource.
     func action(_ name: String, _ routes: RouteRegistrar, _ run: @escaping @Sendable (UUID, Request, Caller) async throws -> Resource) {
-        routes.post("\(collection)/:id/\(name)") { request, context in
-            JSONResponse.resource(try await run(try context.id(), request, try context.caller))
+        routes.write.post("\(collection)/:id/\(name)") { request, context in
+            let id = try context.id()
+            let caller = try context.caller
+            return try await respond({ try await run(id, request, caller) }) { JSONResponse.resource($0) }
         }
     }
 }
@@ -82,9 +86,10 @@ enum ResourceControllers {
             kind: .task, readDraft: TaskDraft.read, readPatch: TaskPatch.read, create: store.createTask,
             get: store.task, update: store.updateTask, delete: store.deleteTask, list: store.listTasks)
         // The claim route is registered before `tasks/:id` so the constant path wins.
-        routes.post("/api/v1/tasks/claim") { request, context in
+        routes.write.post("/api/v1/tasks/claim") { request, context in
             let claim = try ClaimRequest.read(try await request.requiredJSONBody())
-            return JSONResponse.list(try await store.claimTasks(claim, by: try context.caller))
+            let caller = try context.caller
+            return try await respond({ try await store.claimTasks(claim, by: caller) }) { JSONResponse.list($0) }
         }
         tasks.register(routes)
         tasks.action("heartbeat", routes) { id, request, caller in

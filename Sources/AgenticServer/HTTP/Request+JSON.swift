@@ -5,18 +5,14 @@ import Hummingbird
 extension Request {
     /// The body parsed as JSON, or nil when there is none.
     ///
-    /// 415 for a body that is not `application/json` (or `+json`), 413 beyond `Limits.maxBodyBytes`,
-    /// 400 for malformed JSON, 422 for nesting deeper than `Limits.maxBodyDepth`.
+    /// 415 for a body that is not `application/json` (or `+json`), 413 beyond `Limits.maxBodyBytes`
+    /// (however the body arrives: `ProblemResponse` maps the framework's errors), 400 for malformed
+    /// JSON, 422 for nesting deeper than `Limits.maxBodyDepth`.
     func jsonBody() async throws -> JSONValue? {
         if let length = headers[.contentLength].flatMap(Int.init), length > Limits.maxBodyBytes {
             throw AgenticError.payloadTooLarge
         }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await body.collect(upTo: Limits.maxBodyBytes)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw AgenticError.payloadTooLarge
-        }
+        let buffer = try await body.collect(upTo: Limits.maxBodyBytes)
         guard buffer.readableBytes > 0 else { return nil }
         guard let contentType = headers[.contentType], Self.isJSON(contentType) else {
             throw AgenticError(
@@ -50,20 +46,11 @@ extension Request {
         return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
     }
 
-    /// The `If-Match` precondition as a version: nil when absent or `*`. A value that is not one of
-    /// our ETags can never match, so it becomes a version no resource has.
-    var ifMatchVersion: Int64? {
-        guard let value = headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), !value.isEmpty, value != "*" else {
-            return nil
-        }
-        for tag in value.split(separator: ",") {
-            var tag = tag.trimmingCharacters(in: .whitespaces)
-            if tag.hasPrefix("W/") { tag.removeFirst(2) }
-            if tag.hasPrefix("\""), tag.hasSuffix("\""), tag.count >= 2, let version = Int64(tag.dropFirst().dropLast()) {
-                return version
-            }
-        }
-        return -1
+    /// The `If-Match` precondition, or nil when there is none (see `VersionPrecondition`). Several
+    /// `If-Match` lines are one list, as RFC 9110 combines them.
+    var ifMatch: VersionPrecondition? {
+        let values = headers[values: .ifMatch]
+        return values.isEmpty ? nil : VersionPrecondition(ifMatch: values.joined(separator: ", "))
     }
 
     /// Query parameters in order, percent-decoded.

@@ -8,12 +8,15 @@ import Synchronization
 /// and key, in the store so it survives restarts and is shared by every instance. A retry with the
 /// same request gets it again with `Idempotent-Replayed: true`; the same key on a different request
 /// is 422; a retry while the first still runs is 409. Server errors are not kept, so a retry runs again.
+///
+/// A request that changes something records its answer in the same transaction as the change (see
+/// `respond(_:with:)` and `IdempotencyClaim`): after a fault anywhere — the database gone before,
+/// during or after the commit — a retry either replays the answer or finds nothing was changed.
+/// Answers of requests that changed nothing (validation errors) are recorded afterwards.
 public struct IdempotencyMiddleware: RouterMiddleware {
     let store: any Store
     let metrics: ServerMetrics
-
-    /// Response headers worth replaying.
-    static let keptHeaders: [HTTPField.Name] = [.contentType, .location, .eTag]
+    let problems: ProblemResponse
 
     public func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response)
         async throws -> Response
@@ -26,18 +29,14 @@ public struct IdempotencyMiddleware: RouterMiddleware {
                 code: .badRequest, status: 400, detail: "Idempotency-Key must be 1–255 visible ASCII characters")
         }
         var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: Limits.maxBodyBytes)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw AgenticError.payloadTooLarge
-        }
+        let body = try await request.collectBody(upTo: Limits.maxBodyBytes)
         let now = Timestamp.now()
         let reservation = IdempotencyReservation(
             tenant: principal.tenant, key: key,
-            requestHash: Self.fingerprint(method: request.method.rawValue, path: request.uri.path, body: body.readableBytesView), now: now,
-            expiresAt: now.adding(seconds: IdempotencyPolicy.retentionSeconds))
+            requestHash: Self.fingerprint(method: request.method.rawValue, path: request.uri.path, body: body.readableBytesView),
+            now: now, expiresAt: now.adding(seconds: IdempotencyPolicy.retentionSeconds))
 
+        let token: String
         switch try await store.reserveIdempotencyKey(reservation) {
         case .mismatch:
             throw AgenticError(
@@ -54,52 +53,51 @@ public struct IdempotencyMiddleware: RouterMiddleware {
                 if let field = HTTPField.Name(name) { headers[field] = value }
             }
             headers[.idempotentReplayed] = "true"
-            return Response(
-                status: HTTPResponse.Status(code: stored.status), headers: headers,
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: stored.body)))
-        case .reserved:
-            break
+            return PreparedResponse(status: HTTPResponse.Status(code: stored.status), headers: headers, body: stored.body).response
+        case .reserved(let reserved):
+            token = reserved
         }
 
-        let response: Response
+        let claim = IdempotencyClaim(tenant: principal.tenant, key: key, token: token)
+        let answer: PreparedResponse
         do {
-            response = try await next(request, context)
-        } catch let error as AgenticError where error.status < 500 {
-            response = ProblemResponse.make(error, requestID: context.requestID)
+            answer = try await IdempotencyClaim.$current.withValue(claim) {
+                try await PreparedResponse(next(request, context))
+            }
         } catch {
-            try? await store.releaseIdempotencyKey(tenant: principal.tenant, key: key)
-            throw error
+            let problem = problems.make(for: error, request: request, context: context)
+            guard problem.status.code < 500 else {
+                try? await store.releaseIdempotencyKey(claim)
+                throw error
+            }
+            answer = problem
         }
-        guard response.status.code < 500 else {
-            try? await store.releaseIdempotencyKey(tenant: principal.tenant, key: key)
-            return response
+        if claim.recorded { return answer.response }
+        guard answer.status.code < 500 else {
+            try? await store.releaseIdempotencyKey(claim)
+            return answer.response
         }
-        var kept = response
-        let bytes = try await Self.collect(&kept)
-        var headers: [String: String] = [:]
-        for name in Self.keptHeaders {
-            if let value = kept.headers[name] { headers[name.canonicalName] = value }
-        }
-        try await store.completeIdempotencyKey(
-            tenant: principal.tenant, key: key,
-            response: StoredResponse(status: Int(kept.status.code), headers: headers, body: bytes))
-        return kept
+        try await store.completeIdempotencyKey(claim, response: answer.stored)
+        return answer.response
     }
 
-    /// What makes two requests "the same" for an idempotency key: method, path and exact body.
+    /// What makes two requests "the same" for an idempotency key: method, route and exact body. The
+    /// path is compared as the router sees it (empty segments dropped).
     public static func fingerprint(method: String, path: String, body: some Sequence<UInt8>) -> String {
-        var bytes = Array("\(method) \(path)\n".utf8)
+        let route = path.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+        var bytes = Array("\(method) /\(route)\n".utf8)
         bytes.append(contentsOf: body)
         return KeyMaker.hexSHA256(bytes)
     }
+}
 
-    /// Reads the response body out (so it can be stored) and puts it back.
-    static func collect(_ response: inout Response) async throws -> [UInt8] {
+extension PreparedResponse {
+    /// Reads a response's body out so it can be kept.
+    init(_ response: Response) async throws {
+        var response = response
         let sink = BodySink()
         try await response.body.write(CollectingWriter(sink: sink))
-        let buffer = sink.buffer
-        response.body = ResponseBody(byteBuffer: buffer)
-        return Array(buffer.readableBytesView)
+        self.init(status: response.status, headers: response.headers, body: Array(sink.buffer.readableBytesView))
     }
 }
 

@@ -1,4 +1,5 @@
 import AgenticCore
+import HTTPTypes
 import Hummingbird
 
 /// Applies the key's token bucket: 429 with `Retry-After` when empty; `RateLimit-*` headers on every
@@ -13,21 +14,22 @@ struct RateLimitMiddleware: RouterMiddleware {
         guard let principal = context.facts.principal, let decision = limiter.take(for: principal) else {
             return try await next(request, context)
         }
-        var headers: HTTPFields = [
-            .rateLimitLimit: String(decision.limit),
-            .rateLimitRemaining: String(decision.remaining),
-            .rateLimitReset: String(decision.resetSeconds),
+        let headers = [
+            ("RateLimit-Limit", String(decision.limit)),
+            ("RateLimit-Remaining", String(decision.remaining)),
+            ("RateLimit-Reset", String(decision.resetSeconds)),
         ]
         guard decision.allowed else {
             metrics.countRateLimited()
-            headers[.retryAfter] = String(decision.retryAfterSeconds)
-            let error = AgenticError(
+            throw AgenticError(
                 code: .rateLimited, status: 429,
-                detail: "Rate limit of \(decision.limit) requests exceeded; retry after \(decision.retryAfterSeconds) s")
-            return ProblemResponse.make(error, requestID: context.requestID, extraHeaders: headers)
+                detail: "Rate limit of \(decision.limit) requests exceeded; retry after \(decision.retryAfterSeconds) s",
+                retryAfterSeconds: decision.retryAfterSeconds, headers: headers)
         }
         var response = try await next(request, context)
-        response.headers.append(contentsOf: headers)
+        for (name, value) in headers {
+            if let field = HTTPField.Name(name) { response.headers.append(HTTPField(name: field, value: value)) }
+        }
         return response
     }
 }

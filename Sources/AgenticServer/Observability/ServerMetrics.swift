@@ -81,6 +81,7 @@ public final class ServerMetrics: Sendable {
                 gauge("agentic_tasks", [("status", status.rawValue)]).record(statistics.tasksByStatus[status] ?? 0)
             }
             gauge("agentic_events_retained").record(statistics.eventsRetained)
+            gauge("agentic_event_delivery_lag_seconds").record(statistics.eventDeliveryLagSeconds)
             gauge("agentic_db_connections", [("state", "in_use")]).record(statistics.connections.inUse)
             gauge("agentic_db_connections", [("state", "idle")]).record(statistics.connections.idle)
             gauge("agentic_db_pool_size").record(statistics.connections.size)

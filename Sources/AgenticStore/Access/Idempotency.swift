@@ -1,4 +1,5 @@
 import AgenticCore
+import Synchronization
 
 /// A claim on an `Idempotency-Key` before the request runs.
 public struct IdempotencyReservation: Sendable {
@@ -21,8 +22,9 @@ public struct IdempotencyReservation: Sendable {
 
 /// What a reservation found.
 public enum IdempotencyOutcome: Sendable, Equatable {
-    /// First use: run the request, then complete (or release) the key.
-    case reserved
+    /// First use (or a reservation abandoned long enough to take over): run the request under this
+    /// reservation token, then complete (or release) the key.
+    case reserved(token: String)
     /// The first request with this key is still running.
     case inProgress
     /// The key was used with a different request.
@@ -45,11 +47,68 @@ public struct StoredResponse: Sendable, Equatable {
 
     /// Headers as a JSON object, for storage.
     public var headersJSON: String {
-        JSONValue.object(headers.mapValues { .string($0) }).description
+        JSONValue.object(Dictionary(uniqueKeysWithValues: headers.map { (JSONKey($0.key), JSONValue.string($0.value)) })).description
     }
 
     public static func headers(fromJSON text: String) -> [String: String] {
         guard case .object(let object)? = try? JSONParser.parse(text) else { return [:] }
-        return object.compactMapValues(\.stringValue)
+        var headers: [String: String] = [:]
+        for (name, value) in object { if let text = value.stringValue { headers[name.string] = text } }
+        return headers
+    }
+}
+
+/// The reservation a running request holds on its `Idempotency-Key`, and how its answer is made from
+/// what its write returns.
+///
+/// The server sets it (a task local) around the request and says how to render the answer; the
+/// store's write transaction records that answer before it commits, so the change and the record
+/// of its answer commit together or not at all. A retry after any fault therefore either replays the
+/// answer or finds the change never happened — never both nor neither.
+public final class IdempotencyClaim: Sendable {
+    @TaskLocal public static var current: IdempotencyClaim?
+
+    public let tenant: String
+    public let key: String
+    /// Identifies this reservation: a retry that takes an abandoned one over gets a new token, and the
+    /// old request can then no longer record (its change rolls back).
+    public let token: String
+    private let renderer = Mutex<(@Sendable (any Sendable) -> StoredResponse?)?>(nil)
+    private let done = Atomic<Bool>(false)
+
+    public init(tenant: String, key: String, token: String) {
+        self.tenant = tenant
+        self.key = key
+        self.token = token
+    }
+
+    /// Says how the request answers: `render` turns the result of its write into the response, or
+    /// returns nil for a result it does not answer with.
+    public func answer(with render: @escaping @Sendable (any Sendable) -> StoredResponse?) {
+        renderer.withLock { $0 = render }
+    }
+
+    /// Whether the answer was recorded in a committed write transaction.
+    public var recorded: Bool { done.load(ordering: .acquiring) }
+
+    func response(for result: any Sendable) -> StoredResponse? {
+        guard !recorded, let render = renderer.withLock({ $0 }) else { return nil }
+        return render(result)
+    }
+
+    func markRecorded() { done.store(true, ordering: .releasing) }
+}
+
+extension StoreTransaction {
+    /// Called by every write transaction just before it commits: records the current request's
+    /// idempotent answer with the change. Returns the claim to mark once the commit succeeded.
+    func recordIdempotentAnswer(_ result: some Sendable) async throws -> IdempotencyClaim? {
+        guard let claim = IdempotencyClaim.current, let response = claim.response(for: result) else { return nil }
+        guard try await finishIdempotentRequest(claim, response: response) else {
+            throw AgenticError.conflict(
+                .idempotencyInProgress,
+                "Idempotency-Key `\(claim.key)` was taken over by a retry while this request ran; its change was not made")
+        }
+        return claim
     }
 }

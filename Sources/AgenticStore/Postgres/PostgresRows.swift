@@ -10,6 +10,9 @@ enum PostgresColumns {
     static let task = ColumnList.task
     static let key = ColumnList.key
 
+    /// `'completed', 'failed', 'cancelled'`: from the domain's own list, never from user text.
+    static let terminalPlanStatuses = PlanStatus.terminalStatuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+
     static func agentRow(_ r: PostgresRandomAccessRow) throws -> Agent {
         guard let status = AgentStatus(rawValue: try r.get("status")) else { throw AgenticError.internal("bad agent status") }
         return Agent(
@@ -21,8 +24,7 @@ enum PostgresColumns {
 
     static func goalRow(_ r: PostgresRandomAccessRow) throws -> Goal {
         guard let status = GoalStatus(rawValue: try r.get("status")) else { throw AgenticError.internal("bad goal status") }
-        var ignored: [FieldError] = []
-        let constraints = GoalConstraints.read(try r.json("constraints"), errors: &ignored)
+        let constraints = try GoalConstraints(json: try r.json("constraints"))
         let criteria = try r.json("success_criteria").arrayValue?.compactMap(\.stringValue) ?? []
         return Goal(
             id: try r.get("goal_id"), tenant: try r.get("tenant"), agentID: try r.get("agent_id"),

@@ -3,7 +3,8 @@
 /// migrations are never edited; none may drop or rewrite user data.
 enum PostgresSchema {
     static let migrations: [(version: Int, statements: [String])] = [
-        (1, version1)
+        (1, version1),
+        (2, version2),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -179,5 +180,67 @@ enum PostgresSchema {
         )
         """,
         "CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at)",
+    ]
+
+    /// Resources keyed by `(tenant, id)`: an id taken in one tenant is free in every other, so a
+    /// create can no longer reveal that another tenant uses an id. Every reference between resources
+    /// carries the tenant. References to agents take no action on delete: deleting an agent first
+    /// detaches everything naming it (see `AgentWorkflows`). Idempotency reservations get a token.
+    private static let version2 = [
+        "ALTER TABLE goals DROP CONSTRAINT goals_agent_id_fkey, DROP CONSTRAINT goals_parent_goal_id_fkey",
+        "ALTER TABLE plans DROP CONSTRAINT plans_goal_id_fkey, DROP CONSTRAINT plans_agent_id_fkey",
+        "ALTER TABLE tasks DROP CONSTRAINT tasks_plan_id_fkey, DROP CONSTRAINT tasks_agent_id_fkey",
+        """
+        ALTER TABLE task_dependencies DROP CONSTRAINT task_dependencies_task_id_fkey,
+            DROP CONSTRAINT task_dependencies_depends_on_fkey, DROP CONSTRAINT task_dependencies_pkey
+        """,
+        "ALTER TABLE agents DROP CONSTRAINT agents_pkey, ADD CONSTRAINT agents_pkey PRIMARY KEY (tenant, agent_id)",
+        "ALTER TABLE goals DROP CONSTRAINT goals_pkey, ADD CONSTRAINT goals_pkey PRIMARY KEY (tenant, goal_id)",
+        "ALTER TABLE plans DROP CONSTRAINT plans_pkey, ADD CONSTRAINT plans_pkey PRIMARY KEY (tenant, plan_id)",
+        "ALTER TABLE tasks DROP CONSTRAINT tasks_pkey, ADD CONSTRAINT tasks_pkey PRIMARY KEY (tenant, task_id)",
+        "ALTER TABLE task_dependencies ADD COLUMN tenant text",
+        "UPDATE task_dependencies d SET tenant = t.tenant FROM tasks t WHERE t.task_id = d.task_id",
+        """
+        ALTER TABLE task_dependencies ALTER COLUMN tenant SET NOT NULL,
+            ADD CONSTRAINT task_dependencies_pkey PRIMARY KEY (tenant, task_id, depends_on)
+        """,
+        """
+        ALTER TABLE goals
+            ADD CONSTRAINT goals_agent FOREIGN KEY (tenant, agent_id) REFERENCES agents (tenant, agent_id),
+            ADD CONSTRAINT goals_parent FOREIGN KEY (tenant, parent_goal_id) REFERENCES goals (tenant, goal_id) ON DELETE CASCADE
+        """,
+        """
+        ALTER TABLE plans
+            ADD CONSTRAINT plans_goal FOREIGN KEY (tenant, goal_id) REFERENCES goals (tenant, goal_id) ON DELETE CASCADE,
+            ADD CONSTRAINT plans_agent FOREIGN KEY (tenant, agent_id) REFERENCES agents (tenant, agent_id)
+        """,
+        """
+        ALTER TABLE tasks
+            ADD CONSTRAINT tasks_plan FOREIGN KEY (tenant, plan_id) REFERENCES plans (tenant, plan_id) ON DELETE CASCADE,
+            ADD CONSTRAINT tasks_agent FOREIGN KEY (tenant, agent_id) REFERENCES agents (tenant, agent_id)
+        """,
+        """
+        ALTER TABLE task_dependencies
+            ADD CONSTRAINT task_dependencies_task FOREIGN KEY (tenant, task_id) REFERENCES tasks (tenant, task_id) ON DELETE CASCADE,
+            ADD CONSTRAINT task_dependencies_dependency FOREIGN KEY (tenant, depends_on) REFERENCES tasks (tenant, task_id)
+                ON DELETE CASCADE
+        """,
+        "DROP INDEX goals_by_agent",
+        "CREATE INDEX goals_by_agent ON goals (tenant, agent_id, created_at, goal_id)",
+        "DROP INDEX goals_by_parent",
+        "CREATE INDEX goals_by_parent ON goals (tenant, parent_goal_id)",
+        "DROP INDEX plans_by_agent",
+        "CREATE INDEX plans_by_agent ON plans (tenant, agent_id, created_at, plan_id)",
+        "DROP INDEX plans_by_goal",
+        "CREATE INDEX plans_by_goal ON plans (tenant, goal_id, created_at, plan_id)",
+        "DROP INDEX tasks_by_agent",
+        "CREATE INDEX tasks_by_agent ON tasks (tenant, agent_id, created_at, task_id)",
+        "DROP INDEX tasks_by_plan",
+        "CREATE INDEX tasks_by_plan ON tasks (tenant, plan_id, created_at, task_id)",
+        "DROP INDEX tasks_by_plan_status",
+        "CREATE INDEX tasks_by_plan_status ON tasks (tenant, plan_id, status)",
+        "DROP INDEX task_dependencies_reverse",
+        "CREATE INDEX task_dependencies_reverse ON task_dependencies (tenant, depends_on)",
+        "ALTER TABLE idempotency_keys ADD COLUMN token text",
     ]
 }

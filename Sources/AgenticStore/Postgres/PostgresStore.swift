@@ -11,6 +11,13 @@ import Synchronization
 /// A database that cannot be reached fails requests fast: waiting for a connection is bounded by
 /// `leaseDeadline`, after which the request is a 503 `database_unavailable`. The pool keeps trying to
 /// reconnect in the background, so service resumes on its own when the database returns.
+///
+/// The pool keeps no *minimum* of connections (`minimumConnections = 0`): postgres-nio's pool state
+/// machine asserts `minimumConcurrentConnections <= active` when it opens a connection on demand, and
+/// while connections die in an outage `active` can drop below a minimum (connections still closing
+/// are counted towards the minimum but not towards `active`), which stopped the whole process. With
+/// no minimum that precondition cannot fail. The pool is warmed to its full size at start instead,
+/// and idle connections are kept for an hour, so in steady state it behaves like a fixed pool.
 public final class PostgresStore: TransactionalStore {
     public let eventBell = EventBell()
     let client: PostgresClient
@@ -50,11 +57,11 @@ public final class PostgresStore: TransactionalStore {
             host: settings.host, port: settings.port, username: settings.username, password: settings.password,
             database: settings.database, tls: clientTLS(settings.tls))
         configuration.options.maximumConnections = max(1, poolSize)
-        configuration.options.minimumConnections = max(0, poolSize - 1)
+        configuration.options.minimumConnections = 0  // see the type's comment: no minimum, warmed instead
         // Reaching a stopped server fails at once (connection refused); this bounds a slow or hung one.
         // It is not what makes requests fail fast in an outage: `leaseDeadline` is.
         configuration.options.connectTimeout = .seconds(5)
-        configuration.options.connectionIdleTimeout = .seconds(300)
+        configuration.options.connectionIdleTimeout = .seconds(3600)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let listener = PostgresConnection.Configuration(
             host: settings.host, port: settings.port, username: settings.username, password: settings.password,
@@ -66,7 +73,33 @@ public final class PostgresStore: TransactionalStore {
         // Let the pool's run loop begin before anyone leases a connection.
         for await _ in started {}
         try? await Task.sleep(for: .milliseconds(1))
+        await store.warm()
         return store
+    }
+
+    /// Opens the pool's connections up front, so the first requests do not pay for connecting: every
+    /// lease holds its connection until all are held (or a short while passed). Best effort: a
+    /// database that is not up yet is simply connected to later, on demand.
+    private func warm() async {
+        let target = poolSize
+        let held = LeaseCount()
+        let client = self.client
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<target {
+                group.addTask {
+                    try? await client.withConnection { _ in
+                        held.value.add(1, ordering: .relaxed)
+                        let deadline = ContinuousClock.now + .seconds(2)
+                        while held.value.load(ordering: .relaxed) < target, ContinuousClock.now < deadline {
+                            try await Task.sleep(for: .milliseconds(5))
+                        }
+                    }
+                }
+            }
+            group.addTask { try? await Task.sleep(for: .seconds(3)) }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     private static func clientTLS(_ mode: PostgresSettings.TLSMode) -> PostgresClient.Configuration.TLS {
@@ -170,7 +203,9 @@ public final class PostgresStore: TransactionalStore {
                     try await tx.run("BEGIN")
                     do {
                         let result = try await body(tx)
+                        let claim = try await tx.recordIdempotentAnswer(result)
                         try await tx.run("COMMIT")
+                        claim?.markRecorded()
                         return result
                     } catch {
                         try? await Self.drain("ROLLBACK", on: connection, logger: logger)
@@ -275,10 +310,21 @@ public final class PostgresStore: TransactionalStore {
                 if let status = TaskStatus(rawValue: try row.get("status")) { counts[status] = try row.get("n", as: Int64.self) }
             }
             let events = try await tx.rows("SELECT count(*) AS n FROM events").first?.get("n", as: Int64.self) ?? 0
-            return (counts, events)
+            // Committed events readers cannot see yet because an older transaction — in any database
+            // of the cluster — is still open (see `events(after:)`): how long the oldest has waited.
+            let lag = try await tx.rows(
+                """
+                SELECT coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)::float8 AS lag FROM (
+                    SELECT created_at FROM events
+                    WHERE event_id >= (pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 20)
+                      AND tx >= pg_snapshot_xmin(pg_current_snapshot())
+                    ORDER BY event_id LIMIT 1) AS held_back
+                """
+            ).first?.get("lag", as: Double.self) ?? 0
+            return (counts, events, lag)
         }
         return StoreStatistics(
-            tasksByStatus: counts.0, eventsRetained: counts.1,
+            tasksByStatus: counts.0, eventsRetained: counts.1, eventDeliveryLagSeconds: max(0, counts.2),
             connections: ConnectionUse(inUse: leases.value.load(ordering: .relaxed), size: poolSize))
     }
 
@@ -366,14 +412,15 @@ public final class PostgresStore: TransactionalStore {
     // MARK: idempotency
 
     public func reserveIdempotencyKey(_ r: IdempotencyReservation) async throws -> IdempotencyOutcome {
-        try await transaction { tx in
+        let token = UUID().lowercased
+        return try await transaction { tx in
             let inserted = try await tx.rows(
                 """
-                INSERT INTO idempotency_keys (tenant, key, request_hash, state, created_at, expires_at)
-                VALUES (\(r.tenant), \(r.key), \(r.requestHash), 'running', \(r.now), \(r.expiresAt))
+                INSERT INTO idempotency_keys (tenant, key, request_hash, state, created_at, expires_at, token)
+                VALUES (\(r.tenant), \(r.key), \(r.requestHash), 'running', \(r.now), \(r.expiresAt), \(token))
                 ON CONFLICT (tenant, key) DO NOTHING RETURNING key
                 """)
-            if !inserted.isEmpty { return .reserved }
+            if !inserted.isEmpty { return .reserved(token: token) }
             guard
                 let row = try await tx.rows(
                     """
@@ -394,29 +441,29 @@ public final class PostgresStore: TransactionalStore {
                     return .inProgress
                 }
             }
+            // Expired, or abandoned: this request takes the key over under a new token.
             try await tx.run(
                 """
                 UPDATE idempotency_keys SET request_hash = \(r.requestHash), state = 'running', status = NULL, headers = NULL,
-                    body = NULL, created_at = \(r.now), expires_at = \(r.expiresAt)
+                    body = NULL, created_at = \(r.now), expires_at = \(r.expiresAt), token = \(token)
                 WHERE tenant = \(r.tenant) AND key = \(r.key)
                 """)
-            return .reserved
+            return .reserved(token: token)
         }
     }
 
-    public func completeIdempotencyKey(tenant: String, key: String, response: StoredResponse) async throws {
+    public func completeIdempotencyKey(_ claim: IdempotencyClaim, response: StoredResponse) async throws {
+        _ = try await transaction { tx in try await tx.finishIdempotentRequest(claim, response: response) }
+    }
+
+    public func releaseIdempotencyKey(_ claim: IdempotencyClaim) async throws {
         try await transaction { tx in
             try await tx.run(
                 """
-                UPDATE idempotency_keys SET state = 'done', status = \(Int32(response.status)),
-                    headers = \(JSONB(bytes: Array(response.headersJSON.utf8))), body = \(ByteBuffer(bytes: response.body))
-                WHERE tenant = \(tenant) AND key = \(key)
+                DELETE FROM idempotency_keys
+                WHERE tenant = \(claim.tenant) AND key = \(claim.key) AND token = \(claim.token) AND state = 'running'
                 """)
         }
-    }
-
-    public func releaseIdempotencyKey(tenant: String, key: String) async throws {
-        try await transaction { tx in try await tx.run("DELETE FROM idempotency_keys WHERE tenant = \(tenant) AND key = \(key)") }
     }
 
     public func pruneIdempotencyKeys(before cutoff: Timestamp) async throws -> Int {
@@ -438,7 +485,7 @@ private final class LeaseRace: Sendable {
     }
 }
 
-/// Connections leased right now (for `/metrics`).
+/// A shared count: connections leased right now (for `/metrics`), connections held while warming.
 private final class LeaseCount: Sendable {
     let value = Atomic<Int>(0)
 }

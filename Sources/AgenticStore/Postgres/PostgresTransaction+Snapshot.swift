@@ -11,31 +11,35 @@ extension PostgresTransaction: SnapshotTransaction {
         try await rows("SELECT \(unescaped: PostgresColumns.key) FROM api_keys ORDER BY key_id").map(PostgresColumns.keyRow)
     }
 
-    public func snapshotAgents(after: UUID?, limit: Int) async throws -> [Agent] {
+    public func snapshotAgents(after: RowPosition?, limit: Int) async throws -> [Agent] {
         try await page("agents", "agent_id", PostgresColumns.agent, after, limit).map(PostgresColumns.agentRow)
     }
 
-    public func snapshotGoals(after: UUID?, limit: Int) async throws -> [Goal] {
+    public func snapshotGoals(after: RowPosition?, limit: Int) async throws -> [Goal] {
         try await page("goals", "goal_id", PostgresColumns.goal, after, limit).map(PostgresColumns.goalRow)
     }
 
-    public func snapshotPlans(after: UUID?, limit: Int) async throws -> [Plan] {
+    public func snapshotPlans(after: RowPosition?, limit: Int) async throws -> [Plan] {
         try await page("plans", "plan_id", PostgresColumns.plan, after, limit).map(PostgresColumns.planRow)
     }
 
-    public func snapshotTasks(after: UUID?, limit: Int) async throws -> [PlanTask] {
+    public func snapshotTasks(after: RowPosition?, limit: Int) async throws -> [PlanTask] {
         try await page("tasks", "task_id", PostgresColumns.task, after, limit).map(PostgresColumns.taskRow)
     }
 
-    private func page(_ table: String, _ id: String, _ columns: String, _ after: UUID?, _ limit: Int) async throws
+    private func page(_ table: String, _ id: String, _ columns: String, _ after: RowPosition?, _ limit: Int) async throws
         -> [PostgresRandomAccessRow]
     {
         var binds = PostgresBindings()
-        binds.append(after)
+        binds.append(after?.tenant)
+        binds.append(after?.id)
         binds.append(Int64(limit))
         return try await rows(
             PostgresQuery(
-                unsafeSQL: "SELECT \(columns) FROM \(table) WHERE $1::uuid IS NULL OR \(id) > $1 ORDER BY \(id) LIMIT $2",
+                unsafeSQL: """
+                    SELECT \(columns) FROM \(table) WHERE $1::text IS NULL OR (tenant, \(id)) > ($1, $2::uuid)
+                    ORDER BY tenant, \(id) LIMIT $3
+                    """,
                 binds: binds))
     }
 
@@ -92,17 +96,18 @@ extension PostgresTransaction: SnapshotTransaction {
             """)
     }
 
-    public func setParent(ofGoal goal: UUID, to parent: UUID) async throws {
-        try await run("UPDATE goals SET parent_goal_id = \(parent) WHERE goal_id = \(goal)")
+    public func setParent(ofGoal goal: UUID, tenant: String, to parent: UUID) async throws {
+        try await run("UPDATE goals SET parent_goal_id = \(parent) WHERE tenant = \(tenant) AND goal_id = \(goal)")
     }
 
     public func rebuildDependencies() async throws {
-        try await run("INSERT INTO task_dependencies (task_id, depends_on) SELECT task_id, unnest(depends_on) FROM tasks")
+        try await run(
+            "INSERT INTO task_dependencies (tenant, task_id, depends_on) SELECT tenant, task_id, unnest(depends_on) FROM tasks")
         try await run(
             """
             UPDATE tasks SET unmet_dependencies = (
-                SELECT count(*) FROM task_dependencies d JOIN tasks x ON x.task_id = d.depends_on
-                WHERE d.task_id = tasks.task_id AND x.status <> 'completed')
+                SELECT count(*) FROM task_dependencies d JOIN tasks x ON x.tenant = d.tenant AND x.task_id = d.depends_on
+                WHERE d.tenant = tasks.tenant AND d.task_id = tasks.task_id AND x.status <> 'completed')
             """)
     }
 }

@@ -4,9 +4,10 @@ import Logging
 import PostgresNIO
 import Synchronization
 
-/// The row primitives on one PostgreSQL connection inside a transaction. `lock: true` reads with
-/// `FOR UPDATE`; queue reads use `FOR UPDATE SKIP LOCKED` so concurrent claimers and sweepers on any
-/// number of instances never wait for, or take, each other's rows.
+/// The row primitives on one PostgreSQL connection inside a transaction. Reads lock as asked
+/// (`FOR SHARE`, `FOR UPDATE`); queue reads use `FOR UPDATE SKIP LOCKED` so concurrent claimers and
+/// sweepers on any number of instances never wait for, or take, each other's rows. Every statement
+/// names the tenant: resources are keyed by `(tenant, id)`.
 public struct PostgresTransaction: StoreTransaction {
     let connection: PostgresConnection
     let logger: Logger
@@ -44,13 +45,23 @@ public struct PostgresTransaction: StoreTransaction {
         }
     }
 
-    private static func lockClause(_ lock: Bool) -> String { lock ? " FOR UPDATE" : "" }
+    static func lockClause(_ lock: RowLock) -> String {
+        switch lock {
+        case .none: return ""
+        case .share: return " FOR SHARE"
+        case .update: return " FOR UPDATE"
+        }
+    }
 
     // MARK: agents
 
-    public func agent(_ id: UUID, tenant: String, lock: Bool) async throws -> Agent? {
+    public func agent(_ id: UUID, tenant: String, lock: RowLock) async throws -> Agent? {
         let query = Prepared.AgentByID(id: id, tenant: tenant)
-        return lock ? try await execute(Prepared.AgentByIDForUpdate(query: query)).first : try await execute(query).first
+        switch lock {
+        case .none: return try await execute(query).first
+        case .share: return try await execute(Prepared.AgentByIDForShare(query: query)).first
+        case .update: return try await execute(Prepared.AgentByIDForUpdate(query: query)).first
+        }
     }
 
     public func insertAgent(_ a: Agent) async throws {
@@ -61,50 +72,56 @@ public struct PostgresTransaction: StoreTransaction {
         _ = try await execute(Prepared.UpdateAgent(agent: a))
     }
 
-    public func deleteAgent(_ id: UUID) async throws {
-        try await run("DELETE FROM agents WHERE agent_id = \(id)")
+    public func deleteAgent(_ id: UUID, tenant: String) async throws {
+        try await run("DELETE FROM agents WHERE tenant = \(tenant) AND agent_id = \(id)")
     }
 
     public func agents(_ query: ListQuery, tenant: String) async throws -> [Agent] {
         try await rows(PostgresListing.agents.query(query, tenant: tenant)).map(PostgresColumns.agentRow)
     }
 
-    public func detachAgent(_ id: UUID, at now: Timestamp) async throws -> (goals: [Goal], plans: [Plan], tasks: [PlanTask]) {
-        let goals = try await rows(
-            """
-            UPDATE goals SET agent_id = NULL, version = version + 1, updated_at = \(now) WHERE agent_id = \(id)
-            RETURNING \(unescaped: PostgresColumns.goal)
-            """
-        ).map(PostgresColumns.goalRow)
-        var plans = try await rows(
-            """
-            UPDATE plans SET agent_id = NULL, version = version + 1, updated_at = \(now) WHERE agent_id = \(id)
-            RETURNING \(unescaped: PostgresColumns.plan)
-            """
-        ).map(PostgresColumns.planRow)
-        let counts = try await taskCounts(ofPlans: plans.map(\.id))
-        for index in plans.indices { plans[index].taskCounts = counts[plans[index].id] ?? TaskCounts() }
+    public func detachAgent(_ id: UUID, tenant: String, at now: Timestamp) async throws -> (goals: [Goal], plans: [Plan], tasks: [PlanTask]) {
+        // Tasks, plans, goals: the lock order.
         let tasks = try await rows(
             """
-            UPDATE tasks SET agent_id = NULL, version = version + 1, updated_at = \(now) WHERE agent_id = \(id)
+            UPDATE tasks SET agent_id = NULL, version = version + 1, updated_at = \(now) WHERE tenant = \(tenant) AND agent_id = \(id)
             RETURNING \(unescaped: PostgresColumns.task)
             """
         ).map(PostgresColumns.taskRow)
+        var plans = try await rows(
+            """
+            UPDATE plans SET agent_id = NULL, version = version + 1, updated_at = \(now) WHERE tenant = \(tenant) AND agent_id = \(id)
+            RETURNING \(unescaped: PostgresColumns.plan)
+            """
+        ).map(PostgresColumns.planRow)
+        let counts = try await taskCounts(ofPlans: plans.map(\.id), tenant: tenant)
+        for index in plans.indices { plans[index].taskCounts = counts[plans[index].id] ?? TaskCounts() }
+        let goals = try await rows(
+            """
+            UPDATE goals SET agent_id = NULL, version = version + 1, updated_at = \(now) WHERE tenant = \(tenant) AND agent_id = \(id)
+            RETURNING \(unescaped: PostgresColumns.goal)
+            """
+        ).map(PostgresColumns.goalRow)
         return (goals, plans, tasks)
     }
 
     // MARK: goals
 
-    public func goal(_ id: UUID, tenant: String, lock: Bool) async throws -> Goal? {
+    public func goal(_ id: UUID, tenant: String, lock: RowLock) async throws -> Goal? {
         try await rows(
-            "SELECT \(unescaped: PostgresColumns.goal) FROM goals WHERE goal_id = \(id) AND tenant = \(tenant)\(unescaped: Self.lockClause(lock))"
+            """
+            SELECT \(unescaped: PostgresColumns.goal) FROM goals WHERE tenant = \(tenant) AND goal_id = \(id)\(unescaped: Self.lockClause(lock))
+            """
         ).first.map(PostgresColumns.goalRow)
     }
 
-    public func goals(_ ids: [UUID], lock: Bool) async throws -> [Goal] {
+    public func goals(_ ids: [UUID], tenant: String, lock: RowLock) async throws -> [Goal] {
         guard !ids.isEmpty else { return [] }
         return try await rows(
-            "SELECT \(unescaped: PostgresColumns.goal) FROM goals WHERE goal_id = ANY(\(ids)) ORDER BY goal_id\(unescaped: Self.lockClause(lock))"
+            """
+            SELECT \(unescaped: PostgresColumns.goal) FROM goals WHERE tenant = \(tenant) AND goal_id = ANY(\(ids))
+            ORDER BY goal_id\(unescaped: Self.lockClause(lock))
+            """
         ).map(PostgresColumns.goalRow)
     }
 
@@ -112,9 +129,9 @@ public struct PostgresTransaction: StoreTransaction {
         try await run(
             """
             INSERT INTO goals (\(unescaped: PostgresColumns.goal)) VALUES (\(g.id), \(g.tenant), \(g.agentID), \(g.agentDID),
-                \(g.goalText), \(g.goalType), \(g.status.rawValue), \(Int32(g.priority)), \(JSONB(g.constraints)),
-                \(JSONB(bytes: Self.stringArray(g.successCriteria))), \(g.parentGoalID), \(JSONB(g.metadata)), \(g.completedAt),
-                \(g.version), \(g.createdAt), \(g.updatedAt))
+                \(g.goalText), \(g.goalType), \(g.status.rawValue), \(try Int32(checking: g.priority, "priority")),
+                \(JSONB(g.constraints)), \(JSONB(bytes: Self.stringArray(g.successCriteria))), \(g.parentGoalID),
+                \(JSONB(g.metadata)), \(g.completedAt), \(g.version), \(g.createdAt), \(g.updatedAt))
             """)
     }
 
@@ -122,11 +139,11 @@ public struct PostgresTransaction: StoreTransaction {
         try await run(
             """
             UPDATE goals SET agent_id = \(g.agentID), agent_did = \(g.agentDID), goal_text = \(g.goalText),
-                goal_type = \(g.goalType), status = \(g.status.rawValue), priority = \(Int32(g.priority)),
+                goal_type = \(g.goalType), status = \(g.status.rawValue), priority = \(try Int32(checking: g.priority, "priority")),
                 constraints = \(JSONB(g.constraints)), success_criteria = \(JSONB(bytes: Self.stringArray(g.successCriteria))),
                 parent_goal_id = \(g.parentGoalID), metadata = \(JSONB(g.metadata)), completed_at = \(g.completedAt),
                 version = \(g.version), updated_at = \(g.updatedAt)
-            WHERE goal_id = \(g.id)
+            WHERE tenant = \(g.tenant) AND goal_id = \(g.id)
             """)
     }
 
@@ -136,39 +153,46 @@ public struct PostgresTransaction: StoreTransaction {
         return w.bytes
     }
 
-    public func deleteGoal(_ id: UUID) async throws {
-        try await run("DELETE FROM goals WHERE goal_id = \(id)")
+    public func deleteGoal(_ id: UUID, tenant: String) async throws {
+        try await run("DELETE FROM goals WHERE tenant = \(tenant) AND goal_id = \(id)")
     }
 
     public func goals(_ query: ListQuery, tenant: String) async throws -> [Goal] {
         try await rows(PostgresListing.goals.query(query, tenant: tenant)).map(PostgresColumns.goalRow)
     }
 
-    public func subgoalIDs(of ids: [UUID]) async throws -> [UUID] {
+    public func subgoalIDs(of ids: [UUID], tenant: String) async throws -> [UUID] {
         guard !ids.isEmpty else { return [] }
-        return try await rows("SELECT goal_id FROM goals WHERE parent_goal_id = ANY(\(ids))").map { try $0.get("goal_id") }
+        return try await rows("SELECT goal_id FROM goals WHERE tenant = \(tenant) AND parent_goal_id = ANY(\(ids))").map {
+            try $0.get("goal_id")
+        }
     }
 
     // MARK: plans
 
-    public func plan(_ id: UUID, tenant: String, lock: Bool) async throws -> Plan? {
+    public func plan(_ id: UUID, tenant: String, lock: RowLock) async throws -> Plan? {
         try await rows(
-            "SELECT \(unescaped: PostgresColumns.plan) FROM plans WHERE plan_id = \(id) AND tenant = \(tenant)\(unescaped: Self.lockClause(lock))"
+            """
+            SELECT \(unescaped: PostgresColumns.plan) FROM plans WHERE tenant = \(tenant) AND plan_id = \(id)\(unescaped: Self.lockClause(lock))
+            """
         ).first.map(PostgresColumns.planRow)
     }
 
-    public func plans(_ ids: [UUID], lock: Bool) async throws -> [Plan] {
+    public func plans(_ ids: [UUID], tenant: String, lock: RowLock) async throws -> [Plan] {
         guard !ids.isEmpty else { return [] }
         return try await rows(
-            "SELECT \(unescaped: PostgresColumns.plan) FROM plans WHERE plan_id = ANY(\(ids)) ORDER BY plan_id\(unescaped: Self.lockClause(lock))"
+            """
+            SELECT \(unescaped: PostgresColumns.plan) FROM plans WHERE tenant = \(tenant) AND plan_id = ANY(\(ids))
+            ORDER BY plan_id\(unescaped: Self.lockClause(lock))
+            """
         ).map(PostgresColumns.planRow)
     }
 
-    public func plans(ofGoals goalIDs: [UUID], lock: Bool) async throws -> [Plan] {
+    public func plans(ofGoals goalIDs: [UUID], tenant: String, lock: RowLock) async throws -> [Plan] {
         guard !goalIDs.isEmpty else { return [] }
         return try await rows(
             """
-            SELECT \(unescaped: PostgresColumns.plan) FROM plans WHERE goal_id = ANY(\(goalIDs))
+            SELECT \(unescaped: PostgresColumns.plan) FROM plans WHERE tenant = \(tenant) AND goal_id = ANY(\(goalIDs))
             ORDER BY created_at, plan_id\(unescaped: Self.lockClause(lock))
             """
         ).map(PostgresColumns.planRow)
@@ -189,23 +213,26 @@ public struct PostgresTransaction: StoreTransaction {
             UPDATE plans SET agent_id = \(p.agentID), name = \(p.name), status = \(p.status.rawValue),
                 resource_budget = \(JSONB(p.resourceBudget)), metadata = \(JSONB(p.metadata)), started_at = \(p.startedAt),
                 completed_at = \(p.completedAt), version = \(p.version), updated_at = \(p.updatedAt)
-            WHERE plan_id = \(p.id)
+            WHERE tenant = \(p.tenant) AND plan_id = \(p.id)
             """)
     }
 
-    public func deletePlan(_ id: UUID) async throws {
-        try await run("DELETE FROM plans WHERE plan_id = \(id)")
+    public func deletePlan(_ id: UUID, tenant: String) async throws {
+        try await run("DELETE FROM plans WHERE tenant = \(tenant) AND plan_id = \(id)")
     }
 
     public func plans(_ query: ListQuery, tenant: String) async throws -> [Plan] {
         try await rows(PostgresListing.plans.query(query, tenant: tenant)).map(PostgresColumns.planRow)
     }
 
-    public func taskCounts(ofPlans ids: [UUID]) async throws -> [UUID: TaskCounts] {
+    public func taskCounts(ofPlans ids: [UUID], tenant: String) async throws -> [UUID: TaskCounts] {
         guard !ids.isEmpty else { return [:] }
         var counts: [UUID: TaskCounts] = [:]
         for row in try await rows(
-            "SELECT plan_id, status, count(*) AS n FROM tasks WHERE plan_id = ANY(\(ids)) GROUP BY plan_id, status")
+            """
+            SELECT plan_id, status, count(*) AS n FROM tasks WHERE tenant = \(tenant) AND plan_id = ANY(\(ids))
+            GROUP BY plan_id, status
+            """)
         {
             guard let status = TaskStatus(rawValue: try row.get("status")) else { continue }
             counts[try row.get("plan_id", as: UUID.self), default: TaskCounts()][status] = try row.get("n", as: Int64.self)
@@ -215,52 +242,50 @@ public struct PostgresTransaction: StoreTransaction {
 
     // MARK: tasks
 
-    public func task(_ id: UUID, tenant: String, lock: Bool) async throws -> PlanTask? {
+    public func task(_ id: UUID, tenant: String, lock: RowLock) async throws -> PlanTask? {
         try await rows(
-            "SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE task_id = \(id) AND tenant = \(tenant)\(unescaped: Self.lockClause(lock))"
+            """
+            SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE tenant = \(tenant) AND task_id = \(id)\(unescaped: Self.lockClause(lock))
+            """
         ).first.map(PostgresColumns.taskRow)
     }
 
-    public func tasks(_ ids: [UUID], lock: Bool) async throws -> [PlanTask] {
+    public func tasks(_ ids: [UUID], tenant: String, lock: RowLock) async throws -> [PlanTask] {
         guard !ids.isEmpty else { return [] }
         return try await rows(
-            "SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE task_id = ANY(\(ids)) ORDER BY task_id\(unescaped: Self.lockClause(lock))"
-        ).map(PostgresColumns.taskRow)
-    }
-
-    public func tasks(ofPlans planIDs: [UUID], statuses: [TaskStatus]?, lock: Bool) async throws -> [PlanTask] {
-        guard !planIDs.isEmpty else { return [] }
-        if let statuses {
-            return try await rows(
-                """
-                SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE plan_id = ANY(\(planIDs))
-                AND status = ANY(\(statuses.map(\.rawValue))) ORDER BY task_id\(unescaped: Self.lockClause(lock))
-                """
-            ).map(PostgresColumns.taskRow)
-        }
-        return try await rows(
             """
-            SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE plan_id = ANY(\(planIDs))
+            SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE tenant = \(tenant) AND task_id = ANY(\(ids))
             ORDER BY task_id\(unescaped: Self.lockClause(lock))
             """
         ).map(PostgresColumns.taskRow)
     }
 
-    public func tasks(leasedBy agent: UUID, lock: Bool) async throws -> [PlanTask] {
+    public func tasks(ofPlans planIDs: [UUID], tenant: String, statuses: [TaskStatus]?, lock: RowLock) async throws -> [PlanTask] {
+        guard !planIDs.isEmpty else { return [] }
+        let statuses = (statuses ?? TaskStatus.allCases).map(\.rawValue)
+        return try await rows(
+            """
+            SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE tenant = \(tenant) AND plan_id = ANY(\(planIDs))
+            AND status = ANY(\(statuses)) ORDER BY task_id\(unescaped: Self.lockClause(lock))
+            """
+        ).map(PostgresColumns.taskRow)
+    }
+
+    public func tasks(leasedBy agent: UUID, tenant: String, lock: RowLock) async throws -> [PlanTask] {
         try await rows(
             """
-            SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE agent_id = \(agent) AND status = 'running'
+            SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE tenant = \(tenant) AND agent_id = \(agent) AND status = 'running'
             ORDER BY task_id\(unescaped: Self.lockClause(lock))
             """
         ).map(PostgresColumns.taskRow)
     }
 
-    public func dependents(of ids: [UUID], lock: Bool) async throws -> [PlanTask] {
+    public func dependents(of ids: [UUID], tenant: String, lock: RowLock) async throws -> [PlanTask] {
         guard !ids.isEmpty else { return [] }
         return try await rows(
             """
-            SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE task_id IN (
-                SELECT task_id FROM task_dependencies WHERE depends_on = ANY(\(ids)))
+            SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE tenant = \(tenant) AND task_id IN (
+                SELECT task_id FROM task_dependencies WHERE tenant = \(tenant) AND depends_on = ANY(\(ids)))
             ORDER BY task_id\(unescaped: Self.lockClause(lock))
             """
         ).map(PostgresColumns.taskRow)
@@ -269,7 +294,8 @@ public struct PostgresTransaction: StoreTransaction {
     public func insertTask(_ t: PlanTask, unmetDependencies: Int) async throws {
         try await insertTaskRow(t, unmetDependencies: unmetDependencies)
         if !t.dependsOn.isEmpty {
-            try await run("INSERT INTO task_dependencies (task_id, depends_on) SELECT \(t.id), unnest(\(t.dependsOn))")
+            try await run(
+                "INSERT INTO task_dependencies (tenant, task_id, depends_on) SELECT \(t.tenant), \(t.id), unnest(\(t.dependsOn))")
         }
     }
 
@@ -278,9 +304,11 @@ public struct PostgresTransaction: StoreTransaction {
             """
             INSERT INTO tasks (\(unescaped: PostgresColumns.task), unmet_dependencies) VALUES (\(t.id), \(t.tenant), \(t.planID),
                 \(t.agentID), \(t.name), \(t.description), \(t.taskType), \(t.status.rawValue), \(JSONB(t.inputs)),
-                \(JSONB(t.outputs)), \(t.dependsOn), \(Int32(t.priority)), \(Int32(t.timeoutSeconds)), \(Int32(t.maxAttempts)),
-                \(Int32(t.attempts)), \(t.leaseExpiresAt), \(t.error.map(JSONB.init)), \(t.toolName), \(t.startedAt),
-                \(t.completedAt), \(t.version), \(t.createdAt), \(t.updatedAt), \(Int32(unmetDependencies)))
+                \(JSONB(t.outputs)), \(t.dependsOn), \(try Int32(checking: t.priority, "priority")),
+                \(try Int32(checking: t.timeoutSeconds, "timeout_seconds")), \(try Int32(checking: t.maxAttempts, "max_attempts")),
+                \(try Int32(checking: t.attempts, "attempts")), \(t.leaseExpiresAt), \(t.error.map(JSONB.init)), \(t.toolName),
+                \(t.startedAt), \(t.completedAt), \(t.version), \(t.createdAt), \(t.updatedAt),
+                \(try Int32(checking: Int64(unmetDependencies), "depends_on")))
             """)
     }
 
@@ -289,43 +317,51 @@ public struct PostgresTransaction: StoreTransaction {
             """
             UPDATE tasks SET agent_id = \(t.agentID), name = \(t.name), description = \(t.description), task_type = \(t.taskType),
                 status = \(t.status.rawValue), inputs = \(JSONB(t.inputs)), outputs = \(JSONB(t.outputs)),
-                depends_on = \(t.dependsOn), priority = \(Int32(t.priority)), timeout_seconds = \(Int32(t.timeoutSeconds)),
-                max_attempts = \(Int32(t.maxAttempts)), attempts = \(Int32(t.attempts)), lease_expires_at = \(t.leaseExpiresAt),
+                depends_on = \(t.dependsOn), priority = \(try Int32(checking: t.priority, "priority")),
+                timeout_seconds = \(try Int32(checking: t.timeoutSeconds, "timeout_seconds")),
+                max_attempts = \(try Int32(checking: t.maxAttempts, "max_attempts")),
+                attempts = \(try Int32(checking: t.attempts, "attempts")), lease_expires_at = \(t.leaseExpiresAt),
                 error = \(t.error.map(JSONB.init)), tool_name = \(t.toolName), started_at = \(t.startedAt),
                 completed_at = \(t.completedAt), version = \(t.version), updated_at = \(t.updatedAt)
-            WHERE task_id = \(t.id)
+            WHERE tenant = \(t.tenant) AND task_id = \(t.id)
             """)
     }
 
-    public func deleteTask(_ id: UUID) async throws {
-        try await run("DELETE FROM tasks WHERE task_id = \(id)")
+    public func deleteTask(_ id: UUID, tenant: String) async throws {
+        try await run("DELETE FROM tasks WHERE tenant = \(tenant) AND task_id = \(id)")
     }
 
     public func tasks(_ query: ListQuery, tenant: String) async throws -> [PlanTask] {
         try await rows(PostgresListing.tasks.query(query, tenant: tenant)).map(PostgresColumns.taskRow)
     }
 
-    public func setDependencies(of task: UUID, to dependencies: [UUID], unmetDependencies: Int) async throws {
-        try await run("DELETE FROM task_dependencies WHERE task_id = \(task)")
+    public func setDependencies(of task: UUID, tenant: String, to dependencies: [UUID], unmetDependencies: Int) async throws {
+        try await run("DELETE FROM task_dependencies WHERE tenant = \(tenant) AND task_id = \(task)")
         if !dependencies.isEmpty {
-            try await run("INSERT INTO task_dependencies (task_id, depends_on) SELECT \(task), unnest(\(dependencies))")
+            try await run(
+                "INSERT INTO task_dependencies (tenant, task_id, depends_on) SELECT \(tenant), \(task), unnest(\(dependencies))")
         }
-        try await run("UPDATE tasks SET unmet_dependencies = \(Int32(unmetDependencies)) WHERE task_id = \(task)")
-    }
-
-    public func dependencyCompleted(_ completed: UUID) async throws {
         try await run(
             """
-            UPDATE tasks SET unmet_dependencies = unmet_dependencies - 1
-            WHERE task_id IN (SELECT task_id FROM task_dependencies WHERE depends_on = \(completed))
+            UPDATE tasks SET unmet_dependencies = \(try Int32(checking: Int64(unmetDependencies), "depends_on"))
+            WHERE tenant = \(tenant) AND task_id = \(task)
             """)
     }
 
-    public func dependencyEdges(ofPlan planID: UUID) async throws -> [(UUID, UUID)] {
+    public func dependencyCompleted(_ completed: UUID, tenant: String) async throws {
+        try await run(
+            """
+            UPDATE tasks SET unmet_dependencies = unmet_dependencies - 1
+            WHERE tenant = \(tenant) AND task_id IN (
+                SELECT task_id FROM task_dependencies WHERE tenant = \(tenant) AND depends_on = \(completed))
+            """)
+    }
+
+    public func dependencyEdges(ofPlan planID: UUID, tenant: String) async throws -> [(UUID, UUID)] {
         try await rows(
             """
-            SELECT d.task_id, d.depends_on FROM task_dependencies d JOIN tasks t ON t.task_id = d.task_id
-            WHERE t.plan_id = \(planID)
+            SELECT d.task_id, d.depends_on FROM task_dependencies d JOIN tasks t ON t.tenant = d.tenant AND t.task_id = d.task_id
+            WHERE t.tenant = \(tenant) AND t.plan_id = \(planID)
             """
         ).map { (try $0.get("task_id"), try $0.get("depends_on")) }
     }
@@ -347,7 +383,9 @@ public struct PostgresTransaction: StoreTransaction {
             SELECT \(PostgresColumns.task.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
             FROM tasks t
             WHERE \(conditions.joined(separator: " AND "))
-              AND NOT EXISTS (SELECT 1 FROM plans p WHERE p.plan_id = t.plan_id AND p.status IN ('completed', 'failed', 'cancelled'))
+              AND NOT EXISTS (
+                SELECT 1 FROM plans p WHERE p.tenant = t.tenant AND p.plan_id = t.plan_id
+                  AND p.status IN (\(PostgresColumns.terminalPlanStatuses)))
             ORDER BY t.priority DESC, t.created_at, t.task_id
             LIMIT $\(binds.count)
             FOR UPDATE OF t SKIP LOCKED
@@ -362,6 +400,25 @@ public struct PostgresTransaction: StoreTransaction {
             ORDER BY lease_expires_at LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED
             """
         ).map(PostgresColumns.taskRow)
+    }
+
+    // MARK: serialisation
+
+    public func serialize(_ scope: SerialScope) async throws {
+        try await run("SELECT pg_advisory_xact_lock(hashtextextended(\(scope.name), 0))")
+    }
+
+    // MARK: idempotency
+
+    public func finishIdempotentRequest(_ claim: IdempotencyClaim, response: StoredResponse) async throws -> Bool {
+        try await rows(
+            """
+            UPDATE idempotency_keys SET state = 'done', status = \(Int32(truncatingIfNeeded: response.status)),
+                headers = \(JSONB(bytes: Array(response.headersJSON.utf8))), body = \(ByteBuffer(bytes: response.body))
+            WHERE tenant = \(claim.tenant) AND key = \(claim.key) AND token = \(claim.token) AND state = 'running'
+            RETURNING key
+            """
+        ).count == 1
     }
 
     // MARK: events
@@ -380,6 +437,17 @@ public struct PostgresTransaction: StoreTransaction {
                 base: base, tenant: tenant, actor: actor, now: now, types: drafts.map(\.type),
                 resources: drafts.map { $0.resourceID?.lowercased ?? "" },
                 data: drafts.map { String(decoding: $0.data, as: UTF8.self) }))
+    }
+}
+
+extension Int32 {
+    /// A bounded column value: the API's limits keep values far inside `Int32`, but a value that
+    /// somehow is not (a hand-edited snapshot) is a 422 naming the field, never a trap.
+    init(checking value: Int64, _ field: String) throws {
+        guard let narrowed = Int32(exactly: value) else {
+            throw AgenticError.validation(field: field, "must be between \(Int32.min) and \(Int32.max)")
+        }
+        self = narrowed
     }
 }
 

@@ -28,6 +28,14 @@ enum Prepared {
         func decodeRow(_ row: PostgresRow) throws -> Agent { try query.decodeRow(row) }
     }
 
+    struct AgentByIDForShare: PostgresPreparedStatement {
+        static let sql = AgentByID.sql + " FOR SHARE"
+        let query: AgentByID
+
+        func makeBindings() -> PostgresBindings { query.makeBindings() }
+        func decodeRow(_ row: PostgresRow) throws -> Agent { try query.decodeRow(row) }
+    }
+
     struct InsertAgent: PostgresPreparedStatement {
         static let sql = """
             INSERT INTO agents (\(PostgresColumns.agent)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
@@ -57,12 +65,12 @@ enum Prepared {
     struct UpdateAgent: PostgresPreparedStatement {
         static let sql = """
             UPDATE agents SET did = $2, name = $3, agent_type = $4, status = $5, configuration = $6, metadata = $7,
-                resource_limits = $8, version = $9, updated_at = $10 WHERE agent_id = $1
+                resource_limits = $8, version = $9, updated_at = $10 WHERE agent_id = $1 AND tenant = $11
             """
         let agent: Agent
 
         func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings(capacity: 10)
+            var b = PostgresBindings(capacity: 11)
             b.append(agent.id)
             b.append(agent.did)
             b.append(agent.name)
@@ -73,6 +81,7 @@ enum Prepared {
             b.append(JSONB(agent.resourceLimits))
             b.append(agent.version)
             b.append(agent.updatedAt)
+            b.append(agent.tenant)
             return b
         }
 

@@ -109,6 +109,9 @@ enum SQLiteColumns {
     static let task = ColumnList.task
     static let key = ColumnList.key
 
+    /// `'completed', 'failed', 'cancelled'`: from the domain's own list, never from user text.
+    static let terminalPlanStatuses = PlanStatus.terminalStatuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+
     static func agentRow(_ r: SQLiteRow) throws -> Agent {
         guard let status = AgentStatus(rawValue: try r.text("status")) else { throw AgenticError.internal("bad agent status") }
         return Agent(
@@ -120,8 +123,7 @@ enum SQLiteColumns {
 
     static func goalRow(_ r: SQLiteRow) throws -> Goal {
         guard let status = GoalStatus(rawValue: try r.text("status")) else { throw AgenticError.internal("bad goal status") }
-        var ignored: [FieldError] = []
-        let constraints = GoalConstraints.read(try r.json("constraints"), errors: &ignored)
+        let constraints = try GoalConstraints(json: try r.json("constraints"))
         let criteria = try r.json("success_criteria").arrayValue?.compactMap(\.stringValue) ?? []
         return Goal(
             id: try r.uuid("goal_id"), tenant: try r.text("tenant"), agentID: try r.optionalUUID("agent_id"),

@@ -5,7 +5,8 @@
 /// Ids are lowercase UUID text, timestamps integer microseconds since 1970, JSON canonical text.
 enum SQLiteSchema {
     static let migrations: [(version: Int, statements: [String])] = [
-        (1, version1)
+        (1, version1),
+        (2, version2),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -173,5 +174,157 @@ enum SQLiteSchema {
         ) WITHOUT ROWID
         """,
         "CREATE INDEX idempotency_by_expiry ON idempotency_keys(expires_at)",
+    ]
+
+    /// Resources keyed by `(tenant, id)`: an id taken in one tenant is free in every other. SQLite
+    /// cannot change a primary key in place, so the four resource tables and the dependency edges are
+    /// rebuilt (rows copied unchanged, the edges given their tenant) with foreign keys off, as its
+    /// documentation prescribes; the runner checks every reference before it commits. References to
+    /// agents take no action on delete (deleting an agent first detaches what names it).
+    /// Idempotency reservations get a token.
+    private static let version2 = [
+        """
+        CREATE TABLE agents_v2 (
+            agent_id TEXT NOT NULL,
+            tenant TEXT NOT NULL,
+            did TEXT NOT NULL,
+            name TEXT NOT NULL,
+            agent_type TEXT NOT NULL,
+            status TEXT NOT NULL,
+            configuration TEXT NOT NULL,
+            metadata TEXT NOT NULL,
+            resource_limits TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant, agent_id)
+        )
+        """,
+        "INSERT INTO agents_v2 SELECT * FROM agents",
+        """
+        CREATE TABLE goals_v2 (
+            goal_id TEXT NOT NULL,
+            tenant TEXT NOT NULL,
+            agent_id TEXT,
+            agent_did TEXT,
+            goal_text TEXT NOT NULL,
+            goal_type TEXT NOT NULL,
+            status TEXT NOT NULL,
+            priority INTEGER NOT NULL,
+            constraints TEXT NOT NULL,
+            success_criteria TEXT NOT NULL,
+            parent_goal_id TEXT,
+            metadata TEXT NOT NULL,
+            completed_at INTEGER,
+            version INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant, goal_id),
+            FOREIGN KEY (tenant, agent_id) REFERENCES agents (tenant, agent_id),
+            FOREIGN KEY (tenant, parent_goal_id) REFERENCES goals (tenant, goal_id) ON DELETE CASCADE
+        )
+        """,
+        "INSERT INTO goals_v2 SELECT * FROM goals",
+        """
+        CREATE TABLE plans_v2 (
+            plan_id TEXT NOT NULL,
+            tenant TEXT NOT NULL,
+            goal_id TEXT NOT NULL,
+            agent_id TEXT,
+            name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            resource_budget TEXT NOT NULL,
+            metadata TEXT NOT NULL,
+            started_at INTEGER,
+            completed_at INTEGER,
+            version INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant, plan_id),
+            FOREIGN KEY (tenant, goal_id) REFERENCES goals (tenant, goal_id) ON DELETE CASCADE,
+            FOREIGN KEY (tenant, agent_id) REFERENCES agents (tenant, agent_id)
+        )
+        """,
+        "INSERT INTO plans_v2 SELECT * FROM plans",
+        """
+        CREATE TABLE tasks_v2 (
+            task_id TEXT NOT NULL,
+            tenant TEXT NOT NULL,
+            plan_id TEXT NOT NULL,
+            agent_id TEXT,
+            name TEXT NOT NULL,
+            description TEXT NOT NULL,
+            task_type TEXT NOT NULL,
+            status TEXT NOT NULL,
+            inputs TEXT NOT NULL,
+            outputs TEXT NOT NULL,
+            depends_on TEXT NOT NULL,
+            unmet_dependencies INTEGER NOT NULL,
+            priority INTEGER NOT NULL,
+            timeout_seconds INTEGER NOT NULL,
+            max_attempts INTEGER NOT NULL,
+            attempts INTEGER NOT NULL,
+            lease_expires_at INTEGER,
+            error TEXT,
+            tool_name TEXT,
+            started_at INTEGER,
+            completed_at INTEGER,
+            version INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant, task_id),
+            FOREIGN KEY (tenant, plan_id) REFERENCES plans (tenant, plan_id) ON DELETE CASCADE,
+            FOREIGN KEY (tenant, agent_id) REFERENCES agents (tenant, agent_id)
+        )
+        """,
+        "INSERT INTO tasks_v2 SELECT * FROM tasks",
+        """
+        CREATE TABLE task_dependencies_v2 (
+            tenant TEXT NOT NULL,
+            task_id TEXT NOT NULL,
+            depends_on TEXT NOT NULL,
+            PRIMARY KEY (tenant, task_id, depends_on),
+            FOREIGN KEY (tenant, task_id) REFERENCES tasks (tenant, task_id) ON DELETE CASCADE,
+            FOREIGN KEY (tenant, depends_on) REFERENCES tasks (tenant, task_id) ON DELETE CASCADE
+        ) WITHOUT ROWID
+        """,
+        """
+        INSERT INTO task_dependencies_v2 (tenant, task_id, depends_on)
+        SELECT t.tenant, d.task_id, d.depends_on FROM task_dependencies d JOIN tasks t ON t.task_id = d.task_id
+        """,
+        "DROP TABLE task_dependencies",
+        "DROP TABLE tasks",
+        "DROP TABLE plans",
+        "DROP TABLE goals",
+        "DROP TABLE agents",
+        "ALTER TABLE agents_v2 RENAME TO agents",
+        "ALTER TABLE goals_v2 RENAME TO goals",
+        "ALTER TABLE plans_v2 RENAME TO plans",
+        "ALTER TABLE tasks_v2 RENAME TO tasks",
+        "ALTER TABLE task_dependencies_v2 RENAME TO task_dependencies",
+        "CREATE UNIQUE INDEX agents_did ON agents(tenant, did)",
+        "CREATE INDEX agents_list ON agents(tenant, created_at, agent_id)",
+        "CREATE INDEX agents_by_status ON agents(tenant, status, created_at, agent_id)",
+        "CREATE INDEX agents_by_type ON agents(tenant, agent_type, created_at, agent_id)",
+        "CREATE INDEX goals_list ON goals(tenant, created_at, goal_id)",
+        "CREATE INDEX goals_by_status ON goals(tenant, status, created_at, goal_id)",
+        "CREATE INDEX goals_by_agent ON goals(tenant, agent_id, created_at, goal_id)",
+        "CREATE INDEX goals_by_parent ON goals(tenant, parent_goal_id)",
+        "CREATE INDEX plans_list ON plans(tenant, created_at, plan_id)",
+        "CREATE INDEX plans_by_status ON plans(tenant, status, created_at, plan_id)",
+        "CREATE INDEX plans_by_agent ON plans(tenant, agent_id, created_at, plan_id)",
+        "CREATE INDEX plans_by_goal ON plans(tenant, goal_id, created_at, plan_id)",
+        "CREATE INDEX tasks_list ON tasks(tenant, created_at, task_id)",
+        "CREATE INDEX tasks_by_status ON tasks(tenant, status, created_at, task_id)",
+        "CREATE INDEX tasks_by_agent ON tasks(tenant, agent_id, created_at, task_id)",
+        "CREATE INDEX tasks_by_plan ON tasks(tenant, plan_id, created_at, task_id)",
+        "CREATE INDEX tasks_by_plan_status ON tasks(tenant, plan_id, status)",
+        """
+        CREATE INDEX tasks_ready ON tasks(tenant, priority DESC, created_at, task_id)
+            WHERE status = 'pending' AND unmet_dependencies = 0
+        """,
+        "CREATE INDEX tasks_leases ON tasks(lease_expires_at) WHERE status = 'running'",
+        "CREATE INDEX task_dependencies_reverse ON task_dependencies(tenant, depends_on)",
+        "ALTER TABLE idempotency_keys ADD COLUMN token TEXT",
     ]
 }

@@ -61,7 +61,9 @@ public final class SQLiteStore: TransactionalStore {
             try await tx.run("BEGIN IMMEDIATE")
             do {
                 let result = try await body(tx)
+                let claim = try await tx.recordIdempotentAnswer(result)
                 try await tx.run("COMMIT")
+                claim?.markRecorded()
                 return result
             } catch {
                 _ = try? await writer.query("ROLLBACK")
@@ -98,21 +100,37 @@ public final class SQLiteStore: TransactionalStore {
     // MARK: migrations and health
 
     public func migrate() async throws {
+        try await migrate(upTo: SQLiteSchema.latestVersion)
+    }
+
+    /// Applies the migrations up to `version` (tests stop early to check that later ones keep data).
+    ///
+    /// Foreign keys are off while a migration runs (a rebuilt table may be referenced before it is
+    /// renamed into place; SQLite can only switch them outside a transaction) and every reference is
+    /// checked before the migration commits.
+    func migrate(upTo version: Int) async throws {
         try await writeLock.withLock {
             _ = try await writer.query(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
             let applied = Set(try await writer.query("SELECT version FROM schema_migrations").map { try $0.int("version") })
-            for migration in SQLiteSchema.migrations where !applied.contains(Int64(migration.version)) {
+            for migration in SQLiteSchema.migrations where migration.version <= version && !applied.contains(Int64(migration.version)) {
+                _ = try await writer.query("PRAGMA foreign_keys = OFF")
                 _ = try await writer.query("BEGIN IMMEDIATE")
                 do {
                     for statement in migration.statements { _ = try await writer.query(statement) }
+                    let broken = try await writer.query("PRAGMA foreign_key_check")
+                    if !broken.isEmpty {
+                        throw AgenticError.internal("migration \(migration.version) would leave \(broken.count) broken references")
+                    }
                     _ = try await writer.query(
                         "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
                         [.integer(SQLiteInt64(migration.version)), .time(.now())])
                     _ = try await writer.query("COMMIT")
+                    _ = try await writer.query("PRAGMA foreign_keys = ON")
                     logger.info("Applied SQLite migration \(migration.version)")
                 } catch {
                     _ = try? await writer.query("ROLLBACK")
+                    _ = try? await writer.query("PRAGMA foreign_keys = ON")
                     throw error
                 }
             }
@@ -235,7 +253,8 @@ public final class SQLiteStore: TransactionalStore {
     // MARK: idempotency
 
     public func reserveIdempotencyKey(_ r: IdempotencyReservation) async throws -> IdempotencyOutcome {
-        try await write { tx in
+        let token = UUID().lowercased
+        return try await write { tx in
             let rows = try await tx.run(
                 "SELECT request_hash, state, status, headers, body, created_at, expires_at FROM idempotency_keys WHERE tenant = ?1 AND key = ?2",
                 [.text(r.tenant), .text(r.key)])
@@ -251,31 +270,28 @@ public final class SQLiteStore: TransactionalStore {
                     return .inProgress
                 }
             }
+            // New, expired or abandoned: this request takes the key under a new token.
             try await tx.run(
                 """
-                INSERT INTO idempotency_keys (tenant, key, request_hash, state, created_at, expires_at)
-                VALUES (?1, ?2, ?3, 'running', ?4, ?5)
+                INSERT INTO idempotency_keys (tenant, key, request_hash, state, created_at, expires_at, token)
+                VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?6)
                 ON CONFLICT (tenant, key) DO UPDATE SET request_hash = excluded.request_hash, state = 'running',
-                    status = NULL, headers = NULL, body = NULL, created_at = excluded.created_at, expires_at = excluded.expires_at
-                """, [.text(r.tenant), .text(r.key), .text(r.requestHash), .time(r.now), .time(r.expiresAt)])
-            return .reserved
+                    status = NULL, headers = NULL, body = NULL, created_at = excluded.created_at, expires_at = excluded.expires_at,
+                    token = excluded.token
+                """, [.text(r.tenant), .text(r.key), .text(r.requestHash), .time(r.now), .time(r.expiresAt), .text(token)])
+            return .reserved(token: token)
         }
     }
 
-    public func completeIdempotencyKey(tenant: String, key: String, response: StoredResponse) async throws {
+    public func completeIdempotencyKey(_ claim: IdempotencyClaim, response: StoredResponse) async throws {
+        _ = try await write { tx in try await tx.finishIdempotentRequest(claim, response: response) }
+    }
+
+    public func releaseIdempotencyKey(_ claim: IdempotencyClaim) async throws {
         _ = try await write { tx in
             try await tx.run(
-                "UPDATE idempotency_keys SET state = 'done', status = ?3, headers = ?4, body = ?5 WHERE tenant = ?1 AND key = ?2",
-                [
-                    .text(tenant), .text(key), .integer(SQLiteInt64(response.status)), .text(response.headersJSON),
-                    .blob(ByteBuffer(bytes: response.body)),
-                ])
-        }
-    }
-
-    public func releaseIdempotencyKey(tenant: String, key: String) async throws {
-        _ = try await write { tx in
-            try await tx.run("DELETE FROM idempotency_keys WHERE tenant = ?1 AND key = ?2", [.text(tenant), .text(key)])
+                "DELETE FROM idempotency_keys WHERE tenant = ?1 AND key = ?2 AND token = ?3 AND state = 'running'",
+                [.text(claim.tenant), .text(claim.key), .text(claim.token)])
         }
     }
 

@@ -11,26 +11,28 @@ extension SQLiteTransaction: SnapshotTransaction {
         try await run("SELECT \(SQLiteColumns.key) FROM api_keys ORDER BY key_id").map(SQLiteColumns.keyRow)
     }
 
-    public func snapshotAgents(after: UUID?, limit: Int) async throws -> [Agent] {
+    public func snapshotAgents(after: RowPosition?, limit: Int) async throws -> [Agent] {
         try await page("agents", "agent_id", SQLiteColumns.agent, after, limit).map(SQLiteColumns.agentRow)
     }
 
-    public func snapshotGoals(after: UUID?, limit: Int) async throws -> [Goal] {
+    public func snapshotGoals(after: RowPosition?, limit: Int) async throws -> [Goal] {
         try await page("goals", "goal_id", SQLiteColumns.goal, after, limit).map(SQLiteColumns.goalRow)
     }
 
-    public func snapshotPlans(after: UUID?, limit: Int) async throws -> [Plan] {
+    public func snapshotPlans(after: RowPosition?, limit: Int) async throws -> [Plan] {
         try await page("plans", "plan_id", SQLiteColumns.plan, after, limit).map(SQLiteColumns.planRow)
     }
 
-    public func snapshotTasks(after: UUID?, limit: Int) async throws -> [PlanTask] {
+    public func snapshotTasks(after: RowPosition?, limit: Int) async throws -> [PlanTask] {
         try await page("tasks", "task_id", SQLiteColumns.task, after, limit).map(SQLiteColumns.taskRow)
     }
 
-    private func page(_ table: String, _ id: String, _ columns: String, _ after: UUID?, _ limit: Int) async throws -> [SQLiteRow] {
+    private func page(_ table: String, _ id: String, _ columns: String, _ after: RowPosition?, _ limit: Int) async throws
+        -> [SQLiteRow]
+    {
         try await run(
-            "SELECT \(columns) FROM \(table) WHERE ?1 IS NULL OR \(id) > ?1 ORDER BY \(id) LIMIT ?2",
-            [.uuid(after), .integer(SQLiteInt64(limit))])
+            "SELECT \(columns) FROM \(table) WHERE ?1 IS NULL OR (tenant, \(id)) > (?1, ?2) ORDER BY tenant, \(id) LIMIT ?3",
+            [.text(after?.tenant), .uuid(after?.id), .integer(SQLiteInt64(limit))])
     }
 
     public func snapshotEvents(after: Int64, limit: Int) async throws -> [Event] {
@@ -83,17 +85,22 @@ extension SQLiteTransaction: SnapshotTransaction {
             ])
     }
 
-    public func setParent(ofGoal goal: UUID, to parent: UUID) async throws {
-        try await run("UPDATE goals SET parent_goal_id = ?2 WHERE goal_id = ?1", [.uuid(goal), .uuid(parent)])
+    public func setParent(ofGoal goal: UUID, tenant: String, to parent: UUID) async throws {
+        try await run(
+            "UPDATE goals SET parent_goal_id = ?3 WHERE tenant = ?1 AND goal_id = ?2", [.text(tenant), .uuid(goal), .uuid(parent)])
     }
 
     public func rebuildDependencies() async throws {
-        try await run("INSERT INTO task_dependencies (task_id, depends_on) SELECT t.task_id, d.value FROM tasks t, json_each(t.depends_on) d")
+        try await run(
+            """
+            INSERT INTO task_dependencies (tenant, task_id, depends_on)
+            SELECT t.tenant, t.task_id, d.value FROM tasks t, json_each(t.depends_on) d
+            """)
         try await run(
             """
             UPDATE tasks SET unmet_dependencies = (
-                SELECT count(*) FROM task_dependencies d JOIN tasks x ON x.task_id = d.depends_on
-                WHERE d.task_id = tasks.task_id AND x.status <> 'completed')
+                SELECT count(*) FROM task_dependencies d JOIN tasks x ON x.tenant = d.tenant AND x.task_id = d.depends_on
+                WHERE d.tenant = tasks.tenant AND d.task_id = tasks.task_id AND x.status <> 'completed')
             """)
     }
 }

@@ -3,7 +3,8 @@ import Foundation
 import SQLiteNIO
 
 /// The row primitives on one SQLite connection. On the write connection every call runs inside the
-/// store's single write transaction, so `lock` needs no SQL: nobody else can write meanwhile.
+/// store's single write transaction, so `lock` needs no SQL: nobody else can write meanwhile. Every
+/// statement names the tenant: resources are keyed by `(tenant, id)`.
 public struct SQLiteTransaction: StoreTransaction {
     let connection: SQLiteConnection
 
@@ -18,7 +19,7 @@ public struct SQLiteTransaction: StoreTransaction {
 
     // MARK: agents
 
-    public func agent(_ id: UUID, tenant: String, lock: Bool) async throws -> Agent? {
+    public func agent(_ id: UUID, tenant: String, lock: RowLock) async throws -> Agent? {
         try await run("SELECT \(SQLiteColumns.agent) FROM agents WHERE agent_id = ?1 AND tenant = ?2", [.uuid(id), .text(tenant)])
             .first.map(SQLiteColumns.agentRow)
     }
@@ -37,16 +38,16 @@ public struct SQLiteTransaction: StoreTransaction {
         try await run(
             """
             UPDATE agents SET did = ?2, name = ?3, agent_type = ?4, status = ?5, configuration = ?6, metadata = ?7,
-                resource_limits = ?8, version = ?9, updated_at = ?10 WHERE agent_id = ?1
+                resource_limits = ?8, version = ?9, updated_at = ?10 WHERE agent_id = ?1 AND tenant = ?11
             """,
             [
                 .uuid(a.id), .text(a.did), .text(a.name), .text(a.agentType), .text(a.status.rawValue), .json(a.configuration),
-                .json(a.metadata), .json(a.resourceLimits), .int(a.version), .time(a.updatedAt),
+                .json(a.metadata), .json(a.resourceLimits), .int(a.version), .time(a.updatedAt), .text(a.tenant),
             ])
     }
 
-    public func deleteAgent(_ id: UUID) async throws {
-        try await run("DELETE FROM agents WHERE agent_id = ?1", [.uuid(id)])
+    public func deleteAgent(_ id: UUID, tenant: String) async throws {
+        try await run("DELETE FROM agents WHERE tenant = ?1 AND agent_id = ?2", [.text(tenant), .uuid(id)])
     }
 
     public func agents(_ query: ListQuery, tenant: String) async throws -> [Agent] {
@@ -54,36 +55,43 @@ public struct SQLiteTransaction: StoreTransaction {
         return try await run(sql, binds).map(SQLiteColumns.agentRow)
     }
 
-    public func detachAgent(_ id: UUID, at now: Timestamp) async throws -> (goals: [Goal], plans: [Plan], tasks: [PlanTask]) {
-        let binds: [SQLiteData] = [.uuid(id), .time(now)]
-        let goals = try await run(
-            "UPDATE goals SET agent_id = NULL, version = version + 1, updated_at = ?2 WHERE agent_id = ?1 RETURNING \(SQLiteColumns.goal)",
-            binds
-        ).map(SQLiteColumns.goalRow)
-        var plans = try await run(
-            "UPDATE plans SET agent_id = NULL, version = version + 1, updated_at = ?2 WHERE agent_id = ?1 RETURNING \(SQLiteColumns.plan)",
-            binds
-        ).map(SQLiteColumns.planRow)
-        let counts = try await taskCounts(ofPlans: plans.map(\.id))
-        for index in plans.indices { plans[index].taskCounts = counts[plans[index].id] ?? TaskCounts() }
+    public func detachAgent(_ id: UUID, tenant: String, at now: Timestamp) async throws -> (goals: [Goal], plans: [Plan], tasks: [PlanTask]) {
+        let binds: [SQLiteData] = [.uuid(id), .time(now), .text(tenant)]
         let tasks = try await run(
-            "UPDATE tasks SET agent_id = NULL, version = version + 1, updated_at = ?2 WHERE agent_id = ?1 RETURNING \(SQLiteColumns.task)",
-            binds
+            """
+            UPDATE tasks SET agent_id = NULL, version = version + 1, updated_at = ?2 WHERE tenant = ?3 AND agent_id = ?1
+            RETURNING \(SQLiteColumns.task)
+            """, binds
         ).map(SQLiteColumns.taskRow)
+        var plans = try await run(
+            """
+            UPDATE plans SET agent_id = NULL, version = version + 1, updated_at = ?2 WHERE tenant = ?3 AND agent_id = ?1
+            RETURNING \(SQLiteColumns.plan)
+            """, binds
+        ).map(SQLiteColumns.planRow)
+        let counts = try await taskCounts(ofPlans: plans.map(\.id), tenant: tenant)
+        for index in plans.indices { plans[index].taskCounts = counts[plans[index].id] ?? TaskCounts() }
+        let goals = try await run(
+            """
+            UPDATE goals SET agent_id = NULL, version = version + 1, updated_at = ?2 WHERE tenant = ?3 AND agent_id = ?1
+            RETURNING \(SQLiteColumns.goal)
+            """, binds
+        ).map(SQLiteColumns.goalRow)
         return (goals, plans, tasks)
     }
 
     // MARK: goals
 
-    public func goal(_ id: UUID, tenant: String, lock: Bool) async throws -> Goal? {
+    public func goal(_ id: UUID, tenant: String, lock: RowLock) async throws -> Goal? {
         try await run("SELECT \(SQLiteColumns.goal) FROM goals WHERE goal_id = ?1 AND tenant = ?2", [.uuid(id), .text(tenant)])
             .first.map(SQLiteColumns.goalRow)
     }
 
-    public func goals(_ ids: [UUID], lock: Bool) async throws -> [Goal] {
+    public func goals(_ ids: [UUID], tenant: String, lock: RowLock) async throws -> [Goal] {
         guard !ids.isEmpty else { return [] }
         return try await run(
-            "SELECT \(SQLiteColumns.goal) FROM goals WHERE goal_id IN (SELECT value FROM json_each(?1))", [.ids(ids)]
+            "SELECT \(SQLiteColumns.goal) FROM goals WHERE tenant = ?2 AND goal_id IN (SELECT value FROM json_each(?1)) ORDER BY goal_id",
+            [.ids(ids), .text(tenant)]
         ).map(SQLiteColumns.goalRow)
     }
 
@@ -103,17 +111,17 @@ public struct SQLiteTransaction: StoreTransaction {
             """
             UPDATE goals SET agent_id = ?2, agent_did = ?3, goal_text = ?4, goal_type = ?5, status = ?6, priority = ?7,
                 constraints = ?8, success_criteria = ?9, parent_goal_id = ?10, metadata = ?11, completed_at = ?12,
-                version = ?13, updated_at = ?14 WHERE goal_id = ?1
+                version = ?13, updated_at = ?14 WHERE goal_id = ?1 AND tenant = ?15
             """,
             [
                 .uuid(g.id), .uuid(g.agentID), .text(g.agentDID), .text(g.goalText), .text(g.goalType), .text(g.status.rawValue),
                 .int(g.priority), .json(g.constraints), .strings(g.successCriteria), .uuid(g.parentGoalID), .json(g.metadata),
-                .time(g.completedAt), .int(g.version), .time(g.updatedAt),
+                .time(g.completedAt), .int(g.version), .time(g.updatedAt), .text(g.tenant),
             ])
     }
 
-    public func deleteGoal(_ id: UUID) async throws {
-        try await run("DELETE FROM goals WHERE goal_id = ?1", [.uuid(id)])
+    public func deleteGoal(_ id: UUID, tenant: String) async throws {
+        try await run("DELETE FROM goals WHERE tenant = ?1 AND goal_id = ?2", [.text(tenant), .uuid(id)])
     }
 
     public func goals(_ query: ListQuery, tenant: String) async throws -> [Goal] {
@@ -121,32 +129,36 @@ public struct SQLiteTransaction: StoreTransaction {
         return try await run(sql, binds).map(SQLiteColumns.goalRow)
     }
 
-    public func subgoalIDs(of ids: [UUID]) async throws -> [UUID] {
+    public func subgoalIDs(of ids: [UUID], tenant: String) async throws -> [UUID] {
         guard !ids.isEmpty else { return [] }
         return try await run(
-            "SELECT goal_id FROM goals WHERE parent_goal_id IN (SELECT value FROM json_each(?1))", [.ids(ids)]
+            "SELECT goal_id FROM goals WHERE tenant = ?2 AND parent_goal_id IN (SELECT value FROM json_each(?1))", [.ids(ids), .text(tenant)]
         ).map { try $0.uuid("goal_id") }
     }
 
     // MARK: plans
 
-    public func plan(_ id: UUID, tenant: String, lock: Bool) async throws -> Plan? {
+    public func plan(_ id: UUID, tenant: String, lock: RowLock) async throws -> Plan? {
         try await run("SELECT \(SQLiteColumns.plan) FROM plans WHERE plan_id = ?1 AND tenant = ?2", [.uuid(id), .text(tenant)])
             .first.map(SQLiteColumns.planRow)
     }
 
-    public func plans(_ ids: [UUID], lock: Bool) async throws -> [Plan] {
+    public func plans(_ ids: [UUID], tenant: String, lock: RowLock) async throws -> [Plan] {
         guard !ids.isEmpty else { return [] }
         return try await run(
-            "SELECT \(SQLiteColumns.plan) FROM plans WHERE plan_id IN (SELECT value FROM json_each(?1))", [.ids(ids)]
+            "SELECT \(SQLiteColumns.plan) FROM plans WHERE tenant = ?2 AND plan_id IN (SELECT value FROM json_each(?1)) ORDER BY plan_id",
+            [.ids(ids), .text(tenant)]
         ).map(SQLiteColumns.planRow)
     }
 
-    public func plans(ofGoals goalIDs: [UUID], lock: Bool) async throws -> [Plan] {
+    public func plans(ofGoals goalIDs: [UUID], tenant: String, lock: RowLock) async throws -> [Plan] {
         guard !goalIDs.isEmpty else { return [] }
         return try await run(
-            "SELECT \(SQLiteColumns.plan) FROM plans WHERE goal_id IN (SELECT value FROM json_each(?1)) ORDER BY created_at, plan_id",
-            [.ids(goalIDs)]
+            """
+            SELECT \(SQLiteColumns.plan) FROM plans WHERE tenant = ?2 AND goal_id IN (SELECT value FROM json_each(?1))
+            ORDER BY created_at, plan_id
+            """,
+            [.ids(goalIDs), .text(tenant)]
         ).map(SQLiteColumns.planRow)
     }
 
@@ -164,16 +176,16 @@ public struct SQLiteTransaction: StoreTransaction {
         try await run(
             """
             UPDATE plans SET agent_id = ?2, name = ?3, status = ?4, resource_budget = ?5, metadata = ?6, started_at = ?7,
-                completed_at = ?8, version = ?9, updated_at = ?10 WHERE plan_id = ?1
+                completed_at = ?8, version = ?9, updated_at = ?10 WHERE plan_id = ?1 AND tenant = ?11
             """,
             [
                 .uuid(p.id), .uuid(p.agentID), .text(p.name), .text(p.status.rawValue), .json(p.resourceBudget),
-                .json(p.metadata), .time(p.startedAt), .time(p.completedAt), .int(p.version), .time(p.updatedAt),
+                .json(p.metadata), .time(p.startedAt), .time(p.completedAt), .int(p.version), .time(p.updatedAt), .text(p.tenant),
             ])
     }
 
-    public func deletePlan(_ id: UUID) async throws {
-        try await run("DELETE FROM plans WHERE plan_id = ?1", [.uuid(id)])
+    public func deletePlan(_ id: UUID, tenant: String) async throws {
+        try await run("DELETE FROM plans WHERE tenant = ?1 AND plan_id = ?2", [.text(tenant), .uuid(id)])
     }
 
     public func plans(_ query: ListQuery, tenant: String) async throws -> [Plan] {
@@ -181,13 +193,13 @@ public struct SQLiteTransaction: StoreTransaction {
         return try await run(sql, binds).map(SQLiteColumns.planRow)
     }
 
-    public func taskCounts(ofPlans ids: [UUID]) async throws -> [UUID: TaskCounts] {
+    public func taskCounts(ofPlans ids: [UUID], tenant: String) async throws -> [UUID: TaskCounts] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await run(
             """
             SELECT plan_id, status, count(*) AS n FROM tasks INDEXED BY tasks_by_plan_status
-            WHERE plan_id IN (SELECT value FROM json_each(?1)) GROUP BY plan_id, status
-            """, [.ids(ids)])
+            WHERE tenant = ?2 AND plan_id IN (SELECT value FROM json_each(?1)) GROUP BY plan_id, status
+            """, [.ids(ids), .text(tenant)])
         var counts: [UUID: TaskCounts] = [:]
         for row in rows {
             guard let status = TaskStatus(rawValue: try row.text("status")) else { continue }
@@ -198,48 +210,45 @@ public struct SQLiteTransaction: StoreTransaction {
 
     // MARK: tasks
 
-    public func task(_ id: UUID, tenant: String, lock: Bool) async throws -> PlanTask? {
+    public func task(_ id: UUID, tenant: String, lock: RowLock) async throws -> PlanTask? {
         try await run("SELECT \(SQLiteColumns.task) FROM tasks WHERE task_id = ?1 AND tenant = ?2", [.uuid(id), .text(tenant)])
             .first.map(SQLiteColumns.taskRow)
     }
 
-    public func tasks(_ ids: [UUID], lock: Bool) async throws -> [PlanTask] {
+    public func tasks(_ ids: [UUID], tenant: String, lock: RowLock) async throws -> [PlanTask] {
         guard !ids.isEmpty else { return [] }
         return try await run(
-            "SELECT \(SQLiteColumns.task) FROM tasks WHERE task_id IN (SELECT value FROM json_each(?1))", [.ids(ids)]
+            "SELECT \(SQLiteColumns.task) FROM tasks WHERE tenant = ?2 AND task_id IN (SELECT value FROM json_each(?1)) ORDER BY task_id",
+            [.ids(ids), .text(tenant)]
         ).map(SQLiteColumns.taskRow)
     }
 
-    public func tasks(ofPlans planIDs: [UUID], statuses: [TaskStatus]?, lock: Bool) async throws -> [PlanTask] {
+    public func tasks(ofPlans planIDs: [UUID], tenant: String, statuses: [TaskStatus]?, lock: RowLock) async throws -> [PlanTask] {
         guard !planIDs.isEmpty else { return [] }
-        if let statuses {
-            return try await run(
-                """
-                SELECT \(SQLiteColumns.task) FROM tasks WHERE plan_id IN (SELECT value FROM json_each(?1))
-                AND status IN (SELECT value FROM json_each(?2)) ORDER BY created_at, task_id
-                """, [.ids(planIDs), .strings(statuses.map(\.rawValue))]
-            ).map(SQLiteColumns.taskRow)
-        }
+        let statuses = (statuses ?? TaskStatus.allCases).map(\.rawValue)
         return try await run(
-            "SELECT \(SQLiteColumns.task) FROM tasks WHERE plan_id IN (SELECT value FROM json_each(?1)) ORDER BY created_at, task_id",
-            [.ids(planIDs)]
+            """
+            SELECT \(SQLiteColumns.task) FROM tasks WHERE tenant = ?3 AND plan_id IN (SELECT value FROM json_each(?1))
+            AND status IN (SELECT value FROM json_each(?2)) ORDER BY created_at, task_id
+            """, [.ids(planIDs), .strings(statuses), .text(tenant)]
         ).map(SQLiteColumns.taskRow)
     }
 
-    public func tasks(leasedBy agent: UUID, lock: Bool) async throws -> [PlanTask] {
+    public func tasks(leasedBy agent: UUID, tenant: String, lock: RowLock) async throws -> [PlanTask] {
         try await run(
-            "SELECT \(SQLiteColumns.task) FROM tasks WHERE agent_id = ?1 AND status = 'running'", [.uuid(agent)]
+            "SELECT \(SQLiteColumns.task) FROM tasks WHERE tenant = ?2 AND agent_id = ?1 AND status = 'running'",
+            [.uuid(agent), .text(tenant)]
         ).map(SQLiteColumns.taskRow)
     }
 
-    public func dependents(of ids: [UUID], lock: Bool) async throws -> [PlanTask] {
+    public func dependents(of ids: [UUID], tenant: String, lock: RowLock) async throws -> [PlanTask] {
         guard !ids.isEmpty else { return [] }
         return try await run(
             """
-            SELECT \(SQLiteColumns.task) FROM tasks WHERE task_id IN (
-                SELECT task_id FROM task_dependencies WHERE depends_on IN (SELECT value FROM json_each(?1)))
+            SELECT \(SQLiteColumns.task) FROM tasks WHERE tenant = ?2 AND task_id IN (
+                SELECT task_id FROM task_dependencies WHERE tenant = ?2 AND depends_on IN (SELECT value FROM json_each(?1)))
             ORDER BY created_at, task_id
-            """, [.ids(ids)]
+            """, [.ids(ids), .text(tenant)]
         ).map(SQLiteColumns.taskRow)
     }
 
@@ -247,8 +256,8 @@ public struct SQLiteTransaction: StoreTransaction {
         try await insertTaskRow(t, unmetDependencies: unmetDependencies)
         if !t.dependsOn.isEmpty {
             try await run(
-                "INSERT INTO task_dependencies (task_id, depends_on) SELECT ?1, value FROM json_each(?2)",
-                [.uuid(t.id), .ids(t.dependsOn)])
+                "INSERT INTO task_dependencies (tenant, task_id, depends_on) SELECT ?3, ?1, value FROM json_each(?2)",
+                [.uuid(t.id), .ids(t.dependsOn), .text(t.tenant)])
         }
     }
 
@@ -273,18 +282,18 @@ public struct SQLiteTransaction: StoreTransaction {
             UPDATE tasks SET agent_id = ?2, name = ?3, description = ?4, task_type = ?5, status = ?6, inputs = ?7,
                 outputs = ?8, depends_on = ?9, priority = ?10, timeout_seconds = ?11, max_attempts = ?12, attempts = ?13,
                 lease_expires_at = ?14, error = ?15, tool_name = ?16, started_at = ?17, completed_at = ?18, version = ?19,
-                updated_at = ?20 WHERE task_id = ?1
+                updated_at = ?20 WHERE task_id = ?1 AND tenant = ?21
             """,
             [
                 .uuid(t.id), .uuid(t.agentID), .text(t.name), .text(t.description), .text(t.taskType), .text(t.status.rawValue),
                 .json(t.inputs), .json(t.outputs), .ids(t.dependsOn), .int(t.priority), .int(t.timeoutSeconds),
                 .int(t.maxAttempts), .int(t.attempts), .time(t.leaseExpiresAt), .json(t.error), .text(t.toolName),
-                .time(t.startedAt), .time(t.completedAt), .int(t.version), .time(t.updatedAt),
+                .time(t.startedAt), .time(t.completedAt), .int(t.version), .time(t.updatedAt), .text(t.tenant),
             ])
     }
 
-    public func deleteTask(_ id: UUID) async throws {
-        try await run("DELETE FROM tasks WHERE task_id = ?1", [.uuid(id)])
+    public func deleteTask(_ id: UUID, tenant: String) async throws {
+        try await run("DELETE FROM tasks WHERE tenant = ?1 AND task_id = ?2", [.text(tenant), .uuid(id)])
     }
 
     public func tasks(_ query: ListQuery, tenant: String) async throws -> [PlanTask] {
@@ -292,31 +301,32 @@ public struct SQLiteTransaction: StoreTransaction {
         return try await run(sql, binds).map(SQLiteColumns.taskRow)
     }
 
-    public func setDependencies(of task: UUID, to dependencies: [UUID], unmetDependencies: Int) async throws {
-        try await run("DELETE FROM task_dependencies WHERE task_id = ?1", [.uuid(task)])
+    public func setDependencies(of task: UUID, tenant: String, to dependencies: [UUID], unmetDependencies: Int) async throws {
+        try await run("DELETE FROM task_dependencies WHERE tenant = ?2 AND task_id = ?1", [.uuid(task), .text(tenant)])
         if !dependencies.isEmpty {
             try await run(
-                "INSERT INTO task_dependencies (task_id, depends_on) SELECT ?1, value FROM json_each(?2)",
-                [.uuid(task), .ids(dependencies)])
+                "INSERT INTO task_dependencies (tenant, task_id, depends_on) SELECT ?3, ?1, value FROM json_each(?2)",
+                [.uuid(task), .ids(dependencies), .text(tenant)])
         }
         try await run(
-            "UPDATE tasks SET unmet_dependencies = ?2 WHERE task_id = ?1", [.uuid(task), .int(Int64(unmetDependencies))])
+            "UPDATE tasks SET unmet_dependencies = ?2 WHERE tenant = ?3 AND task_id = ?1",
+            [.uuid(task), .int(Int64(unmetDependencies)), .text(tenant)])
     }
 
-    public func dependencyCompleted(_ completed: UUID) async throws {
+    public func dependencyCompleted(_ completed: UUID, tenant: String) async throws {
         try await run(
             """
             UPDATE tasks SET unmet_dependencies = unmet_dependencies - 1
-            WHERE task_id IN (SELECT task_id FROM task_dependencies WHERE depends_on = ?1)
-            """, [.uuid(completed)])
+            WHERE tenant = ?2 AND task_id IN (SELECT task_id FROM task_dependencies WHERE tenant = ?2 AND depends_on = ?1)
+            """, [.uuid(completed), .text(tenant)])
     }
 
-    public func dependencyEdges(ofPlan planID: UUID) async throws -> [(UUID, UUID)] {
+    public func dependencyEdges(ofPlan planID: UUID, tenant: String) async throws -> [(UUID, UUID)] {
         try await run(
             """
-            SELECT d.task_id, d.depends_on FROM task_dependencies d JOIN tasks t ON t.task_id = d.task_id
-            WHERE t.plan_id = ?1
-            """, [.uuid(planID)]
+            SELECT d.task_id, d.depends_on FROM task_dependencies d JOIN tasks t ON t.tenant = d.tenant AND t.task_id = d.task_id
+            WHERE t.tenant = ?2 AND t.plan_id = ?1
+            """, [.uuid(planID), .text(tenant)]
         ).map { (try $0.uuid("task_id"), try $0.uuid("depends_on")) }
     }
 
@@ -332,7 +342,10 @@ public struct SQLiteTransaction: StoreTransaction {
             conditions.append("task_type IN (SELECT value FROM json_each(?\(binds.count)))")
         }
         conditions.append(
-            "NOT EXISTS (SELECT 1 FROM plans p WHERE p.plan_id = tasks.plan_id AND p.status IN ('completed', 'failed', 'cancelled'))")
+            """
+            NOT EXISTS (SELECT 1 FROM plans p WHERE p.tenant = tasks.tenant AND p.plan_id = tasks.plan_id
+                AND p.status IN (\(SQLiteColumns.terminalPlanStatuses)))
+            """)
         binds.append(.integer(SQLiteInt64(request.limit)))
         return try await run(
             """
@@ -349,6 +362,26 @@ public struct SQLiteTransaction: StoreTransaction {
             WHERE status = 'running' AND lease_expires_at <= ?1 ORDER BY lease_expires_at LIMIT ?2
             """, [.time(now), .integer(SQLiteInt64(limit))]
         ).map(SQLiteColumns.taskRow)
+    }
+
+    // MARK: serialisation
+
+    /// The single writer already runs every write transaction alone.
+    public func serialize(_ scope: SerialScope) async throws {}
+
+    // MARK: idempotency
+
+    public func finishIdempotentRequest(_ claim: IdempotencyClaim, response: StoredResponse) async throws -> Bool {
+        try await run(
+            """
+            UPDATE idempotency_keys SET state = 'done', status = ?4, headers = ?5, body = ?6
+            WHERE tenant = ?1 AND key = ?2 AND token = ?3 AND state = 'running' RETURNING key
+            """,
+            [
+                .text(claim.tenant), .text(claim.key), .text(claim.token), .integer(SQLiteInt64(response.status)),
+                .text(response.headersJSON), .blob(ByteBuffer(bytes: response.body)),
+            ]
+        ).count == 1
     }
 
     // MARK: events

@@ -16,16 +16,16 @@ extension TransactionalStore where Transaction: SnapshotTransaction {
                 try await sink(SnapshotRecord.key(key).line)
                 summary.keys += 1
             }
-            summary.agents = try await Self.pages({ try await tx.snapshotAgents(after: $0, limit: $1) }, \.id) {
+            summary.agents = try await Self.pages({ try await tx.snapshotAgents(after: $0, limit: $1) }, { RowPosition(tenant: $0.tenant, id: $0.id) }) {
                 try await sink(SnapshotRecord.agent($0).line)
             }
-            summary.goals = try await Self.pages({ try await tx.snapshotGoals(after: $0, limit: $1) }, \.id) {
+            summary.goals = try await Self.pages({ try await tx.snapshotGoals(after: $0, limit: $1) }, { RowPosition(tenant: $0.tenant, id: $0.id) }) {
                 try await sink(SnapshotRecord.goal($0).line)
             }
-            summary.plans = try await Self.pages({ try await tx.snapshotPlans(after: $0, limit: $1) }, \.id) {
+            summary.plans = try await Self.pages({ try await tx.snapshotPlans(after: $0, limit: $1) }, { RowPosition(tenant: $0.tenant, id: $0.id) }) {
                 try await sink(SnapshotRecord.plan($0).line)
             }
-            summary.tasks = try await Self.pages({ try await tx.snapshotTasks(after: $0, limit: $1) }, \.id) {
+            summary.tasks = try await Self.pages({ try await tx.snapshotTasks(after: $0, limit: $1) }, { RowPosition(tenant: $0.tenant, id: $0.id) }) {
                 try await sink(SnapshotRecord.task($0).line)
             }
             var after: Int64 = 0
@@ -42,16 +42,17 @@ extension TransactionalStore where Transaction: SnapshotTransaction {
     }
 
     private static func pages<Item>(
-        _ fetch: (UUID?, Int) async throws -> [Item], _ id: KeyPath<Item, UUID>, _ emit: (Item) async throws -> Void
+        _ fetch: (RowPosition?, Int) async throws -> [Item], _ position: (Item) -> RowPosition,
+        _ emit: (Item) async throws -> Void
     ) async throws -> Int {
-        var after: UUID?
+        var after: RowPosition?
         var count = 0
         while true {
             let page = try await fetch(after, 1000)
             for item in page { try await emit(item) }
             count += page.count
             guard let last = page.last, page.count == 1000 else { return count }
-            after = last[keyPath: id]
+            after = position(last)
         }
     }
 
@@ -63,7 +64,7 @@ extension TransactionalStore where Transaction: SnapshotTransaction {
                 throw AgenticError.conflict(.importTargetNotEmpty, "The target database already holds data; import needs an empty one")
             }
             var summary = SnapshotSummary()
-            var parents: [(UUID, UUID)] = []
+            var parents: [(goal: UUID, tenant: String, parent: UUID)] = []
             var number = 0
             var sawHeader = false
             var trailer: SnapshotSummary?
@@ -94,7 +95,7 @@ extension TransactionalStore where Transaction: SnapshotTransaction {
                     try await tx.insertAgent(agent)
                     summary.agents += 1
                 case .goal(var goal):
-                    if let parent = goal.parentGoalID { parents.append((goal.id, parent)) }
+                    if let parent = goal.parentGoalID { parents.append((goal.id, goal.tenant, parent)) }
                     goal.parentGoalID = nil
                     try await tx.insertGoal(goal)
                     summary.goals += 1
@@ -120,7 +121,7 @@ extension TransactionalStore where Transaction: SnapshotTransaction {
                     code: .validationFailed, status: 422,
                     detail: "The snapshot's end record counts \(trailer) but the file holds \(summary); nothing was imported")
             }
-            for (goal, parent) in parents { try await tx.setParent(ofGoal: goal, to: parent) }
+            for link in parents { try await tx.setParent(ofGoal: link.goal, tenant: link.tenant, to: link.parent) }
             try await tx.rebuildDependencies()
             return summary
         }

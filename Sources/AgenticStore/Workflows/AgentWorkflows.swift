@@ -16,20 +16,20 @@ extension TransactionalStore {
 
     public func agent(_ id: UUID, tenant: String) async throws -> Agent {
         try await read { tx in
-            guard let agent = try await tx.agent(id, tenant: tenant, lock: false) else {
+            guard let agent = try await tx.agent(id, tenant: tenant, lock: .none) else {
                 throw AgenticError.notFound(.agent, id.lowercased)
             }
             return agent
         }
     }
 
-    public func updateAgent(_ id: UUID, _ patch: AgentPatch, ifVersion: Int64?, by caller: Caller) async throws -> Agent {
+    public func updateAgent(_ id: UUID, _ patch: AgentPatch, ifMatch: VersionPrecondition?, by caller: Caller) async throws -> Agent {
         try await write { tx in
             let now = Timestamp.now()
-            guard var agent = try await tx.agent(id, tenant: caller.tenant, lock: true) else {
+            guard var agent = try await tx.agent(id, tenant: caller.tenant, lock: .update) else {
                 throw AgenticError.notFound(.agent, id.lowercased)
             }
-            try Precondition.check(ifVersion, against: agent.version)
+            try ifMatch.check(agent.version)
             guard try patch.apply(to: &agent, at: now) else { return agent }
             try await tx.updateAgent(agent)
             var log = ChangeLog()
@@ -41,32 +41,33 @@ extension TransactionalStore {
 
     /// Deletes the agent. Tasks it held go back to the queue; goals, plans and tasks that named it
     /// keep existing with a null `agent_id` (each gets a new version and an event).
-    public func deleteAgent(_ id: UUID, ifVersion: Int64?, by caller: Caller) async throws {
+    ///
+    /// The agent is locked first (agents come first in the lock order): a claim holds its agent
+    /// `FOR SHARE`, so no lease can be handed to the agent between the release below and the delete.
+    public func deleteAgent(_ id: UUID, ifMatch: VersionPrecondition?, by caller: Caller) async throws {
         try await write { tx in
             let now = Timestamp.now()
             var log = ChangeLog()
-            let held = try await tx.tasks(leasedBy: id, lock: true).filter { $0.tenant == caller.tenant }
-            guard let agent = try await tx.agent(id, tenant: caller.tenant, lock: true) else {
+            guard let agent = try await tx.agent(id, tenant: caller.tenant, lock: .update) else {
                 throw AgenticError.notFound(.agent, id.lowercased)
             }
-            try Precondition.check(ifVersion, against: agent.version)
+            try ifMatch.check(agent.version)
             var released: [PlanTask] = []
-            for var task in held {
+            for var task in try await tx.tasks(leasedBy: id, tenant: caller.tenant, lock: .update) {
                 try task.move(to: task.statusAfterFailure(retryable: true), at: now)
                 task.agentID = nil
-                task.version += 1
-                task.updatedAt = now
+                task.bumpVersion(at: now)
                 try await tx.updateTask(task)
                 log.record(task.status == .failed ? EventType.taskFailed : EventType.taskReleased, task)
                 released.append(task)
             }
-            let detached = try await tx.detachAgent(id, at: now)
+            let detached = try await tx.detachAgent(id, tenant: caller.tenant, at: now)
             for goal in detached.goals { log.record(EventType.updated(.goal), goal) }
             for plan in detached.plans { log.record(EventType.updated(.plan), plan) }
             for task in detached.tasks { log.record(EventType.updated(.task), task) }
-            try await tx.deleteAgent(id)
+            try await tx.deleteAgent(id, tenant: caller.tenant)
             log.record(EventType.deleted(.agent), agent)
-            try await tx.settle(moved: released.filter { $0.status == .failed }, at: now, log: &log)
+            try await tx.settle(moved: released.filter { $0.status == .failed }, tenant: caller.tenant, at: now, log: &log)
             try await tx.commit(log, by: caller, at: now)
         }
     }

@@ -8,10 +8,10 @@ extension TransactionalStore {
             var errors: [FieldError] = []
             var agent: Agent?
             if let agentID = draft.agentID {
-                agent = try await tx.agent(agentID, tenant: caller.tenant, lock: false)
+                agent = try await tx.agent(agentID, tenant: caller.tenant, lock: .none)
                 if agent == nil { errors.append(FieldError(field: "agent_id", message: "does not name an agent")) }
             }
-            if let parentID = draft.parentGoalID, try await tx.goal(parentID, tenant: caller.tenant, lock: false) == nil {
+            if let parentID = draft.parentGoalID, try await tx.goal(parentID, tenant: caller.tenant, lock: .none) == nil {
                 errors.append(FieldError(field: "parent_goal_id", message: "does not name a goal"))
             }
             if !errors.isEmpty { throw AgenticError.validation(errors) }
@@ -26,7 +26,7 @@ extension TransactionalStore {
 
     public func goal(_ id: UUID, tenant: String) async throws -> Goal {
         try await read { tx in
-            guard let goal = try await tx.goal(id, tenant: tenant, lock: false) else {
+            guard let goal = try await tx.goal(id, tenant: tenant, lock: .none) else {
                 throw AgenticError.notFound(.goal, id.lowercased)
             }
             return goal
@@ -34,24 +34,31 @@ extension TransactionalStore {
     }
 
     /// Updates a goal. Moving it to a final status cancels whatever still runs below it.
-    public func updateGoal(_ id: UUID, _ patch: GoalPatch, ifVersion: Int64?, by caller: Caller) async throws -> Goal {
+    ///
+    /// The unlocked first read only validates; every precondition another request can change
+    /// (`If-Match`, the status move) is checked again on the goal as locked for the write. A new
+    /// parent is checked for cycles under the tenant's goal-tree lock, so two concurrent changes
+    /// cannot make two goals each other's parent.
+    public func updateGoal(_ id: UUID, _ patch: GoalPatch, ifMatch: VersionPrecondition?, by caller: Caller) async throws -> Goal {
         try await write { tx in
             let now = Timestamp.now()
-            guard let current = try await tx.goal(id, tenant: caller.tenant, lock: false) else {
+            let tenant = caller.tenant
+            if case .some(.some) = patch.parentGoalID { try await tx.serialize(.goalTree(tenant: tenant)) }
+            guard let current = try await tx.goal(id, tenant: tenant, lock: .none) else {
                 throw AgenticError.notFound(.goal, id.lowercased)
             }
-            try Precondition.check(ifVersion, against: current.version)
+            try ifMatch.check(current.version)
             if let status = patch.status, !current.status.canMove(to: status) {
                 throw AgenticError.invalidTransition(.goal, from: current.status, to: status)
             }
             var errors: [FieldError] = []
             var newAgent: Agent?
             if case .some(.some(let agentID)) = patch.agentID {
-                newAgent = try await tx.agent(agentID, tenant: caller.tenant, lock: false)
+                newAgent = try await tx.agent(agentID, tenant: tenant, lock: .none)
                 if newAgent == nil { errors.append(FieldError(field: "agent_id", message: "does not name an agent")) }
             }
             if case .some(.some(let parentID)) = patch.parentGoalID {
-                if let problem = try await tx.parentProblem(goal: id, newParent: parentID, tenant: caller.tenant) {
+                if let problem = try await tx.parentProblem(goal: id, newParent: parentID, tenant: tenant) {
                     errors.append(FieldError(field: "parent_goal_id", message: problem))
                 }
             }
@@ -59,21 +66,17 @@ extension TransactionalStore {
 
             var log = ChangeLog()
             let closing = patch.status.map { $0.isTerminal && $0 != current.status } ?? false
-            if closing {
-                // Lock order: everything below first, then the goal itself.
-                try await tx.cancelBelow(goal: id, at: now, log: &log)
-            }
-            guard var goal = try await tx.goals([id], lock: true).first else {
-                throw AgenticError.notFound(.goal, id.lowercased)
-            }
+            var goal = try await closing
+                ? tx.closeGoal(id, tenant: tenant, at: now, log: &log)
+                : tx.lockedGoal(id, tenant: tenant)
+            try ifMatch.check(goal.version)
             var changed = patch.apply(to: &goal, newAgent: newAgent, at: now)
             if let status = patch.status, status != goal.status {
                 try goal.move(to: status, at: now)
                 changed = true
             }
             if changed {
-                goal.version += 1
-                goal.updatedAt = now
+                goal.bumpVersion(at: now)
                 try await tx.updateGoal(goal)
                 log.events.insert(EventDraft(EventType.updated(.goal), goal), at: 0)
             }
@@ -83,22 +86,32 @@ extension TransactionalStore {
     }
 
     /// Deletes the goal with its sub-goals, plans and tasks; one event per deleted resource.
-    public func deleteGoal(_ id: UUID, ifVersion: Int64?, by caller: Caller) async throws {
+    public func deleteGoal(_ id: UUID, ifMatch: VersionPrecondition?, by caller: Caller) async throws {
         try await write { tx in
             let now = Timestamp.now()
-            guard let goal = try await tx.goal(id, tenant: caller.tenant, lock: false) else {
+            let tenant = caller.tenant
+            guard let goal = try await tx.goal(id, tenant: tenant, lock: .none) else {
                 throw AgenticError.notFound(.goal, id.lowercased)
             }
-            try Precondition.check(ifVersion, against: goal.version)
-            let goalIDs = try await tx.goalTree(id)
-            let plans = try await tx.plans(ofGoals: goalIDs, lock: false)
-            let tasks = try await tx.tasks(ofPlans: plans.map(\.id), statuses: nil, lock: true)
-            let goals = try await tx.goals(goalIDs, lock: true)
-            try await tx.deleteGoal(id)
+            try ifMatch.check(goal.version)
+            // Tasks first, then the goal: the lock order. With the root locked nothing can be added
+            // directly below it (an insert's reference check conflicts with the lock).
+            let plansBefore = try await tx.plans(ofGoals: try await tx.goalTree(id, tenant: tenant), tenant: tenant, lock: .none)
+            _ = try await tx.tasks(ofPlans: plansBefore.map(\.id), tenant: tenant, statuses: nil, lock: .update)
+            let root = try await tx.lockedGoal(id, tenant: tenant)
+            try ifMatch.check(root.version)
+            let goalIDs = try await tx.goalTree(id, tenant: tenant)
+            let plans = try await tx.plans(ofGoals: goalIDs, tenant: tenant, lock: .none)
+            let tasks = try await tx.tasks(ofPlans: plans.map(\.id), tenant: tenant, statuses: nil, lock: .none)
+            let goals = try await tx.goals(goalIDs, tenant: tenant, lock: .update)
+            try await tx.deleteGoal(id, tenant: tenant)
             var log = ChangeLog()
             for task in tasks { log.record(EventType.deleted(.task), task) }
             for plan in plans { log.record(EventType.deleted(.plan), plan) }
-            for goal in goals.reversed() { log.record(EventType.deleted(.goal), goal) }
+            let order = Dictionary(uniqueKeysWithValues: goalIDs.enumerated().map { ($1, $0) })
+            for goal in goals.sorted(by: { order[$0.id, default: 0] > order[$1.id, default: 0] }) {
+                log.record(EventType.deleted(.goal), goal)
+            }
             try await tx.commit(log, by: caller, at: now)
         }
     }
@@ -112,19 +125,15 @@ extension TransactionalStore {
     public func cancelGoal(_ id: UUID, by caller: Caller) async throws -> Goal {
         try await write { tx in
             let now = Timestamp.now()
-            guard let current = try await tx.goal(id, tenant: caller.tenant, lock: false) else {
+            guard let current = try await tx.goal(id, tenant: caller.tenant, lock: .none) else {
                 throw AgenticError.notFound(.goal, id.lowercased)
             }
             if current.status.isTerminal { return current }
             var log = ChangeLog()
-            try await tx.cancelBelow(goal: id, at: now, log: &log)
-            guard var goal = try await tx.goals([id], lock: true).first else {
-                throw AgenticError.notFound(.goal, id.lowercased)
-            }
+            var goal = try await tx.closeGoal(id, tenant: caller.tenant, at: now, log: &log)
             if !goal.status.isTerminal {
                 try goal.move(to: .cancelled, at: now)
-                goal.version += 1
-                goal.updatedAt = now
+                goal.bumpVersion(at: now)
                 try await tx.updateGoal(goal)
                 log.record(EventType.status(.goal, GoalStatus.cancelled), goal)
             }
@@ -135,13 +144,32 @@ extension TransactionalStore {
 }
 
 extension StoreTransaction {
+    /// The goal, locked for update; 404 when it is gone.
+    func lockedGoal(_ id: UUID, tenant: String) async throws -> Goal {
+        guard let goal = try await goal(id, tenant: tenant, lock: .update) else {
+            throw AgenticError.notFound(.goal, id.lowercased)
+        }
+        return goal
+    }
+
+    /// Gets a goal ready to take a final status: cancels everything open below it, locks it, and
+    /// cancels again whatever was added below meanwhile (a plan created while the first pass ran:
+    /// creating one holds the goal `FOR SHARE`, so once the goal is locked no more can be added).
+    /// Returns the locked goal; the caller moves it.
+    func closeGoal(_ id: UUID, tenant: String, at now: Timestamp, log: inout ChangeLog) async throws -> Goal {
+        try await cancelBelow(goal: id, tenant: tenant, at: now, log: &log)
+        let goal = try await lockedGoal(id, tenant: tenant)
+        try await cancelBelow(goal: id, tenant: tenant, at: now, log: &log)
+        return goal
+    }
+
     /// The goal and all its sub-goals, parents before children.
-    func goalTree(_ root: UUID) async throws -> [UUID] {
+    func goalTree(_ root: UUID, tenant: String) async throws -> [UUID] {
         var all = [root]
         var seen: Set<UUID> = [root]
         var frontier = [root]
         while !frontier.isEmpty {
-            let children = try await subgoalIDs(of: frontier).filter { seen.insert($0).inserted }
+            let children = try await subgoalIDs(of: frontier, tenant: tenant).filter { seen.insert($0).inserted }
             all.append(contentsOf: children)
             frontier = children
         }
@@ -149,29 +177,29 @@ extension StoreTransaction {
     }
 
     /// Why `newParent` cannot be the parent of `goal`, if it cannot: it must exist in the tenant and
-    /// must not be the goal itself or one of its descendants (no cycles).
+    /// must not be the goal itself or one of its descendants (no cycles). Run under the tenant's
+    /// `goalTree` lock, so the chain it walks cannot change meanwhile.
     func parentProblem(goal: UUID, newParent: UUID, tenant: String) async throws -> String? {
         if newParent == goal { return "a goal cannot be its own parent" }
-        guard var cursor = try await self.goal(newParent, tenant: tenant, lock: false) else { return "does not name a goal" }
+        guard var cursor = try await self.goal(newParent, tenant: tenant, lock: .none) else { return "does not name a goal" }
         var seen: Set<UUID> = [newParent]
         while let next = cursor.parentGoalID {
             if next == goal { return "would make a cycle: the new parent is a sub-goal of this goal" }
-            guard seen.insert(next).inserted, let parent = try await self.goal(next, tenant: tenant, lock: false) else { break }
+            guard seen.insert(next).inserted, let parent = try await self.goal(next, tenant: tenant, lock: .none) else { break }
             cursor = parent
         }
         return nil
     }
 
     /// Cancels every open sub-goal, plan and task below `goal` (not the goal itself), bottom-up.
-    func cancelBelow(goal: UUID, at now: Timestamp, log: inout ChangeLog) async throws {
-        let goalIDs = try await goalTree(goal)
-        let plans = try await plans(ofGoals: goalIDs, lock: false).filter { !$0.status.isTerminal }
-        try await cancelPlans(plans.map(\.id), at: now, log: &log)
-        let subgoals = try await goals(Array(goalIDs.dropFirst()), lock: true)
+    func cancelBelow(goal: UUID, tenant: String, at now: Timestamp, log: inout ChangeLog) async throws {
+        let goalIDs = try await goalTree(goal, tenant: tenant)
+        let plans = try await plans(ofGoals: goalIDs, tenant: tenant, lock: .none).filter { !$0.status.isTerminal }
+        try await cancelPlans(plans.map(\.id), tenant: tenant, at: now, log: &log)
+        let subgoals = try await goals(Array(goalIDs.dropFirst()), tenant: tenant, lock: .update)
         for var subgoal in subgoals.reversed() where !subgoal.status.isTerminal {
             try subgoal.move(to: .cancelled, at: now)
-            subgoal.version += 1
-            subgoal.updatedAt = now
+            subgoal.bumpVersion(at: now)
             try await updateGoal(subgoal)
             log.record(EventType.status(.goal, GoalStatus.cancelled), subgoal)
         }

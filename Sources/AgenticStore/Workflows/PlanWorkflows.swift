@@ -2,17 +2,19 @@ import AgenticCore
 import Foundation
 
 extension TransactionalStore {
+    /// Creates a plan. Its goal is read `FOR SHARE`: the goal cannot reach a final status (which
+    /// takes it `FOR UPDATE`) until this plan is committed, and a goal already final refuses it.
     public func createPlan(_ draft: PlanDraft, by caller: Caller) async throws -> Plan {
         try await write { tx in
             let now = Timestamp.now()
             var errors: [FieldError] = []
-            let goal = try await tx.goal(draft.goalID, tenant: caller.tenant, lock: false)
+            let goal = try await tx.goal(draft.goalID, tenant: caller.tenant, lock: .share)
             if goal == nil { errors.append(FieldError(field: "goal_id", message: "does not name a goal")) }
-            if let agentID = draft.agentID, try await tx.agent(agentID, tenant: caller.tenant, lock: false) == nil {
+            if let agentID = draft.agentID, try await tx.agent(agentID, tenant: caller.tenant, lock: .none) == nil {
                 errors.append(FieldError(field: "agent_id", message: "does not name an agent"))
             }
             if !errors.isEmpty { throw AgenticError.validation(errors) }
-            if let goal, goal.status.isTerminal {
+            if let goal, !goal.status.acceptsPlans {
                 throw AgenticError.conflict(
                     .invalidTransition, "Goal \(goal.id.lowercased) is `\(goal.status.rawValue)`; a final goal takes no new plans")
             }
@@ -20,7 +22,7 @@ extension TransactionalStore {
             try await tx.insertPlan(plan)
             var log = ChangeLog()
             log.record(EventType.created(.plan), plan)
-            if plan.status == .active { try await tx.settleGoals([plan.goalID], at: now, log: &log) }
+            if plan.status == .active { try await tx.settleGoals([plan.goalID], tenant: caller.tenant, at: now, log: &log) }
             try await tx.commit(log, by: caller, at: now)
             return plan
         }
@@ -28,78 +30,79 @@ extension TransactionalStore {
 
     public func plan(_ id: UUID, tenant: String) async throws -> Plan {
         try await read { tx in
-            guard var plan = try await tx.plan(id, tenant: tenant, lock: false) else {
+            guard var plan = try await tx.plan(id, tenant: tenant, lock: .none) else {
                 throw AgenticError.notFound(.plan, id.lowercased)
             }
-            plan.taskCounts = try await tx.taskCounts(ofPlans: [id])[id] ?? TaskCounts()
+            plan.taskCounts = try await tx.taskCounts(ofPlans: [id], tenant: tenant)[id] ?? TaskCounts()
             return plan
         }
     }
 
     /// Updates a plan. Moving it to a final status cancels its open tasks; `completed` is only
-    /// accepted once every task has completed.
-    public func updatePlan(_ id: UUID, _ patch: PlanPatch, ifVersion: Int64?, by caller: Caller) async throws -> Plan {
+    /// accepted once every task has completed. The preconditions are checked again on the plan as
+    /// locked for the write.
+    public func updatePlan(_ id: UUID, _ patch: PlanPatch, ifMatch: VersionPrecondition?, by caller: Caller) async throws -> Plan {
         try await write { tx in
             let now = Timestamp.now()
-            guard let current = try await tx.plan(id, tenant: caller.tenant, lock: false) else {
+            let tenant = caller.tenant
+            guard let current = try await tx.plan(id, tenant: tenant, lock: .none) else {
                 throw AgenticError.notFound(.plan, id.lowercased)
             }
-            try Precondition.check(ifVersion, against: current.version)
+            try ifMatch.check(current.version)
             if let status = patch.status, !current.status.canMove(to: status) {
                 throw AgenticError.invalidTransition(.plan, from: current.status, to: status)
             }
-            if case .some(.some(let agentID)) = patch.agentID,
-                try await tx.agent(agentID, tenant: caller.tenant, lock: false) == nil
-            {
+            if case .some(.some(let agentID)) = patch.agentID, try await tx.agent(agentID, tenant: tenant, lock: .none) == nil {
                 throw AgenticError.validation(field: "agent_id", "does not name an agent")
             }
             var log = ChangeLog()
-            if let status = patch.status, status.isTerminal, status != current.status {
-                if status == .completed {
-                    let counts = try await tx.taskCounts(ofPlans: [id])[id] ?? TaskCounts()
-                    guard counts[.completed] == counts.total else {
-                        throw AgenticError.conflict(
-                            .invalidTransition,
-                            "Plan \(id.lowercased) cannot be `completed`: \(counts.total - counts[.completed]) of its tasks have not completed")
-                    }
-                }
-                try await tx.cancelTasks(ofPlans: [id], at: now, log: &log)
-            }
-            guard var plan = try await tx.plans([id], lock: true).first else {
-                throw AgenticError.notFound(.plan, id.lowercased)
+            let closing = patch.status.map { $0.isTerminal && $0 != current.status } ?? false
+            var plan = try await closing
+                ? tx.closePlans([id], tenant: tenant, at: now, log: &log).first
+                : tx.plan(id, tenant: tenant, lock: .update)
+            guard var plan else { throw AgenticError.notFound(.plan, id.lowercased) }
+            try ifMatch.check(plan.version)
+            plan.taskCounts = try await tx.taskCounts(ofPlans: [id], tenant: tenant)[id] ?? TaskCounts()
+            if patch.status == .completed, plan.status != .completed, !Rollup.canComplete(plan.taskCounts) {
+                throw AgenticError.conflict(
+                    .invalidTransition,
+                    "Plan \(id.lowercased) cannot be `completed`: \(plan.taskCounts.total - plan.taskCounts[.completed]) of its tasks have not completed")
             }
             var changed = patch.apply(to: &plan)
             if let status = patch.status, status != plan.status {
                 try plan.move(to: status, at: now)
                 changed = true
             }
-            plan.taskCounts = try await tx.taskCounts(ofPlans: [id])[id] ?? TaskCounts()
+            plan.taskCounts = try await tx.taskCounts(ofPlans: [id], tenant: tenant)[id] ?? TaskCounts()
             if changed {
-                plan.version += 1
-                plan.updatedAt = now
+                plan.bumpVersion(at: now)
                 try await tx.updatePlan(plan)
                 log.events.insert(EventDraft(EventType.updated(.plan), plan), at: 0)
-                if patch.status != nil { try await tx.settleGoals([plan.goalID], at: now, log: &log) }
+                if patch.status != nil { try await tx.settleGoals([plan.goalID], tenant: tenant, at: now, log: &log) }
             }
             try await tx.commit(log, by: caller, at: now)
             return plan
         }
     }
 
-    public func deletePlan(_ id: UUID, ifVersion: Int64?, by caller: Caller) async throws {
+    public func deletePlan(_ id: UUID, ifMatch: VersionPrecondition?, by caller: Caller) async throws {
         try await write { tx in
             let now = Timestamp.now()
-            guard let current = try await tx.plan(id, tenant: caller.tenant, lock: false) else {
+            let tenant = caller.tenant
+            guard let current = try await tx.plan(id, tenant: tenant, lock: .none) else {
                 throw AgenticError.notFound(.plan, id.lowercased)
             }
-            try Precondition.check(ifVersion, against: current.version)
-            let tasks = try await tx.tasks(ofPlans: [id], statuses: nil, lock: true)
-            guard let plan = try await tx.plans([id], lock: true).first else { throw AgenticError.notFound(.plan, id.lowercased) }
-            try await tx.deletePlan(id)
+            try ifMatch.check(current.version)
+            _ = try await tx.tasks(ofPlans: [id], tenant: tenant, statuses: nil, lock: .update)
+            guard let plan = try await tx.plan(id, tenant: tenant, lock: .update) else { throw AgenticError.notFound(.plan, id.lowercased) }
+            try ifMatch.check(plan.version)
+            // With the plan locked no task can be added to it; these are the tasks the delete removes.
+            let tasks = try await tx.tasks(ofPlans: [id], tenant: tenant, statuses: nil, lock: .none)
+            try await tx.deletePlan(id, tenant: tenant)
             var log = ChangeLog()
             for task in tasks { log.record(EventType.deleted(.task), task) }
             log.record(EventType.deleted(.plan), plan)
-            try await tx.settleGoals([plan.goalID], at: now, log: &log)
+            try await tx.settleGoals([plan.goalID], tenant: tenant, at: now, log: &log)
             try await tx.commit(log, by: caller, at: now)
         }
     }
@@ -107,7 +110,7 @@ extension TransactionalStore {
     public func listPlans(_ query: ListQuery, tenant: String) async throws -> Page<Plan> {
         let rows = try await read { tx in
             var plans = try await tx.plans(query, tenant: tenant)
-            let counts = try await tx.taskCounts(ofPlans: plans.map(\.id))
+            let counts = try await tx.taskCounts(ofPlans: plans.map(\.id), tenant: tenant)
             for index in plans.indices { plans[index].taskCounts = counts[plans[index].id] ?? TaskCounts() }
             return plans
         }
@@ -118,17 +121,18 @@ extension TransactionalStore {
     public func cancelPlan(_ id: UUID, by caller: Caller) async throws -> Plan {
         try await write { tx in
             let now = Timestamp.now()
-            guard var plan = try await tx.plan(id, tenant: caller.tenant, lock: false) else {
+            let tenant = caller.tenant
+            guard var plan = try await tx.plan(id, tenant: tenant, lock: .none) else {
                 throw AgenticError.notFound(.plan, id.lowercased)
             }
             if !plan.status.isTerminal {
                 var log = ChangeLog()
-                try await tx.cancelPlans([id], at: now, log: &log)
-                plan = try await tx.plans([id], lock: false).first ?? plan
-                try await tx.settleGoals([plan.goalID], at: now, log: &log)
+                try await tx.cancelPlans([id], tenant: tenant, at: now, log: &log)
+                plan = try await tx.plan(id, tenant: tenant, lock: .none) ?? plan
+                try await tx.settleGoals([plan.goalID], tenant: tenant, at: now, log: &log)
                 try await tx.commit(log, by: caller, at: now)
             }
-            plan.taskCounts = try await tx.taskCounts(ofPlans: [id])[id] ?? TaskCounts()
+            plan.taskCounts = try await tx.taskCounts(ofPlans: [id], tenant: tenant)[id] ?? TaskCounts()
             return plan
         }
     }
@@ -137,27 +141,35 @@ extension TransactionalStore {
 extension StoreTransaction {
     /// Cancels the open tasks of the plans (their dependents are in the same plans, so nothing is
     /// left to skip).
-    func cancelTasks(ofPlans planIDs: [UUID], at now: Timestamp, log: inout ChangeLog) async throws {
+    func cancelTasks(ofPlans planIDs: [UUID], tenant: String, at now: Timestamp, log: inout ChangeLog) async throws {
         guard !planIDs.isEmpty else { return }
-        let open = try await tasks(ofPlans: planIDs, statuses: TaskStatus.openStatuses, lock: true)
+        let open = try await tasks(ofPlans: planIDs, tenant: tenant, statuses: TaskStatus.openStatuses, lock: .update)
         for var task in open {
             try task.move(to: .cancelled, at: now)
-            task.version += 1
-            task.updatedAt = now
+            task.bumpVersion(at: now)
             try await updateTask(task)
             log.record(EventType.taskCancelled, task)
         }
     }
 
+    /// Gets plans ready to take a final status: cancels their open tasks, locks the plans, and
+    /// cancels again the tasks added meanwhile (creating a task holds its plan `FOR SHARE`, so once
+    /// the plan is locked none can be added). Returns the locked plans; the caller moves them.
+    func closePlans(_ planIDs: [UUID], tenant: String, at now: Timestamp, log: inout ChangeLog) async throws -> [Plan] {
+        guard !planIDs.isEmpty else { return [] }
+        try await cancelTasks(ofPlans: planIDs, tenant: tenant, at: now, log: &log)
+        let locked = try await plans(planIDs, tenant: tenant, lock: .update)
+        try await cancelTasks(ofPlans: planIDs, tenant: tenant, at: now, log: &log)
+        return locked
+    }
+
     /// Cancels open plans and their open tasks, tasks first (the lock order).
-    func cancelPlans(_ planIDs: [UUID], at now: Timestamp, log: inout ChangeLog) async throws {
-        guard !planIDs.isEmpty else { return }
-        try await cancelTasks(ofPlans: planIDs, at: now, log: &log)
-        let counts = try await taskCounts(ofPlans: planIDs)
-        for var plan in try await plans(planIDs, lock: true) where !plan.status.isTerminal {
+    func cancelPlans(_ planIDs: [UUID], tenant: String, at now: Timestamp, log: inout ChangeLog) async throws {
+        let locked = try await closePlans(planIDs, tenant: tenant, at: now, log: &log)
+        let counts = try await taskCounts(ofPlans: planIDs, tenant: tenant)
+        for var plan in locked where !plan.status.isTerminal {
             try plan.move(to: .cancelled, at: now)
-            plan.version += 1
-            plan.updatedAt = now
+            plan.bumpVersion(at: now)
             plan.taskCounts = counts[plan.id] ?? TaskCounts()
             try await updatePlan(plan)
             log.record(EventType.status(.plan, PlanStatus.cancelled), plan)

@@ -4,30 +4,35 @@ import Foundation
 extension TransactionalStore {
     /// Creates a task. Its dependencies must be tasks of the same plan; a task that depends on one that
     /// already ended without completing is created `skipped`, since it could never run.
+    ///
+    /// The dependencies, then the plan, are read `FOR SHARE` (tasks before plans: the lock order):
+    /// none of them can change status before this task and its dependency edges are committed, so
+    /// the unmet-dependency count is right and a plan being cancelled cannot take a new task.
     public func createTask(_ draft: TaskDraft, by caller: Caller) async throws -> PlanTask {
         try await write { tx in
             let now = Timestamp.now()
+            let tenant = caller.tenant
             var errors: [FieldError] = []
-            let plan = try await tx.plan(draft.planID, tenant: caller.tenant, lock: false)
+            let dependencies = try await tx.tasks(draft.dependsOn, tenant: tenant, lock: .share)
+            let plan = try await tx.plan(draft.planID, tenant: tenant, lock: .share)
             if plan == nil { errors.append(FieldError(field: "plan_id", message: "does not name a plan")) }
-            if let agentID = draft.agentID, try await tx.agent(agentID, tenant: caller.tenant, lock: false) == nil {
+            if let agentID = draft.agentID, try await tx.agent(agentID, tenant: tenant, lock: .none) == nil {
                 errors.append(FieldError(field: "agent_id", message: "does not name an agent"))
             }
-            let dependencies = try await tx.tasks(draft.dependsOn, lock: false)
-            errors += Self.dependencyProblems(draft.dependsOn, found: dependencies, plan: draft.planID, tenant: caller.tenant)
+            errors += Self.dependencyProblems(draft.dependsOn, found: dependencies, plan: draft.planID)
             if !errors.isEmpty { throw AgenticError.validation(errors) }
-            if let plan, plan.status.isTerminal {
+            if let plan, !plan.status.acceptsTasks {
                 throw AgenticError.conflict(
                     .planClosed, "Plan \(plan.id.lowercased) is `\(plan.status.rawValue)`; a final plan takes no new tasks")
             }
-            var task = draft.make(tenant: caller.tenant, now: now)
+            var task = draft.make(tenant: tenant, now: now)
             let unmet = dependencies.filter { $0.status != .completed }.count
             let doomed = dependencies.contains { $0.status.isTerminal && $0.status != .completed }
             if doomed { try task.move(to: .skipped, at: now) }
             try await tx.insertTask(task, unmetDependencies: unmet)
             var log = ChangeLog()
             log.record(EventType.created(.task), task)
-            if doomed { try await tx.settle(moved: [task], at: now, log: &log) }
+            if doomed { try await tx.settle(moved: [task], tenant: tenant, at: now, log: &log) }
             try await tx.commit(log, by: caller, at: now)
             return task
         }
@@ -35,7 +40,7 @@ extension TransactionalStore {
 
     public func task(_ id: UUID, tenant: String) async throws -> PlanTask {
         try await read { tx in
-            guard let task = try await tx.task(id, tenant: tenant, lock: false) else {
+            guard let task = try await tx.task(id, tenant: tenant, lock: .none) else {
                 throw AgenticError.notFound(.task, id.lowercased)
             }
             return task
@@ -44,37 +49,49 @@ extension TransactionalStore {
 
     /// Updates a task. `status` follows the lifecycle rules (final stays final; `running` and
     /// `completed` need completed dependencies); `depends_on` may change while the task waits.
-    public func updateTask(_ id: UUID, _ patch: TaskPatch, ifVersion: Int64?, by caller: Caller) async throws -> PlanTask {
+    ///
+    /// A change of `depends_on` runs under its plan's task-graph lock (taken before any row lock),
+    /// so two concurrent changes cannot close a cycle between them; the new dependencies are read
+    /// `FOR SHARE` so their statuses hold until this commits.
+    public func updateTask(_ id: UUID, _ patch: TaskPatch, ifMatch: VersionPrecondition?, by caller: Caller) async throws -> PlanTask {
         try await write { tx in
             let now = Timestamp.now()
-            guard var task = try await tx.task(id, tenant: caller.tenant, lock: true) else {
+            let tenant = caller.tenant
+            if let newDependencies = patch.dependsOn, !newDependencies.isEmpty {
+                // A task's plan never changes, so an unlocked read finds the graph to serialise on.
+                guard let unlocked = try await tx.task(id, tenant: tenant, lock: .none) else {
+                    throw AgenticError.notFound(.task, id.lowercased)
+                }
+                try await tx.serialize(.taskGraph(tenant: tenant, plan: unlocked.planID))
+            }
+            guard var task = try await tx.task(id, tenant: tenant, lock: .update) else {
                 throw AgenticError.notFound(.task, id.lowercased)
             }
-            try Precondition.check(ifVersion, against: task.version)
+            try ifMatch.check(task.version)
             if let status = patch.status, !task.status.canMove(to: status) {
                 throw AgenticError.invalidTransition(.task, from: task.status, to: status)
             }
-            if case .some(.some(let agentID)) = patch.agentID,
-                try await tx.agent(agentID, tenant: caller.tenant, lock: false) == nil
-            {
+            if case .some(.some(let agentID)) = patch.agentID, try await tx.agent(agentID, tenant: tenant, lock: .none) == nil {
                 throw AgenticError.validation(field: "agent_id", "does not name an agent")
             }
             var changed = patch.apply(to: &task)
-            var dependencies = try await tx.tasks(task.dependsOn, lock: false)
+            // Only a status move or a dependency change depends on the dependencies' statuses.
+            let needsDependencies = patch.status != nil || patch.dependsOn != nil
+            var dependencies = needsDependencies ? try await tx.tasks(task.dependsOn, tenant: tenant, lock: .share) : []
             if let newDependencies = patch.dependsOn, newDependencies != task.dependsOn {
-                guard task.status == .pending || task.status == .blocked else {
+                guard task.status.dependenciesCanChange else {
                     throw AgenticError.conflict(
                         .invalidTransition, "depends_on can only change while the task is pending or blocked, not `\(task.status.rawValue)`")
                 }
-                dependencies = try await tx.tasks(newDependencies, lock: false)
-                var errors = Self.dependencyProblems(newDependencies, found: dependencies, plan: task.planID, tenant: caller.tenant)
+                dependencies = try await tx.tasks(newDependencies, tenant: tenant, lock: .share)
+                var errors = Self.dependencyProblems(newDependencies, found: dependencies, plan: task.planID)
                 if newDependencies.contains(id) { errors.append(FieldError(field: "depends_on", message: "a task cannot depend on itself")) }
-                if errors.isEmpty, try await tx.wouldCycle(task: id, dependsOn: newDependencies, plan: task.planID) {
+                if errors.isEmpty, try await tx.wouldCycle(task: id, dependsOn: newDependencies, plan: task.planID, tenant: tenant) {
                     errors.append(FieldError(field: "depends_on", message: "would make a dependency cycle"))
                 }
                 if !errors.isEmpty { throw AgenticError.validation(errors) }
                 let unmet = dependencies.filter { $0.status != .completed }.count
-                try await tx.setDependencies(of: id, to: newDependencies, unmetDependencies: unmet)
+                try await tx.setDependencies(of: id, tenant: tenant, to: newDependencies, unmetDependencies: unmet)
                 task.dependsOn = newDependencies
                 changed = true
             }
@@ -86,12 +103,11 @@ extension TransactionalStore {
                 statusMoved = true
             }
             guard changed else { return task }
-            task.version += 1
-            task.updatedAt = now
+            task.bumpVersion(at: now)
             try await tx.updateTask(task)
             var log = ChangeLog()
             log.record(EventType.updated(.task), task)
-            if statusMoved { try await tx.settle(moved: [task], at: now, log: &log) }
+            if statusMoved { try await tx.settle(moved: [task], tenant: tenant, at: now, log: &log) }
             try await tx.commit(log, by: caller, at: now)
             return task
         }
@@ -99,28 +115,28 @@ extension TransactionalStore {
 
     /// Deletes a task. Tasks that depended on it drop it from `depends_on` (and may become ready);
     /// its plan is re-evaluated.
-    public func deleteTask(_ id: UUID, ifVersion: Int64?, by caller: Caller) async throws {
+    public func deleteTask(_ id: UUID, ifMatch: VersionPrecondition?, by caller: Caller) async throws {
         try await write { tx in
             let now = Timestamp.now()
-            guard let task = try await tx.task(id, tenant: caller.tenant, lock: true) else {
+            let tenant = caller.tenant
+            guard let task = try await tx.task(id, tenant: tenant, lock: .update) else {
                 throw AgenticError.notFound(.task, id.lowercased)
             }
-            try Precondition.check(ifVersion, against: task.version)
+            try ifMatch.check(task.version)
             var log = ChangeLog()
-            for var dependent in try await tx.dependents(of: [id], lock: true) {
+            for var dependent in try await tx.dependents(of: [id], tenant: tenant, lock: .update) {
                 dependent.dependsOn.removeAll { $0 == id }
-                let remaining = try await tx.tasks(dependent.dependsOn, lock: false)
+                let remaining = try await tx.tasks(dependent.dependsOn, tenant: tenant, lock: .share)
                 try await tx.setDependencies(
-                    of: dependent.id, to: dependent.dependsOn,
+                    of: dependent.id, tenant: tenant, to: dependent.dependsOn,
                     unmetDependencies: remaining.filter { $0.status != .completed }.count)
-                dependent.version += 1
-                dependent.updatedAt = now
+                dependent.bumpVersion(at: now)
                 try await tx.updateTask(dependent)
                 log.record(EventType.updated(.task), dependent)
             }
-            try await tx.deleteTask(id)
+            try await tx.deleteTask(id, tenant: tenant)
             log.record(EventType.deleted(.task), task)
-            try await tx.settlePlans([task.planID], at: now, log: &log)
+            try await tx.settlePlans([task.planID], tenant: tenant, at: now, log: &log)
             try await tx.commit(log, by: caller, at: now)
         }
     }
@@ -130,12 +146,13 @@ extension TransactionalStore {
         return Page(fetched: rows, limit: query.limit) { Cursor(createdAt: $0.createdAt, id: $0.id) }
     }
 
-    /// Field errors for `depends_on`: every id must be a task of the same plan and tenant.
-    static func dependencyProblems(_ ids: [UUID], found: [PlanTask], plan: UUID, tenant: String) -> [FieldError] {
+    /// Field errors for `depends_on`: every id must be a task of the same plan (and tenant: `found`
+    /// holds only the tenant's tasks).
+    static func dependencyProblems(_ ids: [UUID], found: [PlanTask], plan: UUID) -> [FieldError] {
         let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var errors: [FieldError] = []
         for (index, id) in ids.enumerated() {
-            guard let dependency = byID[id], dependency.tenant == tenant else {
+            guard let dependency = byID[id] else {
                 errors.append(FieldError(field: "depends_on[\(index)]", message: "does not name a task"))
                 continue
             }
@@ -150,9 +167,9 @@ extension TransactionalStore {
 extension StoreTransaction {
     /// Whether giving `task` these dependencies closes a loop: true when `task` is reachable from
     /// one of them through existing `depends_on` edges.
-    func wouldCycle(task: UUID, dependsOn: [UUID], plan: UUID) async throws -> Bool {
+    func wouldCycle(task: UUID, dependsOn: [UUID], plan: UUID, tenant: String) async throws -> Bool {
         var edges: [UUID: [UUID]] = [:]
-        for (from, to) in try await dependencyEdges(ofPlan: plan) where from != task {
+        for (from, to) in try await dependencyEdges(ofPlan: plan, tenant: tenant) where from != task {
             edges[from, default: []].append(to)
         }
         var stack = dependsOn

@@ -13,14 +13,13 @@ extension TransactionalStore {
             for var task in try await tx.claimable(request, tenant: caller.tenant) {
                 task.agentID = request.agentID
                 try task.move(to: .running, at: now, leaseSeconds: request.leaseSeconds)
-                task.version += 1
-                task.updatedAt = now
+                task.bumpVersion(at: now)
                 try await tx.updateTask(task)
                 log.record(EventType.taskClaimed, task)
                 claimed.append(task)
             }
             guard !claimed.isEmpty else { return [] }
-            try await tx.settle(moved: claimed, at: now, log: &log)
+            try await tx.settle(moved: claimed, tenant: caller.tenant, at: now, log: &log)
             try await tx.commit(log, by: caller, at: now)
             return claimed
         }
@@ -32,8 +31,7 @@ extension TransactionalStore {
             let now = Timestamp.now()
             var task = try await tx.leasedTask(id, agent: request.agentID, tenant: caller.tenant, at: now)
             task.leaseExpiresAt = now.adding(seconds: Double(request.leaseSeconds ?? 60))
-            task.version += 1
-            task.updatedAt = now
+            task.bumpVersion(at: now)
             try await tx.updateTask(task)
             var log = ChangeLog()
             log.record(EventType.taskHeartbeat, task)
@@ -49,12 +47,11 @@ extension TransactionalStore {
             var task = try await tx.leasedTask(id, agent: request.agentID, tenant: caller.tenant, at: now)
             if let outputs = request.outputs { task.outputs = outputs }
             try task.move(to: .completed, at: now)
-            task.version += 1
-            task.updatedAt = now
+            task.bumpVersion(at: now)
             try await tx.updateTask(task)
             var log = ChangeLog()
             log.record(EventType.taskCompleted, task)
-            try await tx.settle(moved: [task], at: now, log: &log)
+            try await tx.settle(moved: [task], tenant: caller.tenant, at: now, log: &log)
             try await tx.commit(log, by: caller, at: now)
             return task
         }
@@ -69,12 +66,11 @@ extension TransactionalStore {
             task.error = request.error
             let next = task.statusAfterFailure(retryable: request.retryable)
             try task.move(to: next, at: now)
-            task.version += 1
-            task.updatedAt = now
+            task.bumpVersion(at: now)
             try await tx.updateTask(task)
             var log = ChangeLog()
             log.record(next == .failed ? EventType.taskFailed : EventType.taskRetried, task)
-            if next == .failed { try await tx.settle(moved: [task], at: now, log: &log) }
+            if next == .failed { try await tx.settle(moved: [task], tenant: caller.tenant, at: now, log: &log) }
             try await tx.commit(log, by: caller, at: now)
             return task
         }
@@ -84,17 +80,16 @@ extension TransactionalStore {
     public func cancelTask(_ id: UUID, by caller: Caller) async throws -> PlanTask {
         try await write { tx in
             let now = Timestamp.now()
-            guard var task = try await tx.task(id, tenant: caller.tenant, lock: true) else {
+            guard var task = try await tx.task(id, tenant: caller.tenant, lock: .update) else {
                 throw AgenticError.notFound(.task, id.lowercased)
             }
             guard !task.status.isTerminal else { return task }
             try task.move(to: .cancelled, at: now)
-            task.version += 1
-            task.updatedAt = now
+            task.bumpVersion(at: now)
             try await tx.updateTask(task)
             var log = ChangeLog()
             log.record(EventType.taskCancelled, task)
-            try await tx.settle(moved: [task], at: now, log: &log)
+            try await tx.settle(moved: [task], tenant: caller.tenant, at: now, log: &log)
             try await tx.commit(log, by: caller, at: now)
             return task
         }
@@ -116,14 +111,13 @@ extension TransactionalStore {
                     task.error = ["reason": "lease_expired", "message": "the lease expired and no attempts are left"]
                     failed[task.tenant, default: []].append(task)
                 }
-                task.version += 1
-                task.updatedAt = now
+                task.bumpVersion(at: now)
                 try await tx.updateTask(task)
                 logs[task.tenant, default: ChangeLog()].record(EventType.taskLeaseExpired, task)
             }
             for tenant in logs.keys.sorted() {
                 var log = logs[tenant]!
-                try await tx.settle(moved: failed[tenant] ?? [], at: now, log: &log)
+                try await tx.settle(moved: failed[tenant] ?? [], tenant: tenant, at: now, log: &log)
                 try await tx.commit(log, by: .system(tenant: tenant), at: now)
             }
             return expired.count
@@ -134,7 +128,7 @@ extension TransactionalStore {
 extension StoreTransaction {
     /// The task, locked, if `agent` holds its lease now; else 404 (unknown) or 409 `lease_lost`.
     func leasedTask(_ id: UUID, agent: UUID, tenant: String, at now: Timestamp) async throws -> PlanTask {
-        guard let task = try await task(id, tenant: tenant, lock: true) else {
+        guard let task = try await task(id, tenant: tenant, lock: .update) else {
             throw AgenticError.notFound(.task, id.lowercased)
         }
         guard task.isLeased(by: agent, at: now) else {
@@ -151,12 +145,13 @@ extension StoreTransaction {
         return task
     }
 
-    /// A claimer must be an agent of the tenant that is not terminated.
+    /// A claimer must be an agent of the tenant that can take work. Read `FOR SHARE`: the agent cannot
+    /// be terminated or deleted until the claim has committed.
     func requireWorker(_ agentID: UUID, tenant: String) async throws {
-        guard let agent = try await agent(agentID, tenant: tenant, lock: false) else {
+        guard let agent = try await agent(agentID, tenant: tenant, lock: .share) else {
             throw AgenticError.validation(field: "agent_id", "does not name an agent")
         }
-        if agent.status == .terminated {
+        if !agent.status.canTakeWork {
             throw AgenticError.conflict(.invalidTransition, "Agent \(agentID.lowercased) is terminated and cannot take work")
         }
     }

@@ -137,7 +137,16 @@ struct AgentContractTests {
             #expect(try await api.patch("/api/v1/agents/\(id)", ["name": "g"], headers: [.ifMatch: "*"]).status == 200)
             #expect(try await api.delete("/api/v1/agents/\(id)", headers: [.ifMatch: "\"1\""]).status == 412)
             #expect(try await api.get("/api/v1/agents/\(id)").status == 200, "a refused delete deletes nothing")
-            #expect(try await api.delete("/api/v1/agents/\(id)", headers: [.ifMatch: "W/\"3\""]).status == 204)
+            // RFC 9110: any listed strong tag may match; a weak tag never does; several lines are one list.
+            #expect(try await api.delete("/api/v1/agents/\(id)", headers: [.ifMatch: "W/\"3\""]).status == 412)
+            #expect(try await api.patch("/api/v1/agents/\(id)", ["name": "h"], headers: [.ifMatch: "\"9\", \"3\""]).status == 200)
+            #expect(try await api.patch("/api/v1/agents/\(id)", ["name": "i"], headers: [.ifMatch: "W/\"4\", \"99999999999999999999\""]).status == 412)
+            var lines = HTTPFields()
+            lines.append(HTTPField(name: .ifMatch, value: "\"8\""))
+            lines.append(HTTPField(name: .ifMatch, value: "\"4\""))
+            #expect(try await api.patch("/api/v1/agents/\(id)", ["name": "i"], headers: lines).status == 200)
+            #expect(try await api.delete("/api/v1/agents/\(id)", headers: [.ifMatch: "\"5\", W/\"5\""]).status == 204)
+            #expect(try await api.delete("/api/v1/agents/\(id)", headers: [.ifMatch: "*"]).status == 404, "* holds only for an existing resource")
         }
     }
 

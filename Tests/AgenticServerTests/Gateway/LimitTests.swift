@@ -56,7 +56,7 @@ struct LimitTests {
                     IdempotencyReservation(
                         tenant: api.tenant, key: "in-flight",
                         requestHash: IdempotencyMiddleware.fingerprint(method: "POST", path: "/api/v1/agents", body: Array(body.utf8)),
-                        now: now, expiresAt: now.adding(seconds: 86_400))) == .reserved)
+                        now: now, expiresAt: now.adding(seconds: 86_400))).token != nil)
             let running = try await api.call(.post, "/api/v1/agents", raw: body, headers: [.idempotencyKeyTest: "in-flight", .contentType: "application/json"])
             #expect(running.status == 409 && running.code == "idempotency_in_progress")
             let bogus = try await api.post("/api/v1/agents", ["name": "x"], headers: [.idempotencyKeyTest: "has spaces"])
@@ -73,13 +73,20 @@ struct LimitTests {
                 try await store.reserveIdempotencyKey(
                     IdempotencyReservation(tenant: tenant, key: "k", requestHash: hash, now: at, expiresAt: at.adding(seconds: IdempotencyPolicy.retentionSeconds)))
             }
-            #expect(try await reserve(start) == .reserved)
+            let first = try #require(try await reserve(start).token)
             #expect(try await reserve(start.adding(seconds: 1)) == .inProgress)
-            #expect(try await reserve(start.adding(seconds: 61)) == .reserved, "a request that died is retried after a minute")
-            try await store.completeIdempotencyKey(tenant: tenant, key: "k", response: StoredResponse(status: 201, headers: ["ETag": "\"1\""], body: [1, 2]))
-            #expect(try await reserve(start.adding(seconds: 3600)) == .replay(StoredResponse(status: 201, headers: ["ETag": "\"1\""], body: [1, 2])))
+            let abandonedAfter = IdempotencyPolicy.abandonAfterSeconds + 1
+            let second = try #require(
+                try await reserve(start.adding(seconds: abandonedAfter)).token, "a request that died is retried after a while")
+            #expect(first != second)
+            let answer = StoredResponse(status: 201, headers: ["ETag": "\"1\""], body: [1, 2])
+            // The abandoned request can no longer record its answer; the one that took over can.
+            try await store.completeIdempotencyKey(IdempotencyClaim(tenant: tenant, key: "k", token: first), response: answer)
+            #expect(try await reserve(start.adding(seconds: abandonedAfter + 1)) == .inProgress)
+            try await store.completeIdempotencyKey(IdempotencyClaim(tenant: tenant, key: "k", token: second), response: answer)
+            #expect(try await reserve(start.adding(seconds: 3600)) == .replay(answer))
             #expect(try await reserve(start.adding(seconds: 3600), hash: "other") == .mismatch)
-            #expect(try await reserve(start.adding(seconds: 61 + 86_401)) == .reserved, "gone after 24 hours")
+            #expect(try await reserve(start.adding(seconds: abandonedAfter + 86_401)).token != nil, "gone after 24 hours")
         }
     }
 
@@ -109,7 +116,7 @@ struct LimitTests {
                 ("/api/v1/agents", ["name": "a", "agent_type": .string("t" + String(repeating: "x", count: 100))], "agent_type"),
                 ("/api/v1/tasks", ["plan_id": .string(plan), "depends_on": .array((0..<101).map { _ in .string(UUID().lowercased) })], "depends_on"),
                 ("/api/v1/goals", ["goal_text": "g", "success_criteria": .array(Array(repeating: "c", count: 101))], "success_criteria"),
-                ("/api/v1/agents", ["name": "a", "metadata": .object(Dictionary(uniqueKeysWithValues: (0..<1001).map { ("k\($0)", .int(Int64($0))) }))], "metadata"),
+                ("/api/v1/agents", ["name": "a", "metadata": .object(Dictionary(uniqueKeysWithValues: (0..<1001).map { (JSONKey("k\($0)"), .int(Int64($0))) }))], "metadata"),
                 ("/api/v1/agents", ["name": "a", "configuration": ["k": .string(String(repeating: "z", count: 65_537))]], "configuration.k"),
             ]
             for (path, body, field) in cases {
@@ -122,6 +129,14 @@ struct LimitTests {
 
 extension HTTPField.Name {
     static let idempotencyKeyTest = Self("Idempotency-Key")!
+}
+
+extension IdempotencyOutcome {
+    /// The reservation token when the key was reserved.
+    var token: String? {
+        if case .reserved(let token) = self { return token }
+        return nil
+    }
 }
 
 extension TestAPI {
