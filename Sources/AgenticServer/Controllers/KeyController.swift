@@ -57,6 +57,9 @@ struct KeyController<S: Store>: Sendable {
             guard name == "tenant", principal.tenant == ApiKey.defaultTenant else {
                 throw AgenticError.validation(field: name, "is not a parameter of /keys")
             }
+            guard value == "*" || ApiKey.isValidTenant(value) else {
+                throw AgenticError.validation(field: "tenant", "must be a tenant name or * for every tenant")
+            }
             tenant = value == "*" ? nil : value
         }
         return JSONResponse.list(try await store.listKeys(tenant: tenant))

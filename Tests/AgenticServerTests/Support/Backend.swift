@@ -21,7 +21,7 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// A fresh, migrated store. SQLite gets its own file; PostgreSQL shares the test database, and
     /// tests isolate themselves by tenant, unless `isolated` asks for a database of their own (for
     /// tests of work that spans tenants, such as pruning).
-    func makeStore(isolated: Bool = false) async throws -> any Store {
+    func makeStore(isolated: Bool = false, poolSize: Int = 4) async throws -> any Store {
         let logger = Logger(label: "test")
         switch self {
         case .sqlite:
@@ -33,7 +33,7 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             guard var url = Self.postgresURL else { throw TestFailure("AGENTIC_TEST_POSTGRES_URL is not set") }
             if isolated { url = try await TestPostgres.freshDatabaseURL() }
             // Many test stores share one cluster on two busy cores: wait for a connection as long as it takes.
-            let store = try await StoreFactory.open(try DatabaseLocation(url: url), poolSize: 4, leaseDeadline: .seconds(30), logger: logger)
+            let store = try await StoreFactory.open(try DatabaseLocation(url: url), poolSize: poolSize, leaseDeadline: .seconds(30), logger: logger)
             try await store.migrate()
             return store
         }

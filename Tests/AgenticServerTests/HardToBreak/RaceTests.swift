@@ -1,0 +1,249 @@
+import AgenticCore
+import Foundation
+import HTTPTypes
+import Testing
+
+/// Every precondition another request can change, raced on PostgreSQL: concurrent conflicting
+/// requests, repeated, then the invariant. (SQLite's single writer would hide every one of these.)
+@Suite("Hard to break: races on PostgreSQL", .timeLimit(.minutes(10)), .enabled(if: Backend.postgresURL != nil))
+struct RaceTests {
+    static let rounds = 8
+    static let concurrency = 12
+
+    /// Runs `body` `count` times at once and returns every reply.
+    static func race(_ count: Int, _ body: @escaping @Sendable (Int) async throws -> Reply) async throws -> [Reply] {
+        try await withThrowingTaskGroup(of: Reply.self) { group in
+            for index in 0..<count { group.addTask { try await body(index) } }
+            var replies: [Reply] = []
+            for try await reply in group { replies.append(reply) }
+            return replies
+        }
+    }
+
+    /// The events of `type` about one resource, once at least one is visible (on PostgreSQL an event
+    /// shows once every older transaction ended) and the log has settled a moment more.
+    static func events(_ api: TestAPI, _ type: String, about id: String) async throws -> [JSONValue] {
+        let fetch = { try await api.get("/api/v1/events?limit=1000&types=\(type)").items.filter { $0["resource_id"]?.stringValue == id } }
+        _ = try await poll(fetch, until: { !$0.isEmpty })
+        try await Task.sleep(for: .milliseconds(200))
+        return try await fetch()
+    }
+
+    static func withAPI(_ body: @Sendable (TestAPI) async throws -> Void) async throws {
+        try await TestApp.withAPI(.postgres, poolSize: concurrency + 4, body)
+    }
+
+    @Test("N PATCHes with the same If-Match: exactly one succeeds, for every kind")
+    func ifMatchPatch() async throws {
+        try await Self.withAPI { api in
+            let goal = try await api.id(.goal, ["goal_text": "g"])
+            let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+            for round in 0..<Self.rounds {
+                let targets: [(String, String)] = [
+                    ("agents", try await api.id(.agent, ["name": "a"])), ("goals", try await api.id(.goal, ["goal_text": "g"])),
+                    ("plans", try await api.id(.plan, ["goal_id": .string(goal)])),
+                    ("tasks", try await api.id(.task, ["plan_id": .string(plan)])),
+                ]
+                for (collection, id) in targets {
+                    let field = collection == "goals" ? "goal_text" : "name"
+                    let replies = try await Self.race(Self.concurrency) { index in
+                        try await api.patch("/api/v1/\(collection)/\(id)", [JSONKey(field): .string("n\(index)")], headers: [.ifMatch: "\"1\""])
+                    }
+                    let statuses = replies.map(\.status).sorted()
+                    #expect(statuses.filter { $0 == 200 }.count == 1, "\(collection) round \(round): \(statuses)")
+                    #expect(statuses.filter { $0 == 412 }.count == Self.concurrency - 1, "\(collection) round \(round): \(statuses)")
+                    #expect(try await api.get("/api/v1/\(collection)/\(id)")["version"] == 2)
+                }
+            }
+        }
+    }
+
+    @Test("N DELETEs with the same If-Match: one deletes, one deleted event")
+    func ifMatchDelete() async throws {
+        try await Self.withAPI { api in
+            let goal = try await api.id(.goal, ["goal_text": "g"])
+            let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+            for _ in 0..<Self.rounds {
+                let targets: [(String, String, String)] = [
+                    ("agents", "agent", try await api.id(.agent, ["name": "a"])), ("goals", "goal", try await api.id(.goal, ["goal_text": "g"])),
+                    ("plans", "plan", try await api.id(.plan, ["goal_id": .string(goal)])),
+                    ("tasks", "task", try await api.id(.task, ["plan_id": .string(plan)])),
+                ]
+                for (collection, kind, id) in targets {
+                    let replies = try await Self.race(Self.concurrency) { _ in
+                        try await api.delete("/api/v1/\(collection)/\(id)", headers: [.ifMatch: "\"1\""])
+                    }
+                    let statuses = replies.map(\.status)
+                    #expect(statuses.filter { $0 == 204 }.count == 1, "\(collection): \(statuses.sorted())")
+                    #expect(statuses.allSatisfy { [204, 404, 412].contains($0) }, "\(collection): \(statuses.sorted())")
+                    let deleted = try await Self.events(api, "\(kind).deleted", about: id)
+                    #expect(deleted.count == 1, "\(collection): \(deleted.count) deleted events")
+                }
+            }
+        }
+    }
+
+    @Test("tasks created while their plan is cancelled: none stays open in a cancelled plan")
+    func createTaskVersusCancelPlan() async throws {
+        try await Self.withAPI { api in
+            for round in 0..<Self.rounds {
+                let goal = try await api.id(.goal, ["goal_text": "g"])  // cancelling its only plan ends the goal
+                let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+                _ = try await api.id(.task, ["plan_id": .string(plan)])
+                let replies = try await Self.race(Self.concurrency + 1) { index in
+                    if index == Self.concurrency / 2 { return try await api.post("/api/v1/plans/\(plan)/cancel") }
+                    return try await api.post("/api/v1/tasks", ["plan_id": .string(plan), "name": .string("t\(index)")])
+                }
+                #expect(replies.allSatisfy { [200, 201].contains($0.status) || $0.code == "plan_closed" }, "\(replies.map(\.status))")
+                #expect(try await api.get("/api/v1/plans/\(plan)")["status"] == "cancelled")
+                let tasks = try await api.get("/api/v1/tasks?plan_id=\(plan)&limit=200").items
+                let open = tasks.filter { !["cancelled", "completed", "failed", "skipped"].contains($0["status"]?.stringValue ?? "") }
+                #expect(open.isEmpty, "round \(round): \(open.count) open tasks in a cancelled plan")
+            }
+        }
+    }
+
+    @Test("plans created while their goal is cancelled: none stays open in a cancelled goal")
+    func createPlanVersusCancelGoal() async throws {
+        try await Self.withAPI { api in
+            for round in 0..<Self.rounds {
+                let goal = try await api.id(.goal, ["goal_text": "g"])
+                _ = try await api.id(.plan, ["goal_id": .string(goal)])
+                let replies = try await Self.race(Self.concurrency + 1) { index in
+                    if index == Self.concurrency / 2 { return try await api.post("/api/v1/goals/\(goal)/cancel") }
+                    return try await api.post("/api/v1/plans", ["goal_id": .string(goal)])
+                }
+                #expect(replies.allSatisfy { [200, 201].contains($0.status) || $0.code == "invalid_transition" }, "\(replies.map(\.status))")
+                let plans = try await api.get("/api/v1/plans?goal_id=\(goal)&limit=200").items
+                let open = plans.filter { !["cancelled", "completed", "failed"].contains($0["status"]?.stringValue ?? "") }
+                #expect(open.isEmpty, "round \(round): \(open.count) open plans in a cancelled goal")
+            }
+        }
+    }
+
+    @Test("goals made each other's parent at once: never a cycle")
+    func parentCycle() async throws {
+        try await Self.withAPI { api in
+            for round in 0..<Self.rounds {
+                var ring: [String] = []
+                for _ in 0..<Self.concurrency { ring.append(try await api.id(.goal, ["goal_text": "ring"])) }
+                let goals = ring
+                let replies = try await Self.race(goals.count) { index in
+                    try await api.patch("/api/v1/goals/\(goals[index])", ["parent_goal_id": .string(goals[(index + 1) % goals.count])])
+                }
+                #expect(replies.contains { $0.status == 422 }, "round \(round): closing the ring must be refused")
+                var parent: [String: String] = [:]
+                for id in goals { parent[id] = try await api.get("/api/v1/goals/\(id)")["parent_goal_id"]?.stringValue }
+                for start in goals {
+                    var seen: Set<String> = [start]
+                    var cursor = parent[start]
+                    while let next = cursor {
+                        #expect(seen.insert(next).inserted, "round \(round): the parents form a cycle through \(next)")
+                        if seen.count > goals.count + 1 { break }
+                        cursor = parent[next]
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("tasks made each other's dependency at once: never a cycle")
+    func dependencyCycle() async throws {
+        try await Self.withAPI { api in
+            let goal = try await api.id(.goal, ["goal_text": "g"])
+            for round in 0..<Self.rounds {
+                let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+                var ring: [String] = []
+                for _ in 0..<Self.concurrency { ring.append(try await api.id(.task, ["plan_id": .string(plan)])) }
+                let tasks = ring
+                let replies = try await Self.race(tasks.count) { index in
+                    try await api.patch("/api/v1/tasks/\(tasks[index])", ["depends_on": [.string(tasks[(index + 1) % tasks.count])]])
+                }
+                #expect(replies.contains { $0.status == 422 }, "round \(round): closing the ring must be refused")
+                #expect(replies.filter { $0.status == 200 }.count < tasks.count)
+            }
+        }
+    }
+
+    @Test("N tasks of one plan completed at once: the plan and its goal complete exactly once")
+    func completeAllAtOnce() async throws {
+        try await Self.withAPI { api in
+            let worker = try await api.id(.agent, ["name": "w"])
+            for round in 0..<Self.rounds {
+                let goal = try await api.id(.goal, ["goal_text": "g"])
+                let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+                for _ in 0..<Self.concurrency { _ = try await api.id(.task, ["plan_id": .string(plan)]) }
+                let claimed = try await api.post("/api/v1/tasks/claim", ["agent_id": .string(worker), "plan_id": .string(plan), "limit": 100]).items
+                #expect(claimed.count == Self.concurrency)
+                let ids = claimed.compactMap { $0["task_id"]?.stringValue }
+                let replies = try await Self.race(ids.count) { index in
+                    try await api.post("/api/v1/tasks/\(ids[index])/complete", ["agent_id": .string(worker), "outputs": ["i": .int(Int64(index))]])
+                }
+                #expect(replies.allSatisfy { $0.status == 200 }, "\(replies.map(\.status))")
+                #expect(try await api.get("/api/v1/plans/\(plan)")["status"] == "completed", "round \(round)")
+                #expect(try await api.get("/api/v1/goals/\(goal)")["status"] == "completed", "round \(round)")
+                let planEvents = try await Self.events(api, "plan.completed", about: plan)
+                let goalEvents = try await Self.events(api, "goal.completed", about: goal)
+                #expect(planEvents.count == 1 && goalEvents.count == 1, "round \(round): \(planEvents.count) plan, \(goalEvents.count) goal completions")
+            }
+        }
+    }
+
+    @Test("a dependent created while its dependency completes is ready once it has completed")
+    func dependentVersusCompletion() async throws {
+        try await Self.withAPI { api in
+            let worker = try await api.id(.agent, ["name": "w"])
+            let goal = try await api.id(.goal, ["goal_text": "g"])
+            for round in 0..<Self.rounds {
+                let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+                let first = try await api.id(.task, ["plan_id": .string(plan), "task_type": "first"])
+                _ = try await api.id(.task, ["plan_id": .string(plan), "task_type": "keeper"])  // keeps the plan open
+                _ = try await api.post("/api/v1/tasks/claim", ["agent_id": .string(worker), "plan_id": .string(plan), "task_types": ["first"]])
+                let replies = try await Self.race(Self.concurrency) { index in
+                    if index == 0 { return try await api.post("/api/v1/tasks/\(first)/complete", ["agent_id": .string(worker)]) }
+                    return try await api.post("/api/v1/tasks", ["plan_id": .string(plan), "task_type": "second", "depends_on": [.string(first)]])
+                }
+                #expect(replies.allSatisfy { [200, 201].contains($0.status) }, "\(replies.map { "\($0.status) \($0.text.prefix(200))" })")
+                let ready = try await api.post(
+                    "/api/v1/tasks/claim", ["agent_id": .string(worker), "plan_id": .string(plan), "task_types": ["second"], "limit": 100]).items
+                #expect(ready.count == Self.concurrency - 1, "round \(round): \(ready.count) of \(Self.concurrency - 1) dependents are ready")
+            }
+        }
+    }
+
+    @Test("an agent deleted while it claims: no task stays running without its agent")
+    func deleteAgentVersusClaim() async throws {
+        try await Self.withAPI { api in
+            let goal = try await api.id(.goal, ["goal_text": "g"])
+            for round in 0..<Self.rounds {
+                let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+                for _ in 0..<Self.concurrency { _ = try await api.id(.task, ["plan_id": .string(plan)]) }
+                let worker = try await api.id(.agent, ["name": "doomed"])
+                let replies = try await Self.race(Self.concurrency) { index in
+                    if index == Self.concurrency / 2 { return try await api.delete("/api/v1/agents/\(worker)") }
+                    return try await api.post("/api/v1/tasks/claim", ["agent_id": .string(worker), "plan_id": .string(plan)])
+                }
+                #expect(replies.allSatisfy { [200, 204, 422].contains($0.status) }, "\(replies.map(\.status))")
+                let running = try await api.get("/api/v1/tasks?plan_id=\(plan)&status=running&limit=200").items
+                #expect(running.isEmpty, "round \(round): \(running.count) tasks still running for a deleted agent")
+            }
+        }
+    }
+
+    @Test("N requests with one Idempotency-Key: one change")
+    func idempotencyKey() async throws {
+        try await Self.withAPI { api in
+            for round in 0..<Self.rounds {
+                let name = "idem-\(round)-\(UUID().uuidString.prefix(8))"
+                let replies = try await Self.race(Self.concurrency) { _ in
+                    try await api.post("/api/v1/agents", ["name": .string(name)], headers: [.idempotencyKeyTest: .init(name)])
+                }
+                #expect(replies.allSatisfy { $0.status == 201 || $0.code == "idempotency_in_progress" }, "\(replies.map(\.status))")
+                let created = Set(replies.filter { $0.status == 201 }.compactMap { $0["agent_id"]?.stringValue })
+                #expect(created.count == 1)
+                let all = try await api.get("/api/v1/agents?limit=200").items.filter { $0["name"]?.stringValue == name }
+                #expect(all.count == 1, "round \(round): \(all.count) agents for one key")
+            }
+        }
+    }
+}
