@@ -67,6 +67,12 @@ public protocol Store: Sendable {
     func pruneEvents(before cutoff: Timestamp) async throws -> Int
     /// Rings when events may have been appended (by this process, or — on PostgreSQL — any instance).
     var eventBell: EventBell { get }
+    /// Serves waiting readers from one shared read of the log per wake-up (see `EventFeed`).
+    var eventFeed: EventFeed { get }
+    /// The highest event id readers can see (0 when there is none).
+    func visibleEventHead() async throws -> Int64
+    /// Visible events of every tenant after `after`, oldest first: what `EventFeed` shares out.
+    func visibleEvents(after: Int64, limit: Int) async throws -> [Event]
 
     // MARK: keys
     func createKey(_ key: ApiKey) async throws

@@ -17,6 +17,16 @@ public struct RateLimit: Sendable, Equatable, JSONWritable {
     public static let requestsPerSecondRange: ClosedRange<Double> = 0.001...1_000_000
     public static let burstRange: ClosedRange<Int64> = 1...10_000_000
 
+    /// Reads the command-line form `RPS:BURST` (the burst defaults to the rate, rounded up); nil
+    /// outside the accepted ranges.
+    public init?(flag text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let rps = Double(parts[0]), Self.requestsPerSecondRange.contains(rps) else { return nil }
+        let burst = parts.count == 2 ? Int64(parts[1]) : Int64(max(1, rps.rounded(.up)))
+        guard let burst, Self.burstRange.contains(burst) else { return nil }
+        self.init(requestsPerSecond: rps, burst: burst)
+    }
+
     public func write(to w: inout JSONWriter) {
         w.beginObject()
         w.key("requests_per_second"); w.double(requestsPerSecond)

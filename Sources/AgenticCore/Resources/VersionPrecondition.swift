@@ -21,8 +21,8 @@ public struct VersionPrecondition: Sendable, Equatable, CustomStringConvertible 
         return versions.contains(version)
     }
 
-    /// Parses an `If-Match` field value: `*`, or a comma list of entity tags. A tag that is weak, not
-    /// one of ours or malformed can never match; so a list of only such tags never holds.
+    /// Parses an `If-Match` field value: `*`, or a comma list of entity tags. A tag that is weak or not
+    /// one of ours can never match; a malformed value never holds at all.
     public init(ifMatch value: String) {
         text = String(value.prefix(200))
         let bytes = Array(value.utf8)
@@ -55,7 +55,7 @@ public struct VersionPrecondition: Sendable, Equatable, CustomStringConvertible 
             index = end + 1
             skipSeparators()
         }
-        versions = found
+        versions = index < bytes.count ? [] : found
     }
 
     private init(versions: [Int64]?, text: String) {

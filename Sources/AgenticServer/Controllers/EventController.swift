@@ -49,15 +49,8 @@ struct EventController<S: Store>: Sendable {
         }
         if !errors.isEmpty { throw AgenticError.validation(errors) }
 
-        let deadline = ContinuousClock.now + .seconds(wait)
-        var batch = EventBatch(events: [], nextAfter: after)
-        while true {
-            let generation = store.eventBell.generation
-            batch = try await store.events(after: batch.nextAfter, types: types, limit: limit, tenant: tenant)
-            let remaining = deadline - ContinuousClock.now
-            if !batch.events.isEmpty || remaining <= .zero || Task.isCancelled || Task.isShuttingDownGracefully { break }
-            await store.eventBell.wait(after: generation, timeout: min(remaining, .seconds(1)))
-        }
+        let batch = try await store.eventFeed.events(
+            after: after, types: types, limit: limit, tenant: tenant, timeout: .seconds(wait), store: store)
         var w = JSONWriter(capacity: 256 + batch.events.count * 768)
         w.beginObject()
         w.key("data")
@@ -107,26 +100,26 @@ struct EventController<S: Store>: Sendable {
                     var lastWrite = ContinuousClock.now
                     try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
                     while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                        let generation = store.eventBell.generation
-                        let batch = try await store.events(after: after, types: filter, limit: 500, tenant: tenant)
-                        after = batch.nextAfter
-                        if !batch.events.isEmpty {
-                            var buffer = ByteBuffer()
-                            for event in batch.events {
-                                buffer.writeString("id: \(event.id)\nevent: \(event.type)\ndata: ")
-                                buffer.writeBytes(event.jsonBytes())
-                                buffer.writeString("\n\n")
-                            }
-                            try await writer.write(buffer)
-                            lastWrite = ContinuousClock.now
-                            continue
-                        }
                         let quiet = ContinuousClock.now - lastWrite
                         if quiet >= keepAlive {
                             try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                             lastWrite = ContinuousClock.now
+                            continue
                         }
-                        await store.eventBell.wait(after: generation, timeout: min(.seconds(1), keepAlive - min(quiet, keepAlive)))
+                        // Waits at most until the next keep-alive (and a second at a time, to notice shutdown).
+                        let batch = try await store.eventFeed.events(
+                            after: after, types: filter, limit: 500, tenant: tenant, timeout: min(.seconds(1), keepAlive - quiet),
+                            store: store)
+                        after = batch.nextAfter
+                        guard !batch.events.isEmpty else { continue }
+                        var buffer = ByteBuffer()
+                        for event in batch.events {
+                            buffer.writeString("id: \(event.id)\nevent: \(event.type)\ndata: ")
+                            buffer.writeBytes(event.jsonBytes())
+                            buffer.writeString("\n\n")
+                        }
+                        try await writer.write(buffer)
+                        lastWrite = ContinuousClock.now
                     }
             }
             try await writer.finish(nil)

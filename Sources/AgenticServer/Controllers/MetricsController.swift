@@ -14,7 +14,7 @@ struct MetricsController<S: Store>: Sendable {
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(
-                    byteBuffer: ByteBuffer(string: metrics.render(statistics: statistics, keyLookups: authenticator.storeLookups))))
+                    byteBuffer: ByteBuffer(string: metrics.render(statistics: statistics, keyLookups: authenticator.storeLookups, feed: store.eventFeed))))
         }
     }
 }

@@ -67,18 +67,26 @@ public struct IdempotencyMiddleware: RouterMiddleware {
         } catch {
             let problem = problems.make(for: error, request: request, context: context)
             guard problem.status.code < 500 else {
-                try? await store.releaseIdempotencyKey(claim)
+                await release(claim, after: problem)
                 throw error
             }
             answer = problem
         }
         if claim.recorded { return answer.response }
         guard answer.status.code < 500 else {
-            try? await store.releaseIdempotencyKey(claim)
+            await release(claim, after: answer)
             return answer.response
         }
         try await store.completeIdempotencyKey(claim, response: answer.stored)
         return answer.response
+    }
+
+    /// Gives the key up after a server error, so a retry runs again. Not while the database is
+    /// unavailable: that attempt would only wait for a connection too and double the time the client
+    /// waits for its 503; the reservation lapses by itself (`IdempotencyPolicy.abandonAfterSeconds`).
+    private func release(_ claim: IdempotencyClaim, after answer: PreparedResponse) async {
+        guard answer.status != .serviceUnavailable else { return }
+        try? await store.releaseIdempotencyKey(claim)
     }
 
     /// What makes two requests "the same" for an idempotency key: method, route and exact body. The

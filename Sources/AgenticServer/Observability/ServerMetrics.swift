@@ -72,8 +72,10 @@ public final class ServerMetrics: Sendable {
     }
 
     /// Renders the registry, after refreshing the store gauges (`nil` when the database is down).
-    func render(statistics: StoreStatistics?, keyLookups: Int) -> String {
+    func render(statistics: StoreStatistics?, keyLookups: Int, feed: EventFeed) -> String {
         gauge("agentic_database_up").record(statistics == nil ? 0 : 1)
+        gauge("agentic_event_reads", [("kind", "shared")]).record(feed.sharedReads)
+        gauge("agentic_event_reads", [("kind", "direct")]).record(feed.directReads)
         gauge("agentic_key_store_lookups").record(keyLookups)
         gauge("agentic_http_requests_in_flight").record(inFlight.load(ordering: .relaxed))
         if let statistics {

@@ -28,12 +28,14 @@ final class PostgresEventRelay: Sendable {
     }
 
     /// Runs both loops until cancelled.
-    func run(client: PostgresClient, configuration: PostgresConnection.Configuration, bell: EventBell, logger: Logger) async {
+    func run(client: PostgresClient, watch: ConnectionWatch, configuration: PostgresConnection.Configuration, bell: EventBell, logger: Logger) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await _ in self.changes {
                     try? await client.withConnection { connection in
-                        for try await _ in try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger) {}
+                        try await watch.run(on: connection) {
+                            for try await _ in try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger) {}
+                        }
                     }
                     // At most one notification per `notifyGap`: under load every commit would otherwise
                     // cost a second round trip and wake every listener (the changes meanwhile coalesce).

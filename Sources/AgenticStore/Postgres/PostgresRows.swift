@@ -58,6 +58,14 @@ enum PostgresColumns {
             createdAt: try r.get("created_at"), updatedAt: try r.get("updated_at"))
     }
 
+    static let event = "event_id, tenant, type, resource_id, data, actor, created_at"
+
+    static func eventRow(_ r: PostgresRandomAccessRow) throws -> Event {
+        Event(
+            id: try r.get("event_id"), tenant: try r.get("tenant"), type: try r.get("type"), resourceID: try r.get("resource_id"),
+            data: try r.get("data", as: JSONB.self).bytes, actor: try r.get("actor"), createdAt: try r.get("created_at"))
+    }
+
     static func keyRow(_ r: PostgresRandomAccessRow) throws -> ApiKey {
         guard let scope = Scope(rawValue: try r.get("scope")) else { throw AgenticError.internal("bad key scope") }
         var rateLimit: RateLimit?

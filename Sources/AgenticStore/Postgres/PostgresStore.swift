@@ -1,6 +1,7 @@
 import AgenticCore
 import Foundation
 import Logging
+import NIOPosix
 import NIOSSL
 import PostgresNIO
 import Synchronization
@@ -20,6 +21,7 @@ import Synchronization
 /// and idle connections are kept for an hour, so in steady state it behaves like a fixed pool.
 public final class PostgresStore: TransactionalStore {
     public let eventBell = EventBell()
+    public let eventFeed: EventFeed
     let client: PostgresClient
     let settings: PostgresSettings
     let logger: Logger
@@ -32,6 +34,8 @@ public final class PostgresStore: TransactionalStore {
     let leaseDeadline: Duration
     let poolSize: Int
     private let leases = LeaseCount()
+    /// Releases work stuck on a connection that closed (see `ConnectionWatch`).
+    let watch = ConnectionWatch()
 
     private init(client: PostgresClient, settings: PostgresSettings, logger: Logger, leaseDeadline: Duration, poolSize: Int,
                  listenerConfiguration: PostgresConnection.Configuration, started: AsyncStream<Void>.Continuation) {
@@ -40,13 +44,15 @@ public final class PostgresStore: TransactionalStore {
         self.settings = settings
         self.logger = logger
         self.leaseDeadline = leaseDeadline
+        self.eventFeed = EventFeed(bell: eventBell)
         let relay = relay
         let bell = eventBell
         pool = Task {
             started.finish()
             await client.run()
         }
-        relayRun = Task { await relay.run(client: client, configuration: listenerConfiguration, bell: bell, logger: logger) }
+        let watch = self.watch
+        relayRun = Task { await relay.run(client: client, watch: watch, configuration: listenerConfiguration, bell: bell, logger: logger) }
     }
 
     public static func open(
@@ -137,8 +143,9 @@ public final class PostgresStore: TransactionalStore {
     }
 
     /// Runs `body` on a pooled connection. If no connection can be had within `deadline`, the database
-    /// is considered down: the wait is cancelled and a 503 thrown. Once a connection is leased, `body`
-    /// runs to completion however long it takes (a dead server fails it on its own).
+    /// is considered down and a 503 thrown at that moment — not later, when the pool gets round to
+    /// withdrawing the lease request. Once a connection is leased, `body` runs to completion however
+    /// long it takes (a dead server fails it on its own, see `ConnectionWatch`).
     ///
     /// Exactly one of the two happens: a connection that arrives after the deadline has been declared is
     /// handed back unused, so a client told "unavailable" never has its request carried out anyway.
@@ -148,36 +155,35 @@ public final class PostgresStore: TransactionalStore {
         let race = LeaseRace()
         let client = self.client
         let leases = self.leases
-        do {
-            return try await withThrowingTaskGroup(of: Outcome<T>.self) { group in
-                group.addTask {
-                    try await client.withConnection { connection in
-                        guard race.claim(.leased) else { return .timedOut }
-                        leases.value.add(1, ordering: .relaxed)
-                        defer { leases.value.subtract(1, ordering: .relaxed) }
-                        return .value(try await body(connection))
-                    }
+        let watch = self.watch
+        let result = SingleResult<T>()
+        let wait = deadline ?? leaseDeadline
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                result.start(continuation)
+                let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(wait)) {
+                    guard race.claim(.timedOut) else { return }
+                    result.finish(.failure(AgenticError.databaseUnavailable("The database did not answer; retry shortly")))
+                    result.cancel()
                 }
-                group.addTask {
-                    try await Task.sleep(for: deadline ?? self.leaseDeadline)
-                    return .timedOut
-                }
-                while let outcome = try await group.next() {
-                    switch outcome {
-                    case .value(let value):
-                        group.cancelAll()
-                        return value
-                    case .timedOut:
-                        if race.claim(.timedOut) {
-                            group.cancelAll()
-                            throw AgenticError.databaseUnavailable("The database did not answer; retry shortly")
+                result.attach(
+                    Task {
+                        do {
+                            let outcome = try await client.withConnection { connection -> Outcome<T> in
+                                guard race.claim(.leased) else { return .timedOut }
+                                timer.cancel()
+                                leases.value.add(1, ordering: .relaxed)
+                                defer { leases.value.subtract(1, ordering: .relaxed) }
+                                return .value(try await watch.run(on: connection) { try await body(connection) })
+                            }
+                            if case .value(let value) = outcome { result.finish(.success(value)) }
+                        } catch {
+                            result.finish(.failure(PostgresErrors.map(error)))
                         }
-                    }
-                }
-                throw CancellationError()
+                    })
             }
-        } catch {
-            throw PostgresErrors.map(error)
+        } onCancel: {
+            result.cancel()
         }
     }
 
@@ -258,6 +264,11 @@ public final class PostgresStore: TransactionalStore {
     // MARK: migrations and health
 
     public func migrate() async throws {
+        try await migrate(upTo: PostgresSchema.latestVersion)
+    }
+
+    /// Applies the migrations up to `version` (tests stop early to check that later ones keep data).
+    func migrate(upTo version: Int) async throws {
         let logger = self.logger
         try await withConnection(deadline: .seconds(10)) { connection in
             let tx = PostgresTransaction(connection: connection, logger: logger)
@@ -265,7 +276,7 @@ public final class PostgresStore: TransactionalStore {
             do {
                 try await tx.run("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)")
                 let applied = Set(try await tx.rows("SELECT version FROM schema_migrations").map { Int(try $0.get("version", as: Int32.self)) })
-                for migration in PostgresSchema.migrations where !applied.contains(migration.version) {
+                for migration in PostgresSchema.migrations where migration.version <= version && !applied.contains(migration.version) {
                     try await tx.run("BEGIN")
                     do {
                         for statement in migration.statements { try await tx.run(PostgresQuery(unsafeSQL: statement)) }
@@ -337,19 +348,27 @@ public final class PostgresStore: TransactionalStore {
         let rows = try await read { tx in
             try await tx.rows(
                 """
-                SELECT event_id, type, resource_id, data, actor, created_at FROM events
+                SELECT \(unescaped: PostgresColumns.event) FROM events
                 WHERE tenant = \(tenant) AND event_id > \(after) AND tx < pg_snapshot_xmin(pg_current_snapshot())
                   AND (\(types.isEmpty) OR type = ANY(\(types.exact))
                        OR EXISTS (SELECT 1 FROM unnest(\(types.prefixes)::text[]) AS p(prefix) WHERE starts_with(type, p.prefix)))
                 ORDER BY event_id LIMIT \(Int64(limit))
                 """)
         }
-        let events = try rows.map { row in
-            Event(
-                id: try row.get("event_id"), tenant: tenant, type: try row.get("type"), resourceID: try row.get("resource_id"),
-                data: try row.get("data", as: JSONB.self).bytes, actor: try row.get("actor"), createdAt: try row.get("created_at"))
-        }
+        let events = try rows.map(PostgresColumns.eventRow)
         return EventBatch(events: events, nextAfter: events.last?.id ?? after)
+    }
+
+    public func visibleEventHead() async throws -> Int64 {
+        try await read { tx in
+            try await tx.rows(
+                "SELECT coalesce(max(event_id), 0) AS head FROM events WHERE tx < pg_snapshot_xmin(pg_current_snapshot())"
+            ).first?.get("head", as: Int64.self) ?? 0
+        }
+    }
+
+    public func visibleEvents(after: Int64, limit: Int) async throws -> [Event] {
+        try await read { tx in try await tx.events(after: after, limit: limit, onlyVisible: true) }
     }
 
     public func pruneEvents(before cutoff: Timestamp) async throws -> Int {

@@ -44,17 +44,19 @@ extension PostgresTransaction: SnapshotTransaction {
     }
 
     public func snapshotEvents(after: Int64, limit: Int) async throws -> [Event] {
+        try await events(after: after, limit: limit, onlyVisible: false)
+    }
+
+    /// Events of every tenant after `after`, oldest first. `onlyVisible` keeps to what readers may see:
+    /// events of transactions older than every running one (see `PostgresStore.events`).
+    func events(after: Int64, limit: Int, onlyVisible: Bool) async throws -> [Event] {
         try await rows(
             """
-            SELECT event_id, tenant, type, resource_id, data, actor, created_at FROM events
-            WHERE event_id > \(after) ORDER BY event_id LIMIT \(Int64(limit))
+            SELECT \(unescaped: PostgresColumns.event) FROM events
+            WHERE event_id > \(after) AND (NOT \(onlyVisible) OR tx < pg_snapshot_xmin(pg_current_snapshot()))
+            ORDER BY event_id LIMIT \(Int64(limit))
             """
-        ).map { row in
-            Event(
-                id: try row.get("event_id"), tenant: try row.get("tenant"), type: try row.get("type"),
-                resourceID: try row.get("resource_id"), data: try row.get("data", as: JSONB.self).bytes, actor: try row.get("actor"),
-                createdAt: try row.get("created_at"))
-        }
+        ).map(PostgresColumns.eventRow)
     }
 
     public func isEmpty() async throws -> Bool {

@@ -159,6 +159,12 @@ enum SQLiteColumns {
             createdAt: try r.timestamp("created_at"), updatedAt: try r.timestamp("updated_at"))
     }
 
+    static func eventRow(_ r: SQLiteRow) throws -> Event {
+        Event(
+            id: try r.int("event_id"), tenant: try r.text("tenant"), type: try r.text("type"), resourceID: try r.optionalUUID("resource_id"),
+            data: Array(try r.text("data").utf8), actor: try r.text("actor"), createdAt: try r.timestamp("created_at"))
+    }
+
     static func keyRow(_ r: SQLiteRow) throws -> ApiKey {
         guard let scope = Scope(rawValue: try r.text("scope")) else { throw AgenticError.internal("bad key scope") }
         var rateLimit: RateLimit?

@@ -8,7 +8,8 @@ import Synchronization
 /// transaction alone, and a few read connections that never wait for writers.
 public final class SQLiteStore: TransactionalStore {
     public let path: String
-    public let eventBell = EventBell()
+    public let eventBell: EventBell
+    public let eventFeed: EventFeed
     private let writer: SQLiteConnection
     private let writeLock = AsyncMutex()
     private let writerBusy = Atomic<Bool>(false)
@@ -20,6 +21,9 @@ public final class SQLiteStore: TransactionalStore {
         self.writer = writer
         self.readers = SQLiteReaderPool(readers)
         self.logger = logger
+        let bell = EventBell()
+        self.eventBell = bell
+        self.eventFeed = EventFeed(bell: bell)
     }
 
     /// Opens (creating if needed) the database file and its folder. Call `migrate()` before use.
@@ -187,12 +191,17 @@ public final class SQLiteStore: TransactionalStore {
                 [.text(tenant), .int(after), .integer(SQLiteInt64(limit)), .integer(types.isEmpty ? 0 : 1),
                  .text(Self.jsonArray(types.exact)), .text(Self.jsonArray(types.prefixes))])
         }
-        let events = try rows.map { row in
-            Event(
-                id: try row.int("event_id"), tenant: tenant, type: try row.text("type"), resourceID: try row.optionalUUID("resource_id"),
-                data: Array(try row.text("data").utf8), actor: try row.text("actor"), createdAt: try row.timestamp("created_at"))
-        }
+        let events = try rows.map(SQLiteColumns.eventRow)
         return EventBatch(events: events, nextAfter: events.last?.id ?? after)
+    }
+
+    /// Rows are visible once committed, and ids are assigned in commit order by the single writer.
+    public func visibleEventHead() async throws -> Int64 {
+        try await read { tx in try await tx.run("SELECT coalesce(max(event_id), 0) AS head FROM events").first?.int("head") ?? 0 }
+    }
+
+    public func visibleEvents(after: Int64, limit: Int) async throws -> [Event] {
+        try await read { tx in try await tx.snapshotEvents(after: after, limit: limit) }
     }
 
     private static func jsonArray(_ items: [String]) -> String {

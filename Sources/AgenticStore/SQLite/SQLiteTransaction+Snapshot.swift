@@ -39,12 +39,7 @@ extension SQLiteTransaction: SnapshotTransaction {
         try await run(
             "SELECT event_id, tenant, type, resource_id, data, actor, created_at FROM events WHERE event_id > ?1 ORDER BY event_id LIMIT ?2",
             [.int(after), .integer(SQLiteInt64(limit))]
-        ).map { row in
-            Event(
-                id: try row.int("event_id"), tenant: try row.text("tenant"), type: try row.text("type"),
-                resourceID: try row.optionalUUID("resource_id"), data: Array(try row.text("data").utf8), actor: try row.text("actor"),
-                createdAt: try row.timestamp("created_at"))
-        }
+        ).map(SQLiteColumns.eventRow)
     }
 
     public func isEmpty() async throws -> Bool {

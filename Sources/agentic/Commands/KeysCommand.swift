@@ -24,15 +24,16 @@ struct KeysCommand: AsyncParsableCommand {
             guard Scope(rawValue: scope) != nil else { throw ValidationError("--scope must be admin, write or read") }
             guard ApiKey.isValidTenant(tenant) else { throw ValidationError("--tenant must be lowercase letters, digits or -") }
             if let expiresAt, Timestamp(rfc3339: expiresAt) == nil { throw ValidationError("--expires-at must be RFC 3339") }
-            guard (1...Limits.maxNameLength).contains(name.count) else { throw ValidationError("--name must be 1–200 characters") }
+            guard (1...Limits.maxNameLength).contains(ExactText.length(name)) else { throw ValidationError("--name must be 1–200 characters") }
         }
 
         func run() async throws {
             var limit: RateLimit?
             if let rateLimit {
-                let parts = rateLimit.split(separator: ":")
-                guard let rps = parts.first.flatMap({ Double($0) }), rps > 0 else { throw ValidationError("--rate-limit must be RPS:BURST") }
-                limit = RateLimit(requestsPerSecond: rps, burst: parts.count > 1 ? Int64(parts[1]) ?? Int64(rps) : Int64(rps))
+                guard let parsed = RateLimit(flag: rateLimit) else {
+                    throw ValidationError("--rate-limit must be RPS:BURST (0.001 to 1000000 requests per second, burst 1 to 10000000)")
+                }
+                limit = parsed
             }
             let secret = KeyMaker.newSecret()
             let key = KeyMaker.record(

@@ -32,22 +32,35 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "How long events are kept, e.g. 7d, 12h, 30m (env AGENTIC_EVENT_RETENTION)")
     var eventRetention: String = Env.string("AGENTIC_EVENT_RETENTION", default: "7d")
 
+    @Option(help: "Close a connection idle this long, or whose request head is still incomplete after it (env AGENTIC_IDLE_TIMEOUT)")
+    var idleTimeout: String = Env.string("AGENTIC_IDLE_TIMEOUT", default: "30s")
+
+    @Option(help: "Close a connection whose request takes longer than this to arrive, head to end of body (env AGENTIC_REQUEST_TIMEOUT)")
+    var requestTimeout: String = Env.string("AGENTIC_REQUEST_TIMEOUT", default: "30s")
+
     func validate() throws {
         guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level is not a log level") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         _ = try parsedRateLimit()
         _ = try parsedRetention()
+        _ = try parsedTimeout(idleTimeout, "--idle-timeout")
+        _ = try parsedTimeout(requestTimeout, "--request-timeout")
+    }
+
+    func parsedTimeout(_ text: String, _ flag: String) throws -> Duration {
+        guard let seconds = DurationText.seconds(text), seconds >= 0.1, seconds <= 86_400 else {
+            throw ValidationError("\(flag) must be a duration from 100ms to 1d, such as 30s")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
     func parsedRateLimit() throws -> RateLimit {
-        let parts = defaultRateLimit.split(separator: ":")
-        guard let rps = parts.first.flatMap({ Double($0) }), rps > 0 else {
-            throw ValidationError("--default-rate-limit must look like 1000:2000 (requests per second : burst)")
+        guard let limit = RateLimit(flag: defaultRateLimit) else {
+            throw ValidationError(
+                "--default-rate-limit must look like 1000:2000 (0.001 to 1000000 requests per second : burst 1 to 10000000)")
         }
-        let burst = parts.count > 1 ? Int64(parts[1]) : Int64(rps.rounded(.up))
-        guard let burst, burst >= 1 else { throw ValidationError("--default-rate-limit burst must be a positive integer") }
-        return RateLimit(requestsPerSecond: rps, burst: burst)
+        return limit
     }
 
     func parsedRetention() throws -> Double {
@@ -88,6 +101,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.port = port
         configuration.defaultRateLimit = try parsedRateLimit()
         configuration.eventRetentionSeconds = try parsedRetention()
+        configuration.idleTimeout = try parsedTimeout(idleTimeout, "--idle-timeout")
+        configuration.requestReadTimeout = try parsedTimeout(requestTimeout, "--request-timeout")
         let app = buildApplication(store: store, configuration: configuration, logger: logger)
         logger.info("agentic serving on http://\(host):\(port) with \(store.description)")
         var groupConfiguration = ServiceGroupConfiguration(

@@ -125,9 +125,17 @@ func runCommand(_ executable: String, _ arguments: [String], environment: [Strin
 
 /// Plain HTTP over a real socket, with AsyncHTTPClient.
 enum LiveHTTP {
+    /// A client that reports a refused connection at once instead of retrying it until the deadline,
+    /// for callers that expect the server to be gone at times.
+    static let failFast: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     static func call(
         _ method: HTTPRequest.Method, _ url: String, key: String? = nil, json: JSONValue? = nil, headers: [(String, String)] = [],
-        timeout: Duration = .seconds(30)
+        timeout: Duration = .seconds(30), client: HTTPClient = .shared
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = .init(rawValue: method.rawValue)
@@ -137,7 +145,7 @@ enum LiveHTTP {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: json.description))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(Int64(timeout.components.seconds)))
+        let response = try await client.execute(request, timeout: .seconds(Int64(timeout.components.seconds)))
         let body = try await response.body.collect(upTo: 16 << 20)
         var fields = HTTPFieldsBuilder()
         for header in response.headers { fields.add(header.name, header.value) }
