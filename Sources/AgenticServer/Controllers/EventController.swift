@@ -106,10 +106,10 @@ struct EventController<S: Store>: Sendable {
                             lastWrite = ContinuousClock.now
                             continue
                         }
-                        // Waits at most until the next keep-alive (and a second at a time, to notice shutdown).
+                        // Waits at most until the next keep-alive (the feed notices shutdown and a
+                        // client that went away within a second).
                         let batch = try await store.eventFeed.events(
-                            after: after, types: filter, limit: 500, tenant: tenant, timeout: min(.seconds(1), keepAlive - quiet),
-                            store: store)
+                            after: after, types: filter, limit: 500, tenant: tenant, timeout: keepAlive - quiet, store: store)
                         after = batch.nextAfter
                         guard !batch.events.isEmpty else { continue }
                         var buffer = ByteBuffer()

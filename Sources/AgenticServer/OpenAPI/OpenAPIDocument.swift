@@ -1056,7 +1056,7 @@ components:
     ifMatch:
       name: If-Match
       in: header
-      description: "Only act when the resource's ETag matches (else 412)"
+      description: "Only act when one of the listed strong entity tags equals the resource's ETag, or * (else 412); weak tags never match"
       schema: {type: string}
     after:
       name: after
@@ -1471,7 +1471,7 @@ components:
       type: object
       required: [requests_per_second, burst]
       properties:
-        requests_per_second: {type: number, exclusiveMinimum: 0, maximum: 1000000}
+        requests_per_second: {type: number, minimum: 0.001, maximum: 1000000}
         burst: {type: integer, minimum: 1, maximum: 10000000}
       additionalProperties: false
     KeyCreate:

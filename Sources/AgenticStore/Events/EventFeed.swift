@@ -2,28 +2,41 @@ import AgenticCore
 import ServiceLifecycle
 import Synchronization
 
-/// Serves readers that wait on the event log — long-polls and streams — from one shared query per
-/// wake-up instead of one query per reader.
+/// Serves readers that wait on the event log — long-polls and streams — from one read of the log
+/// per wake-up, handing each waiter only what is its own.
 ///
-/// Before, every append woke every waiter and each re-ran its own query: 150 idle long-polls cost
-/// 150 queries per write and cut write throughput several times. Now a waiter queries the store
-/// directly only until it has caught up; then it waits, and when the log moves one `refresh` reads
-/// the newly visible tail of the whole log (every tenant) once, into a bounded buffer that every
-/// waiter filters for its own tenant and types.
+/// Before, every append woke every waiter and each re-ran its own query: 150 idle long-polls cost 150
+/// queries (and 150 task wake-ups) per write and cut write throughput several times. Now a waiter
+/// queries the store itself only until it has caught up; then it registers with the feed and sleeps.
+/// One pump, woken by the event bell (or every second, in case a notification from another
+/// instance was lost), reads the newly visible tail of the whole log once, keeps it in a bounded
+/// buffer, and resumes just the waiters with a matching event — or whose time ran out.
 ///
-/// Correct because the visible log is always a prefix by `event_id` on both stores (SQLite assigns
+/// Exact because the visible log is always a prefix by `event_id` on both stores (SQLite assigns
 /// ids in commit order; PostgreSQL shows only transactions older than every running one): once the
 /// feed has seen the visible head `H`, no event at or below `H` can appear later. A waiter whose own
-/// query found nothing after `after` has therefore seen everything up to the head the feed knew
-/// before that query, and can wait from there; if the buffer has moved past it, it queries again.
+/// query found nothing after `after` has seen everything up to the head the feed knew before that
+/// query, and can wait from there; if the buffer has already moved past it, it queries again.
 public final class EventFeed: Sendable {
-    /// Events kept for waiters; a waiter that falls further behind queries the store itself.
+    /// Events kept so a waiter registering a moment late still finds what it missed.
     static let bufferLimit = 2_000
-    /// Reads one page of the tail at a time.
     static let pageSize = 500
-    /// Without a ring, the tail is still re-read this often (a notification from another instance
-    /// may be lost).
+    /// Without a ring the tail is still read this often.
     static let staleAfter: Duration = .seconds(1)
+    /// Under a stream of writes, reads come at most this often (the writes meanwhile coalesce): the
+    /// longest an event waits for its readers on top of its commit.
+    static let minimumInterval: Duration = .milliseconds(10)
+
+    private struct Waiter {
+        var tenant: String
+        var types: EventTypeFilter
+        var after: Int64
+        var limit: Int
+        var deadline: ContinuousClock.Instant
+        var continuation: CheckedContinuation<EventBatch?, Never>
+
+        func matches(_ event: Event) -> Bool { event.id > after && event.tenant == tenant && types.matches(event.type) }
+    }
 
     private struct State {
         var initialised = false
@@ -31,9 +44,9 @@ public final class EventFeed: Sendable {
         var start: Int64 = 0
         var head: Int64 = 0
         var buffer: [Event] = []
-        var generation: UInt64 = 0
-        var refreshedAt = ContinuousClock.now
-        var inflight: Task<Void, any Error>?
+        var waiters: [UInt64: Waiter] = [:]
+        var nextWaiter: UInt64 = 0
+        var pumping = false
     }
 
     private let state = Mutex(State())
@@ -51,35 +64,76 @@ public final class EventFeed: Sendable {
     }
 
     /// Events of `tenant` after `after` that match `types` (at most `limit`), waiting up to `timeout`
-    /// for the first one to be visible. A server shutting down ends the wait (a second at most).
+    /// for the first one to be visible. Cancellation and graceful shutdown end the wait.
     public func events(
         after: Int64, types: EventTypeFilter, limit: Int, tenant: String, timeout: Duration, store: some Store
     ) async throws -> EventBatch {
         let deadline = ContinuousClock.now + timeout
         var after = after
         while true {
-            var generation = bell.generation
             let knownHead = try await head(store: store)
             direct.add(1, ordering: .relaxed)
             let batch = try await store.events(after: after, types: types, limit: limit, tenant: tenant)
-            if !batch.events.isEmpty || ContinuousClock.now >= deadline || Self.stopping { return batch }
+            if !batch.events.isEmpty || ContinuousClock.now >= deadline || Task.isCancelled || Task.isShuttingDownGracefully {
+                return batch
+            }
             // Nothing of ours up to the head the feed knew before that query: wait from there.
             after = max(after, knownHead)
-            while true {
-                let remaining = deadline - ContinuousClock.now
-                if remaining <= .zero || Self.stopping { return EventBatch(events: [], nextAfter: after) }
-                await bell.wait(after: generation, timeout: min(remaining, Self.staleAfter))
-                generation = bell.generation
-                let view = try await refresh(store: store, generation: generation)
-                if after < view.start { break }  // the buffer moved on without us: query again
-                let mine = view.events.lazy.filter { $0.id > after && $0.tenant == tenant && types.matches($0.type) }.prefix(limit)
-                if let last = mine.last { return EventBatch(events: Array(mine), nextAfter: last.id) }
-                after = max(after, view.head)
+            if let batch = try await wait(tenant: tenant, types: types, after: after, limit: limit, deadline: deadline, store: store) {
+                return batch
+            }
+            // The buffer had moved past our position: query again.
+        }
+    }
+
+    /// Waits in the feed; nil when the buffer no longer reaches back to `after`.
+    private func wait(
+        tenant: String, types: EventTypeFilter, after: Int64, limit: Int, deadline: ContinuousClock.Instant, store: some Store
+    ) async throws -> EventBatch? {
+        let id = state.withLock { state -> UInt64 in
+            state.nextWaiter &+= 1
+            return state.nextWaiter
+        }
+        return await cancelWhenGracefulShutdown {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<EventBatch?, Never>) in
+                    let registration = self.state.withLock { state -> Registration in
+                        if after < state.start { return .behind }
+                        var waiter = Waiter(
+                            tenant: tenant, types: types, after: after, limit: limit, deadline: deadline, continuation: continuation)
+                        // What the pump read since our query started is in the buffer already.
+                        let missed = state.buffer.lazy.filter(waiter.matches).prefix(limit)
+                        if let last = missed.last { return .ready(EventBatch(events: Array(missed), nextAfter: last.id)) }
+                        waiter.after = max(after, state.head)
+                        state.waiters[id] = waiter
+                        return .waiting
+                    }
+                    switch registration {
+                    case .behind: continuation.resume(returning: nil)
+                    case .ready(let batch): continuation.resume(returning: batch)
+                    case .waiting:
+                        // Cancelled before registering: the handler found nothing to release.
+                        if Task.isCancelled { self.release(id) }
+                        self.startPump(store: store)
+                    }
+                }
+            } onCancel: {
+                self.release(id)
             }
         }
     }
 
-    private static var stopping: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
+    private enum Registration {
+        case behind
+        case ready(EventBatch)
+        case waiting
+    }
+
+    /// Ends one waiter's wait now, with nothing (it was cancelled, or the server is stopping).
+    private func release(_ id: UInt64) {
+        guard let waiter = state.withLock({ $0.waiters.removeValue(forKey: id) }) else { return }
+        waiter.continuation.resume(returning: EventBatch(events: [], nextAfter: waiter.after))
+    }
 
     /// The head the feed has seen, reading it once if it never did.
     private func head(store: some Store) async throws -> Int64 {
@@ -90,65 +144,76 @@ public final class EventFeed: Sendable {
                 state.initialised = true
                 state.start = head
                 state.head = head
-                state.refreshedAt = ContinuousClock.now
             }
             return state.head
         }
     }
 
-    private struct View {
-        var start: Int64
-        var head: Int64
-        var events: ArraySlice<Event>
-    }
-
-    private enum Step {
-        case ready(View)
-        case wait(Task<Void, any Error>)
-    }
-
-    /// The buffer, first brought up to date when the bell rang since the last read (or it is stale).
-    /// One read at a time: concurrent callers wait for the read under way.
-    private func refresh(store: some Store, generation: UInt64) async throws -> View {
-        while true {
-            let step = state.withLock { state -> Step in
-                let fresh = state.generation >= generation && ContinuousClock.now - state.refreshedAt < Self.staleAfter
-                if state.initialised && fresh { return .ready(View(start: state.start, head: state.head, events: state.buffer[...])) }
-                if let inflight = state.inflight { return .wait(inflight) }
-                let task = Task { try await self.read(store: store) }
-                state.inflight = task
-                return .wait(task)
-            }
-            switch step {
-            case .ready(let view): return view
-            case .wait(let task): try await task.value
-            }
+    /// Starts the pump unless it runs; it stops by itself once nobody waits.
+    private func startPump(store: some Store) {
+        let start = state.withLock { state -> Bool in
+            guard !state.pumping else { return false }
+            state.pumping = true
+            return true
         }
+        guard start else { return }
+        Task { await self.pump(store: store) }
     }
 
-    /// Reads the newly visible tail into the buffer.
-    private func read(store: some Store) async throws {
-        defer { state.withLock { $0.inflight = nil } }
-        let generation = bell.generation
-        var head = try await self.head(store: store)
-        var fresh: [Event] = []
-        shared.add(1, ordering: .relaxed)
+    private func pump(store: some Store) async {
+        var generation = bell.generation
+        var lastRead = ContinuousClock.now - Self.minimumInterval
         while true {
-            let page = try await store.visibleEvents(after: head, limit: Self.pageSize)
-            fresh += page
-            head = page.last?.id ?? head
-            if page.count < Self.pageSize || fresh.count >= Self.bufferLimit { break }
-        }
-        state.withLock { state in
-            state.buffer += fresh
-            state.head = max(state.head, head)
-            if state.buffer.count > Self.bufferLimit {
-                let dropped = state.buffer.count - Self.bufferLimit
-                state.start = state.buffer[dropped - 1].id
-                state.buffer.removeFirst(dropped)
+            let (idle, nextDeadline) = state.withLock { state -> (Bool, ContinuousClock.Instant?) in
+                if state.waiters.isEmpty { state.pumping = false }
+                return (state.waiters.isEmpty, state.waiters.values.map(\.deadline).min())
             }
-            state.generation = max(state.generation, generation)
-            state.refreshedAt = ContinuousClock.now
+            if idle { return }
+            let wake = min(nextDeadline ?? .now, ContinuousClock.now + Self.staleAfter)
+            await bell.wait(after: generation, timeout: max(.zero, wake - ContinuousClock.now))
+            try? await Task.sleep(until: lastRead + Self.minimumInterval)
+            lastRead = ContinuousClock.now
+            generation = bell.generation
+            var fresh: [Event] = []
+            do {
+                shared.add(1, ordering: .relaxed)
+                var head = try await self.head(store: store)
+                while true {
+                    let page = try await store.visibleEvents(after: head, limit: Self.pageSize)
+                    fresh += page
+                    head = page.last?.id ?? head
+                    if page.count < Self.pageSize || fresh.count >= Self.bufferLimit { break }
+                }
+            } catch {
+                // The database is away: waiters keep waiting (or time out) and the next round retries.
+            }
+            let now = ContinuousClock.now
+            let finished = state.withLock { state -> [(CheckedContinuation<EventBatch?, Never>, EventBatch)] in
+                if let last = fresh.last {
+                    state.buffer += fresh
+                    state.head = max(state.head, last.id)
+                    if state.buffer.count > Self.bufferLimit {
+                        let dropped = state.buffer.count - Self.bufferLimit
+                        state.start = state.buffer[dropped - 1].id
+                        state.buffer.removeFirst(dropped)
+                    }
+                }
+                var finished: [(CheckedContinuation<EventBatch?, Never>, EventBatch)] = []
+                for (id, waiter) in state.waiters {
+                    let mine = fresh.lazy.filter(waiter.matches).prefix(waiter.limit)
+                    if let last = mine.last {
+                        finished.append((waiter.continuation, EventBatch(events: Array(mine), nextAfter: last.id)))
+                    } else if waiter.deadline <= now {
+                        finished.append((waiter.continuation, EventBatch(events: [], nextAfter: max(waiter.after, state.head))))
+                    } else {
+                        state.waiters[id]?.after = max(waiter.after, state.head)
+                        continue
+                    }
+                    state.waiters[id] = nil
+                }
+                return finished
+            }
+            for (continuation, batch) in finished { continuation.resume(returning: batch) }
         }
     }
 }

@@ -36,11 +36,7 @@ struct ExtremeInputTests {
 
     @Test("every field, parameter and header at its extremes: always 2xx or 4xx, the process never dies", arguments: Backend.available)
     func extremes(backend: Backend) async throws {
-        let database: String
-        switch backend {
-        case .sqlite: database = "sqlite://\(TestFiles.temporaryDirectory())/extreme.sqlite"
-        case .postgres: database = try await TestPostgres.freshDatabaseURL()
-        }
+        let database = try await backend.freshDatabaseURL()
         let key = "extreme-operator-key-" + UUID().uuidString
         var server = try await ServerProcess.start(database: database, environment: ["AGENTIC_ADMIN_KEY": key])
         let yaml = try await LiveHTTP.call(.get, server.baseURL + "/openapi.yaml").text

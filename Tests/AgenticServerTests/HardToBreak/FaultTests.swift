@@ -72,11 +72,7 @@ struct FaultTests {
 
     @Test("kill -9 in the middle of writes, three times: every acknowledged write survives, once", arguments: Backend.available)
     func killedMidWrite(backend: Backend) async throws {
-        let database: String
-        switch backend {
-        case .sqlite: database = "sqlite://\(TestFiles.temporaryDirectory())/killed.sqlite"
-        case .postgres: database = try await TestPostgres.freshDatabaseURL()
-        }
+        let database = try await backend.freshDatabaseURL()
         let key = "kill-operator-key-" + UUID().uuidString
         var acknowledged: [String: String] = [:]
         for round in 1...3 {

@@ -70,6 +70,8 @@ struct ObservabilityTests {
         let latencyExpr = try #require(latency["expr"] as? String)
         #expect(latencyExpr.contains("histogram_quantile(0.95") && latencyExpr.contains("[5m]") && latencyExpr.contains("> 0.5"))
         #expect(latency["for"] as? String == "5m")
+        let lag = try rule("AgenticEventDeliveryLag")
+        #expect((lag["expr"] as? String)?.contains("agentic_event_delivery_lag_seconds") == true)
 
         // Every metric a rule names is one the server really exposes.
         let scraped = Mutex("")

@@ -18,6 +18,14 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
     }
 
+    /// The URL of an empty database of this backend, for a server process of the test's own.
+    func freshDatabaseURL() async throws -> String {
+        switch self {
+        case .sqlite: return "sqlite://\(TestFiles.temporaryDirectory())/agentic.sqlite"
+        case .postgres: return try await TestPostgres.freshDatabaseURL()
+        }
+    }
+
     /// A fresh, migrated store. SQLite gets its own file; PostgreSQL shares the test database, and
     /// tests isolate themselves by tenant, unless `isolated` asks for a database of their own (for
     /// tests of work that spans tenants, such as pruning).
