@@ -26,6 +26,17 @@ final class AcknowledgingWriters: Sendable {
 
     func stop() { stopping.store(true, ordering: .relaxed) }
 
+    /// Waits until at least `count` writes were acknowledged, or `limit` passed (a loaded machine
+    /// may need seconds to start a server); answers whether they were.
+    func waitForAcknowledged(atLeast count: Int, atMost limit: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if snapshot.acknowledged.count >= count { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return snapshot.acknowledged.count >= count
+    }
+
     /// Runs `count` writers until `stop()`; each write is retried (same key, same body) until acknowledged.
     func run(count: Int, label: String) async {
         await withTaskGroup(of: Void.self) { group in
