@@ -122,6 +122,6 @@ struct DomainRuleTests {
 
 extension TaskDraft {
     static func make(planID: UUID, now: Timestamp) -> PlanTask {
-        (try! TaskDraft.read(["plan_id": .string(planID.lowercased)])).make(tenant: "default", now: now)
+        (try! PlanTask.fields.draft(["plan_id": .string(planID.lowercased)])).make(tenant: "default", now: now)
     }
 }

@@ -17,33 +17,33 @@ struct ValidationTests {
 
     @Test("aliases are accepted, but not twice")
     func aliases() throws {
-        #expect(try GoalDraft.read(["description": "d"]).goalText == "d")
-        #expect(try TaskDraft.read(["plan_id": .string(UUID().lowercased), "input_data": ["a": 1]]).inputs == ["a": 1])
-        #expect(fields { _ = try TaskDraft.read(["plan_id": .string(UUID().lowercased), "inputs": [:], "input_data": [:]]) } == ["input_data"])
+        #expect(try Goal.fields.draft(["description": "d"]).goalText == "d")
+        #expect(try PlanTask.fields.draft(["plan_id": .string(UUID().lowercased), "input_data": ["a": 1]]).inputs == ["a": 1])
+        #expect(fields { _ = try PlanTask.fields.draft(["plan_id": .string(UUID().lowercased), "inputs": [:], "input_data": [:]]) } == ["input_data"])
     }
 
     @Test("a PATCH that names nothing is a 400, one with only unknown fields a 422")
     func emptyPatch() {
         #expect {
-            try AgentPatch.read([:])
+            try Agent.fields.patch([:])
         } throws: { ($0 as? AgenticError)?.status == 400 }
         #expect {
-            try AgentPatch.read(["nope": 1])
+            try Agent.fields.patch(["nope": 1])
         } throws: { ($0 as? AgenticError)?.status == 422 }
     }
 
     @Test("numbers must be whole and in range")
     func numbers() {
-        #expect(fields { _ = try GoalDraft.read(["goal_text": "g", "priority": 2.5]) } == ["priority"])
-        #expect(fields { _ = try GoalDraft.read(["goal_text": "g", "priority": -1]) } == ["priority"])
-        #expect(fields { _ = try GoalDraft.read(["goal_text": "g", "priority": "5"]) } == ["priority"])
+        #expect(fields { _ = try Goal.fields.draft(["goal_text": "g", "priority": 2.5]) } == ["priority"])
+        #expect(fields { _ = try Goal.fields.draft(["goal_text": "g", "priority": -1]) } == ["priority"])
+        #expect(fields { _ = try Goal.fields.draft(["goal_text": "g", "priority": "5"]) } == ["priority"])
         #expect(fields { _ = try ClaimRequest.read(["agent_id": .string(UUID().lowercased), "lease_seconds": 3601, "limit": 0]) }
             == ["lease_seconds", "limit"])
     }
 
     @Test("the body must be an object")
     func bodyShape() {
-        #expect(fields { _ = try AgentDraft.read([1, 2]) } == ["(body)"])
+        #expect(fields { _ = try Agent.fields.draft([1, 2]) } == ["(body)"])
     }
 
     @Test("fail accepts a message string as the error")

@@ -15,7 +15,7 @@ struct SQLiteStoreTests {
         let path = Self.path()
         let store = try await SQLiteStore.open(path: path)
         try await store.migrate()
-        let agent = try await store.createAgent(try AgentDraft.read(["name": "kept"]), by: Caller(tenant: "t", keyID: "k"))
+        let agent = try await store.createAgent(try Agent.fields.draft(["name": "kept"]), by: Caller(tenant: "t", keyID: "k"))
         try await store.migrate()
         let readiness = await store.readiness()
         #expect(readiness.isReady && readiness.schemaVersion == readiness.expectedSchemaVersion)
@@ -40,13 +40,13 @@ struct SQLiteStoreTests {
         let store = try await SQLiteStore.open(path: Self.path())
         try await store.migrate()
         let caller = Caller(tenant: "t", keyID: "k")
-        let goal = try await store.createGoal(try GoalDraft.read(["goal_text": "g"]), by: caller)
-        let plan = try await store.createPlan(try PlanDraft.read(["goal_id": .string(goal.id.lowercased)]), by: caller)
+        let goal = try await store.createGoal(try Goal.fields.draft(["goal_text": "g"]), by: caller)
+        let plan = try await store.createPlan(try Plan.fields.draft(["goal_id": .string(goal.id.lowercased)]), by: caller)
         // A write that fails halfway through (the duplicate id is found on insert, after reads succeeded).
-        let task = try await store.createTask(try TaskDraft.read(["plan_id": .string(plan.id.lowercased)]), by: caller)
+        let task = try await store.createTask(try PlanTask.fields.draft(["plan_id": .string(plan.id.lowercased)]), by: caller)
         await #expect(throws: AgenticError.self) {
             _ = try await store.createTask(
-                try TaskDraft.read(["plan_id": .string(plan.id.lowercased), "task_id": .string(task.id.lowercased)]), by: caller)
+                try PlanTask.fields.draft(["plan_id": .string(plan.id.lowercased), "task_id": .string(task.id.lowercased)]), by: caller)
         }
         let events = try await store.events(after: 0, types: EventTypeFilter(), limit: 100, tenant: "t")
         #expect(events.events.map(\.type) == ["goal.created", "plan.created", "task.created"], "no event without its change")
@@ -58,11 +58,11 @@ struct SQLiteStoreTests {
     func tenantIsolation() async throws {
         let store = try await SQLiteStore.open(path: Self.path())
         try await store.migrate()
-        let agent = try await store.createAgent(try AgentDraft.read(["name": "mine"]), by: Caller(tenant: "a", keyID: "k"))
+        let agent = try await store.createAgent(try Agent.fields.draft(["name": "mine"]), by: Caller(tenant: "a", keyID: "k"))
         await #expect(throws: AgenticError.self) { _ = try await store.agent(agent.id, tenant: "b") }
         #expect(try await store.listAgents(ListQuery(), tenant: "b").items.isEmpty)
         await #expect(throws: AgenticError.self) {
-            _ = try await store.updateAgent(agent.id, try AgentPatch.read(["name": "theirs"]), ifMatch: nil, by: Caller(tenant: "b", keyID: "k"))
+            _ = try await store.updateAgent(agent.id, try Agent.fields.patch(["name": "theirs"]), ifMatch: nil, by: Caller(tenant: "b", keyID: "k"))
         }
         #expect(try await store.agent(agent.id, tenant: "a").name == "mine")
         await store.close()

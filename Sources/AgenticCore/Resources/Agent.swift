@@ -1,53 +1,42 @@
 import Foundation
 
 /// A registered agent: who does the work.
-public struct Agent: Sendable, Equatable, JSONWritable {
-    public var id: UUID
-    public var tenant: String
-    public var did: String
-    public var name: String
-    public var agentType: String
-    public var status: AgentStatus
-    public var configuration: JSONObject
-    public var metadata: JSONObject
-    public var resourceLimits: JSONObject
-    public var version: Int64
-    public var createdAt: Timestamp
-    public var updatedAt: Timestamp
+public struct Agent: DescribedResource, Equatable {
+    public var id = UUID()
+    public var tenant = ""
+    public var did = ""
+    public var name = ""
+    public var agentType = "general"
+    public var status = AgentStatus.created
+    public var configuration: JSONObject = [:]
+    public var metadata: JSONObject = [:]
+    public var resourceLimits: JSONObject = [:]
+    public var version: Int64 = 1
+    public var createdAt = Timestamp(microseconds: 0)
+    public var updatedAt = Timestamp(microseconds: 0)
 
-    public init(
-        id: UUID, tenant: String, did: String, name: String, agentType: String, status: AgentStatus,
-        configuration: JSONObject, metadata: JSONObject, resourceLimits: JSONObject,
-        version: Int64, createdAt: Timestamp, updatedAt: Timestamp
-    ) {
-        self.id = id
-        self.tenant = tenant
-        self.did = did
-        self.name = name
-        self.agentType = agentType
-        self.status = status
-        self.configuration = configuration
-        self.metadata = metadata
-        self.resourceLimits = resourceLimits
-        self.version = version
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
-    }
+    public init() {}
 
-    public func write(to w: inout JSONWriter) {
-        w.beginObject()
-        w.key("agent_id"); w.uuid(id)
-        w.key("did"); w.string(did)
-        w.key("name"); w.string(name)
-        w.key("agent_type"); w.string(agentType)
-        w.key("status"); w.string(status.rawValue)
-        w.key("configuration"); w.object(configuration)
-        w.key("metadata"); w.object(metadata)
-        w.key("resource_limits"); w.object(resourceLimits)
-        w.key("version"); w.int(version)
-        w.key("created_at"); w.timestamp(createdAt)
-        w.key("updated_at"); w.timestamp(updatedAt)
-        w.endObject()
+    public static let fields = ResourceDescription<Agent>(
+        table: "agents",
+        [
+            .init("agent_id", \.id, .uuid, .create),
+            .init("tenant", \.tenant, .text(max: Limits.maxIdentifierLength), .hidden),
+            .init("did", \.did, .did, .always),
+            .init("name", \.name, .text(min: 1, max: Limits.maxNameLength), .always, required: true),
+            .init("agent_type", \.agentType, .identifier, .always),
+            .init("status", \.status, .enumeration(AgentStatus.self), .always),
+            .init("configuration", \.configuration, .object, .always),
+            .init("metadata", \.metadata, .object, .always),
+            .init("resource_limits", \.resourceLimits, .object, .always),
+            .init("version", \.version, .version, .server),
+            .init("created_at", \.createdAt, .timestamp, .server),
+            .init("updated_at", \.updatedAt, .timestamp, .server),
+        ])
+
+    /// An agent without a DID gets one made from its name.
+    public static func checkDraft(_ agent: inout Agent, given: Set<String>, reader: inout ObjectReader) {
+        if !given.contains("did") { agent.did = defaultDID(name: agent.name) }
     }
 
     /// The default DID: `did:agent:<name>:<8 hex>`, with the name reduced to DID-safe characters.
@@ -67,3 +56,6 @@ public struct Agent: Sendable, Equatable, JSONWritable {
         return "did:agent:\(slug):\(String(repeating: "0", count: 8 - suffix.count))\(suffix)"
     }
 }
+
+public typealias AgentDraft = ResourceDraft<Agent>
+public typealias AgentPatch = ResourcePatch<Agent>

@@ -1,66 +1,52 @@
 import Foundation
 
 /// What an agent is trying to achieve. Its status follows its plans once they run.
-public struct Goal: Sendable, Equatable, JSONWritable {
-    public var id: UUID
-    public var tenant: String
+public struct Goal: DescribedResource, Equatable {
+    public var id = UUID()
+    public var tenant = ""
     public var agentID: UUID?
     public var agentDID: String?
-    public var goalText: String
-    public var goalType: String
-    public var status: GoalStatus
-    public var priority: Int64
-    public var constraints: GoalConstraints
-    public var successCriteria: [String]
+    public var goalText = ""
+    public var goalType = "compound"
+    public var status = GoalStatus.pending
+    public var priority: Int64 = 5
+    public var constraints = GoalConstraints()
+    public var successCriteria: [String] = []
     public var parentGoalID: UUID?
-    public var metadata: JSONObject
+    public var metadata: JSONObject = [:]
     public var completedAt: Timestamp?
-    public var version: Int64
-    public var createdAt: Timestamp
-    public var updatedAt: Timestamp
+    public var version: Int64 = 1
+    public var createdAt = Timestamp(microseconds: 0)
+    public var updatedAt = Timestamp(microseconds: 0)
 
-    public init(
-        id: UUID, tenant: String, agentID: UUID?, agentDID: String?, goalText: String, goalType: String,
-        status: GoalStatus, priority: Int64, constraints: GoalConstraints, successCriteria: [String],
-        parentGoalID: UUID?, metadata: JSONObject, completedAt: Timestamp?, version: Int64,
-        createdAt: Timestamp, updatedAt: Timestamp
-    ) {
-        self.id = id
-        self.tenant = tenant
-        self.agentID = agentID
-        self.agentDID = agentDID
-        self.goalText = goalText
-        self.goalType = goalType
-        self.status = status
-        self.priority = priority
-        self.constraints = constraints
-        self.successCriteria = successCriteria
-        self.parentGoalID = parentGoalID
-        self.metadata = metadata
-        self.completedAt = completedAt
-        self.version = version
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
-    }
+    public init() {}
 
-    public func write(to w: inout JSONWriter) {
-        w.beginObject()
-        w.key("goal_id"); w.uuid(id)
-        w.key("agent_id"); w.uuid(agentID)
-        w.key("agent_did"); w.string(agentDID)
-        w.key("goal_text"); w.string(goalText)
-        w.key("goal_type"); w.string(goalType)
-        w.key("status"); w.string(status.rawValue)
-        w.key("priority"); w.int(priority)
-        w.key("constraints"); constraints.write(to: &w)
-        w.key("success_criteria"); w.strings(successCriteria)
-        w.key("parent_goal_id"); w.uuid(parentGoalID)
-        w.key("metadata"); w.object(metadata)
-        w.key("completed_at"); w.timestamp(completedAt)
-        w.key("version"); w.int(version)
-        w.key("created_at"); w.timestamp(createdAt)
-        w.key("updated_at"); w.timestamp(updatedAt)
-        w.endObject()
+    public static let fields = ResourceDescription<Goal>(
+        table: "goals",
+        [
+            .init("goal_id", \.id, .uuid, .create),
+            .init("tenant", \.tenant, .text(max: Limits.maxIdentifierLength), .hidden),
+            .init("agent_id", \.agentID, .optional(.uuid), .always),
+            .init("agent_did", \.agentDID, .optional(.did), .always),
+            .init("goal_text", \.goalText, .text(min: 1, max: Limits.maxTextLength), .always, required: true, aliases: ["description"]),
+            .init("goal_type", \.goalType, .identifier, .always),
+            .init("status", \.status, .enumeration(GoalStatus.self), .always),
+            .init("priority", \.priority, .integer(0...10), .always),
+            .init("constraints", \.constraints, .nested(GoalConstraints.self, schema: "GoalConstraints"), .always),
+            .init(
+                "success_criteria", \.successCriteria,
+                .strings(maxItems: Limits.maxListItems, maxLength: Limits.maxListItemLength), .always),
+            .init("parent_goal_id", \.parentGoalID, .optional(.uuid), .always),
+            .init("metadata", \.metadata, .object, .always),
+            .init("completed_at", \.completedAt, .optional(.timestamp), .server),
+            .init("version", \.version, .version, .server),
+            .init("created_at", \.createdAt, .timestamp, .server),
+            .init("updated_at", \.updatedAt, .timestamp, .server),
+        ])
+
+    /// A new goal has not finished yet.
+    public static func checkDraft(_ goal: inout Goal, given: Set<String>, reader: inout ObjectReader) {
+        if goal.status.isTerminal { reader.fail("status", "a new goal must be `pending` or `active`") }
     }
 
     /// Moves to `next`, stamping `completed_at` on entering a final status.
@@ -71,3 +57,6 @@ public struct Goal: Sendable, Equatable, JSONWritable {
         completedAt = next.isTerminal ? now : nil
     }
 }
+
+public typealias GoalDraft = ResourceDraft<Goal>
+public typealias GoalPatch = ResourcePatch<Goal>

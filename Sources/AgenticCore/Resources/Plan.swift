@@ -2,60 +2,52 @@ import Foundation
 
 /// A plan breaks a goal into a graph of tasks. Its status is driven by its tasks: `active` on the first
 /// start, then `completed`, `failed` or `cancelled` once every task has finished.
-public struct Plan: Sendable, Equatable, JSONWritable {
-    public var id: UUID
-    public var tenant: String
-    public var goalID: UUID
+public struct Plan: DescribedResource, Equatable {
+    public var id = UUID()
+    public var tenant = ""
+    public var goalID = UUID()
     public var agentID: UUID?
-    public var name: String
-    public var status: PlanStatus
-    public var resourceBudget: JSONObject
-    public var metadata: JSONObject
+    public var name = "Unnamed plan"
+    public var status = PlanStatus.draft
+    public var resourceBudget: JSONObject = [:]
+    public var metadata: JSONObject = [:]
     /// Derived from the plan's tasks when read; never stored.
-    public var taskCounts: TaskCounts
+    public var taskCounts = TaskCounts()
     public var startedAt: Timestamp?
     public var completedAt: Timestamp?
-    public var version: Int64
-    public var createdAt: Timestamp
-    public var updatedAt: Timestamp
+    public var version: Int64 = 1
+    public var createdAt = Timestamp(microseconds: 0)
+    public var updatedAt = Timestamp(microseconds: 0)
 
-    public init(
-        id: UUID, tenant: String, goalID: UUID, agentID: UUID?, name: String, status: PlanStatus,
-        resourceBudget: JSONObject, metadata: JSONObject, taskCounts: TaskCounts = TaskCounts(),
-        startedAt: Timestamp?, completedAt: Timestamp?, version: Int64, createdAt: Timestamp, updatedAt: Timestamp
-    ) {
-        self.id = id
-        self.tenant = tenant
-        self.goalID = goalID
-        self.agentID = agentID
-        self.name = name
-        self.status = status
-        self.resourceBudget = resourceBudget
-        self.metadata = metadata
-        self.taskCounts = taskCounts
-        self.startedAt = startedAt
-        self.completedAt = completedAt
-        self.version = version
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
+    public init() {}
+
+    public static let fields = ResourceDescription<Plan>(
+        table: "plans",
+        [
+            .init("plan_id", \.id, .uuid, .create),
+            .init("tenant", \.tenant, .text(max: Limits.maxIdentifierLength), .hidden),
+            .init("goal_id", \.goalID, .uuid, .create, required: true),
+            .init("agent_id", \.agentID, .optional(.uuid), .always),
+            .init("name", \.name, .text(min: 1, max: Limits.maxNameLength), .always),
+            .init("status", \.status, .enumeration(PlanStatus.self), .always),
+            .init("resource_budget", \.resourceBudget, .object, .always),
+            .init("metadata", \.metadata, .object, .always),
+            .init("task_counts", \.taskCounts, .taskCounts, .server),
+            .init("started_at", \.startedAt, .optional(.timestamp), .server),
+            .init("completed_at", \.completedAt, .optional(.timestamp), .server),
+            .init("version", \.version, .version, .server),
+            .init("created_at", \.createdAt, .timestamp, .server),
+            .init("updated_at", \.updatedAt, .timestamp, .server),
+        ])
+
+    /// A new plan has not finished yet.
+    public static func checkDraft(_ plan: inout Plan, given: Set<String>, reader: inout ObjectReader) {
+        if plan.status.isTerminal { reader.fail("status", "a new plan must be `draft` or `active`") }
     }
 
-    public func write(to w: inout JSONWriter) {
-        w.beginObject()
-        w.key("plan_id"); w.uuid(id)
-        w.key("goal_id"); w.uuid(goalID)
-        w.key("agent_id"); w.uuid(agentID)
-        w.key("name"); w.string(name)
-        w.key("status"); w.string(status.rawValue)
-        w.key("resource_budget"); w.object(resourceBudget)
-        w.key("metadata"); w.object(metadata)
-        w.key("task_counts"); taskCounts.write(to: &w)
-        w.key("started_at"); w.timestamp(startedAt)
-        w.key("completed_at"); w.timestamp(completedAt)
-        w.key("version"); w.int(version)
-        w.key("created_at"); w.timestamp(createdAt)
-        w.key("updated_at"); w.timestamp(updatedAt)
-        w.endObject()
+    /// A plan created `active` has started.
+    public mutating func prepareNew(at now: Timestamp) {
+        if status == .active { startedAt = now }
     }
 
     /// Moves to `next`, stamping `started_at` on becoming active and `completed_at` on finishing.
@@ -69,7 +61,7 @@ public struct Plan: Sendable, Equatable, JSONWritable {
 }
 
 /// How many of a plan's tasks are in each status.
-public struct TaskCounts: Sendable, Equatable, JSONWritable {
+public struct TaskCounts: Sendable, Equatable, ExactEquatable, JSONWritable {
     public var counts: [TaskStatus: Int64] = [:]
 
     public init(_ counts: [TaskStatus: Int64] = [:]) {
@@ -94,3 +86,29 @@ public struct TaskCounts: Sendable, Equatable, JSONWritable {
         w.endObject()
     }
 }
+
+extension FieldCodec where Value == TaskCounts {
+    /// Every status with its count; computed when a plan is read, never stored or set.
+    static var taskCounts: Self {
+        FieldCodec(
+            schema: .reference("TaskCounts"), column: nil,
+            read: { _, path, errors in
+                errors.append(FieldError(field: path, message: "is read-only"))
+                return nil
+            },
+            write: { v, w in v.write(to: &w) },
+            parse: { value in
+                guard case .object(let members) = value else { return nil }
+                var counts = TaskCounts()
+                for status in TaskStatus.allCases {
+                    guard let count = members[JSONKey(status.rawValue)]?.intValue else { return nil }
+                    counts[status] = count
+                }
+                return counts
+            },
+            store: { _ in .null }, load: { _ in TaskCounts() })
+    }
+}
+
+public typealias PlanDraft = ResourceDraft<Plan>
+public typealias PlanPatch = ResourcePatch<Plan>

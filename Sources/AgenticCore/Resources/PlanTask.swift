@@ -3,94 +3,69 @@ import Foundation
 /// One unit of work in a plan, pulled by agent workers through the lease-based queue.
 ///
 /// Named `PlanTask` so it never shadows Swift's `Task`.
-public struct PlanTask: Sendable, Equatable, JSONWritable {
-    public var id: UUID
-    public var tenant: String
-    public var planID: UUID
+public struct PlanTask: DescribedResource, Equatable {
+    public var id = UUID()
+    public var tenant = ""
+    public var planID = UUID()
     /// The assignee: the agent holding the lease while running, else whoever last held it.
     public var agentID: UUID?
-    public var name: String
-    public var description: String
-    public var taskType: String
-    public var status: TaskStatus
-    public var inputs: JSONObject
-    public var outputs: JSONObject
-    public var dependsOn: [UUID]
-    public var priority: Int64
-    public var timeoutSeconds: Int64
-    public var maxAttempts: Int64
+    public var name = ""
+    public var description = ""
+    public var taskType = "atomic"
+    public var status = TaskStatus.pending
+    public var inputs: JSONObject = [:]
+    public var outputs: JSONObject = [:]
+    public var dependsOn: [UUID] = []
+    public var priority: Int64 = 5
+    public var timeoutSeconds: Int64 = 300
+    public var maxAttempts: Int64 = 3
     /// How many times the task has started.
-    public var attempts: Int64
+    public var attempts: Int64 = 0
     public var leaseExpiresAt: Timestamp?
     public var error: JSONObject?
     public var toolName: String?
     public var startedAt: Timestamp?
     public var completedAt: Timestamp?
-    public var version: Int64
-    public var createdAt: Timestamp
-    public var updatedAt: Timestamp
+    public var version: Int64 = 1
+    public var createdAt = Timestamp(microseconds: 0)
+    public var updatedAt = Timestamp(microseconds: 0)
 
-    public init(
-        id: UUID, tenant: String, planID: UUID, agentID: UUID?, name: String, description: String, taskType: String,
-        status: TaskStatus, inputs: JSONObject, outputs: JSONObject, dependsOn: [UUID], priority: Int64,
-        timeoutSeconds: Int64, maxAttempts: Int64, attempts: Int64, leaseExpiresAt: Timestamp?, error: JSONObject?,
-        toolName: String?, startedAt: Timestamp?, completedAt: Timestamp?, version: Int64, createdAt: Timestamp,
-        updatedAt: Timestamp
-    ) {
-        self.id = id
-        self.tenant = tenant
-        self.planID = planID
-        self.agentID = agentID
-        self.name = name
-        self.description = description
-        self.taskType = taskType
-        self.status = status
-        self.inputs = inputs
-        self.outputs = outputs
-        self.dependsOn = dependsOn
-        self.priority = priority
-        self.timeoutSeconds = timeoutSeconds
-        self.maxAttempts = maxAttempts
-        self.attempts = attempts
-        self.leaseExpiresAt = leaseExpiresAt
-        self.error = error
-        self.toolName = toolName
-        self.startedAt = startedAt
-        self.completedAt = completedAt
-        self.version = version
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
-    }
+    public init() {}
 
-    public func write(to w: inout JSONWriter) {
-        w.beginObject()
-        w.key("task_id"); w.uuid(id)
-        w.key("plan_id"); w.uuid(planID)
-        w.key("agent_id"); w.uuid(agentID)
-        w.key("name"); w.string(name)
-        w.key("description"); w.string(description)
-        w.key("task_type"); w.string(taskType)
-        w.key("status"); w.string(status.rawValue)
-        w.key("inputs"); w.object(inputs)
-        w.key("outputs"); w.object(outputs)
-        w.key("depends_on")
-        w.beginArray()
-        for dependency in dependsOn { w.uuid(dependency) }
-        w.endArray()
-        w.key("priority"); w.int(priority)
-        w.key("timeout_seconds"); w.int(timeoutSeconds)
-        w.key("max_attempts"); w.int(maxAttempts)
-        w.key("attempts"); w.int(attempts)
-        w.key("lease_expires_at"); w.timestamp(leaseExpiresAt)
-        w.key("error")
-        if let error { w.object(error) } else { w.null() }
-        w.key("tool_name"); w.string(toolName)
-        w.key("started_at"); w.timestamp(startedAt)
-        w.key("completed_at"); w.timestamp(completedAt)
-        w.key("version"); w.int(version)
-        w.key("created_at"); w.timestamp(createdAt)
-        w.key("updated_at"); w.timestamp(updatedAt)
-        w.endObject()
+    public static let fields = ResourceDescription<PlanTask>(
+        table: "tasks",
+        [
+            .init("task_id", \.id, .uuid, .create),
+            .init("tenant", \.tenant, .text(max: Limits.maxIdentifierLength), .hidden),
+            .init("plan_id", \.planID, .uuid, .create, required: true),
+            .init("agent_id", \.agentID, .optional(.uuid), .always),
+            .init("name", \.name, .text(min: 1, max: Limits.maxNameLength), .always),
+            .init("description", \.description, .text(max: Limits.maxTextLength), .always),
+            .init("task_type", \.taskType, .identifier, .always),
+            .init("status", \.status, .enumeration(TaskStatus.self), .always),
+            .init("inputs", \.inputs, .object, .always, aliases: ["input_data"]),
+            .init("outputs", \.outputs, .object, .always, aliases: ["output_data"]),
+            .init("depends_on", \.dependsOn, .uuids(maxItems: Limits.maxListItems), .always),
+            .init("priority", \.priority, .integer(0...10), .always),
+            .init("timeout_seconds", \.timeoutSeconds, .integer(1...86_400), .always),
+            .init("max_attempts", \.maxAttempts, .integer(1...100), .always),
+            .init("attempts", \.attempts, .integer(0...Int64(Int32.max)), .server),
+            .init("lease_expires_at", \.leaseExpiresAt, .optional(.timestamp), .server),
+            .init("error", \.error, .optional(.object), .always),
+            .init("tool_name", \.toolName, .optional(.identifier), .always),
+            .init("started_at", \.startedAt, .optional(.timestamp), .server),
+            .init("completed_at", \.completedAt, .optional(.timestamp), .server),
+            .init("version", \.version, .version, .server),
+            .init("created_at", \.createdAt, .timestamp, .server),
+            .init("updated_at", \.updatedAt, .timestamp, .server),
+        ])
+
+    /// A new task is `pending` or `blocked`, cannot depend on itself, and is named after its
+    /// description unless named.
+    public static func checkDraft(_ task: inout PlanTask, given: Set<String>, reader: inout ObjectReader) {
+        if task.status != .pending, task.status != .blocked { reader.fail("status", "a new task must be `pending` or `blocked`") }
+        if given.contains("task_id"), task.dependsOn.contains(task.id) { reader.fail("depends_on", "a task cannot depend on itself") }
+        if !given.contains("name") { task.name = defaultName(description: task.description) }
     }
 
     /// The default name: the first 50 Unicode scalars of the description, else `Unnamed task`.
@@ -141,3 +116,6 @@ public struct PlanTask: Sendable, Equatable, JSONWritable {
         retryable && attempts < maxAttempts ? .pending : .failed
     }
 }
+
+public typealias TaskDraft = ResourceDraft<PlanTask>
+public typealias TaskPatch = ResourcePatch<PlanTask>

@@ -12,7 +12,3 @@ extension Versioned {
     }
 }
 
-extension Agent: Versioned {}
-extension Goal: Versioned {}
-extension Plan: Versioned {}
-extension PlanTask: Versioned {}

@@ -53,6 +53,18 @@ public struct ObjectReader {
         if !errors.isEmpty { throw AgenticError.validation(errors) }
     }
 
+    /// The first of `names` (a field and its aliases) the object holds, with its value; giving two of
+    /// them at once is reported, and the first is still read.
+    public mutating func member(oneOf names: [String]) -> (name: String, value: JSONValue)? {
+        let present = names.filter { object[JSONKey($0)] != nil }
+        if present.count > 1 { fail(present[1], "is an alias of `\(present[0])`; give only one of them") }
+        guard let name = present.first, let value = object[JSONKey(name)] else { return nil }
+        return (name, value)
+    }
+
+    /// The full path of a member, for error messages (`constraints.deadline`).
+    public func path(of key: String) -> String { prefix + key }
+
     /// Reads `key` with `convert`, which returns the value or a message. `nullable: false` rejects `null`.
     public mutating func read<T>(_ key: String, nullable: Bool = false, _ convert: (JSONValue) -> Result<T, Problem>)
         -> Field<T>

@@ -4,17 +4,13 @@ import Foundation
 import Hummingbird
 
 /// The five routes every resource has — create, read, update, delete, list — written once and
-/// parameterised by the resource's parse functions and store calls. Reads need a `read` key, the
-/// rest `write`.
-struct ResourceController<Resource: JSONWritable & Versioned & Identified & Sendable, Draft: Sendable, Patch: Sendable>:
-    Sendable
-{
+/// parameterised by the store calls; requests are read through the resource's description. Reads
+/// need a `read` key, the rest `write`.
+struct ResourceController<Resource: DescribedResource & Identified>: Sendable {
     let kind: ResourceKind
-    let readDraft: @Sendable (JSONValue) throws -> Draft
-    let readPatch: @Sendable (JSONValue) throws -> Patch
-    let create: @Sendable (Draft, Caller) async throws -> Resource
+    let create: @Sendable (ResourceDraft<Resource>, Caller) async throws -> Resource
     let get: @Sendable (UUID, String) async throws -> Resource
-    let update: @Sendable (UUID, Patch, VersionPrecondition?, Caller) async throws -> Resource
+    let update: @Sendable (UUID, ResourcePatch<Resource>, VersionPrecondition?, Caller) async throws -> Resource
     let delete: @Sendable (UUID, VersionPrecondition?, Caller) async throws -> Void
     let list: @Sendable (ListQuery, String) async throws -> Page<Resource>
 
@@ -23,7 +19,7 @@ struct ResourceController<Resource: JSONWritable & Versioned & Identified & Send
     func register(_ routes: RouteRegistrar) {
         let collection = self.collection
         routes.write.post(collection) { request, context in
-            let draft = try readDraft(try await request.requiredJSONBody())
+            let draft = try Resource.fields.draft(try await request.requiredJSONBody())
             let caller = try context.caller
             return try await respond({ try await create(draft, caller) }) { resource in
                 JSONResponse.resource(resource, status: .created, location: "\(collection)/\(resource.id.lowercased)")
@@ -38,7 +34,7 @@ struct ResourceController<Resource: JSONWritable & Versioned & Identified & Send
         }
         routes.write.patch("\(collection)/:id") { request, context in
             let id = try context.id()
-            let patch = try readPatch(try await request.requiredJSONBody())
+            let patch = try Resource.fields.patch(try await request.requiredJSONBody())
             return JSONResponse.resource(try await update(id, patch, request.ifMatch, try context.caller))
         }
         routes.write.delete("\(collection)/:id") { request, context in
@@ -59,13 +55,13 @@ struct ResourceController<Resource: JSONWritable & Versioned & Identified & Send
 
 enum ResourceControllers {
     static func register(store: some Store, on routes: RouteRegistrar) {
-        let agents = ResourceController<Agent, AgentDraft, AgentPatch>(
-            kind: .agent, readDraft: AgentDraft.read, readPatch: AgentPatch.read, create: store.createAgent,
+        let agents = ResourceController<Agent>(
+            kind: .agent, create: store.createAgent,
             get: store.agent, update: store.updateAgent, delete: store.deleteAgent, list: store.listAgents)
         agents.register(routes)
 
-        let goals = ResourceController<Goal, GoalDraft, GoalPatch>(
-            kind: .goal, readDraft: GoalDraft.read, readPatch: GoalPatch.read, create: store.createGoal,
+        let goals = ResourceController<Goal>(
+            kind: .goal, create: store.createGoal,
             get: store.goal, update: store.updateGoal, delete: store.deleteGoal, list: store.listGoals)
         goals.register(routes)
         goals.action("cancel", routes) { id, request, caller in
@@ -73,8 +69,8 @@ enum ResourceControllers {
             return try await store.cancelGoal(id, by: caller)
         }
 
-        let plans = ResourceController<Plan, PlanDraft, PlanPatch>(
-            kind: .plan, readDraft: PlanDraft.read, readPatch: PlanPatch.read, create: store.createPlan,
+        let plans = ResourceController<Plan>(
+            kind: .plan, create: store.createPlan,
             get: store.plan, update: store.updatePlan, delete: store.deletePlan, list: store.listPlans)
         plans.register(routes)
         plans.action("cancel", routes) { id, request, caller in
@@ -82,8 +78,8 @@ enum ResourceControllers {
             return try await store.cancelPlan(id, by: caller)
         }
 
-        let tasks = ResourceController<PlanTask, TaskDraft, TaskPatch>(
-            kind: .task, readDraft: TaskDraft.read, readPatch: TaskPatch.read, create: store.createTask,
+        let tasks = ResourceController<PlanTask>(
+            kind: .task, create: store.createTask,
             get: store.task, update: store.updateTask, delete: store.deleteTask, list: store.listTasks)
         // The claim route is registered before `tasks/:id` so the constant path wins.
         routes.write.post("/api/v1/tasks/claim") { request, context in

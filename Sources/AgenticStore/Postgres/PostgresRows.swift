@@ -2,63 +2,42 @@ import AgenticCore
 import Foundation
 import PostgresNIO
 
-/// Column lists and row decoders for the PostgreSQL schema, one per resource.
+/// A described resource the PostgreSQL store keeps, with its statements (`$n` placeholders).
+protocol PostgresStored: DescribedResource {
+    static var postgresStatements: RowStatements<Self> { get }
+}
+
+enum PostgresStatements {
+    static let agent = RowStatements<Agent>(placeholder: { "$\($0)" })
+    static let goal = RowStatements<Goal>(placeholder: { "$\($0)" })
+    static let plan = RowStatements<Plan>(placeholder: { "$\($0)" })
+    static let task = RowStatements<PlanTask>(placeholder: { "$\($0)" }, extraInsertColumns: ["unmet_dependencies"])
+}
+
+extension Agent: PostgresStored { static var postgresStatements: RowStatements<Agent> { PostgresStatements.agent } }
+extension Goal: PostgresStored { static var postgresStatements: RowStatements<Goal> { PostgresStatements.goal } }
+extension Plan: PostgresStored { static var postgresStatements: RowStatements<Plan> { PostgresStatements.plan } }
+extension PlanTask: PostgresStored { static var postgresStatements: RowStatements<PlanTask> { PostgresStatements.task } }
+
+/// The lock a read takes, as a type (prepared statements are one type per text).
+protocol PostgresRowLock { static var clause: String { get } }
+enum NoRowLock: PostgresRowLock { static var clause: String { "" } }
+enum ShareRowLock: PostgresRowLock { static var clause: String { " FOR SHARE" } }
+enum UpdateRowLock: PostgresRowLock { static var clause: String { " FOR UPDATE" } }
+
+/// Row decoders.
 enum PostgresColumns {
-    static let agent = ColumnList.agent
-    static let goal = ColumnList.goal
-    static let plan = ColumnList.plan
-    static let task = ColumnList.task
-    static let key = ColumnList.key
+    static let key = TableColumns.key
 
     /// `'completed', 'failed', 'cancelled'`: from the domain's own list, never from user text.
     static let terminalPlanStatuses = PlanStatus.terminalStatuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
 
-    static func agentRow(_ r: PostgresRandomAccessRow) throws -> Agent {
-        guard let status = AgentStatus(rawValue: try r.get("status")) else { throw AgenticError.internal("bad agent status") }
-        return Agent(
-            id: try r.get("agent_id"), tenant: try r.get("tenant"), did: try r.get("did"), name: try r.get("name"),
-            agentType: try r.get("agent_type"), status: status, configuration: try r.object("configuration"),
-            metadata: try r.object("metadata"), resourceLimits: try r.object("resource_limits"), version: try r.get("version"),
-            createdAt: try r.get("created_at"), updatedAt: try r.get("updated_at"))
+    /// A described resource from its row.
+    static func row<Object: DescribedObject>(_ r: PostgresRandomAccessRow) throws -> Object {
+        try Object.fields.decode { field in try r.stored(field.name, field.column ?? .text) }
     }
 
-    static func goalRow(_ r: PostgresRandomAccessRow) throws -> Goal {
-        guard let status = GoalStatus(rawValue: try r.get("status")) else { throw AgenticError.internal("bad goal status") }
-        let constraints = try GoalConstraints(json: try r.json("constraints"))
-        let criteria = try r.json("success_criteria").arrayValue?.compactMap(\.stringValue) ?? []
-        return Goal(
-            id: try r.get("goal_id"), tenant: try r.get("tenant"), agentID: try r.get("agent_id"),
-            agentDID: try r.get("agent_did"), goalText: try r.get("goal_text"), goalType: try r.get("goal_type"),
-            status: status, priority: Int64(try r.get("priority", as: Int32.self)), constraints: constraints,
-            successCriteria: criteria, parentGoalID: try r.get("parent_goal_id"), metadata: try r.object("metadata"),
-            completedAt: try r.get("completed_at"), version: try r.get("version"), createdAt: try r.get("created_at"),
-            updatedAt: try r.get("updated_at"))
-    }
-
-    static func planRow(_ r: PostgresRandomAccessRow) throws -> Plan {
-        guard let status = PlanStatus(rawValue: try r.get("status")) else { throw AgenticError.internal("bad plan status") }
-        return Plan(
-            id: try r.get("plan_id"), tenant: try r.get("tenant"), goalID: try r.get("goal_id"), agentID: try r.get("agent_id"),
-            name: try r.get("name"), status: status, resourceBudget: try r.object("resource_budget"),
-            metadata: try r.object("metadata"), startedAt: try r.get("started_at"), completedAt: try r.get("completed_at"),
-            version: try r.get("version"), createdAt: try r.get("created_at"), updatedAt: try r.get("updated_at"))
-    }
-
-    static func taskRow(_ r: PostgresRandomAccessRow) throws -> PlanTask {
-        guard let status = TaskStatus(rawValue: try r.get("status")) else { throw AgenticError.internal("bad task status") }
-        return PlanTask(
-            id: try r.get("task_id"), tenant: try r.get("tenant"), planID: try r.get("plan_id"), agentID: try r.get("agent_id"),
-            name: try r.get("name"), description: try r.get("description"), taskType: try r.get("task_type"), status: status,
-            inputs: try r.object("inputs"), outputs: try r.object("outputs"), dependsOn: try r.get("depends_on"),
-            priority: Int64(try r.get("priority", as: Int32.self)),
-            timeoutSeconds: Int64(try r.get("timeout_seconds", as: Int32.self)),
-            maxAttempts: Int64(try r.get("max_attempts", as: Int32.self)), attempts: Int64(try r.get("attempts", as: Int32.self)),
-            leaseExpiresAt: try r.get("lease_expires_at"), error: try r.optionalObject("error"), toolName: try r.get("tool_name"),
-            startedAt: try r.get("started_at"), completedAt: try r.get("completed_at"), version: try r.get("version"),
-            createdAt: try r.get("created_at"), updatedAt: try r.get("updated_at"))
-    }
-
-    static let event = "event_id, tenant, type, resource_id, data, actor, created_at"
+    static let event = TableColumns.event
 
     static func eventRow(_ r: PostgresRandomAccessRow) throws -> Event {
         Event(
@@ -84,6 +63,11 @@ struct PostgresListing {
     let table: String
     let idColumn: String
     let columns: String
+
+    init<Object>(_ statements: RowStatements<Object>, filters: [(name: String, column: String)]) {
+        (table, idColumn, columns) = (statements.table, statements.idColumn, statements.columns)
+        self.filters = filters
+    }
     /// The filters this collection accepts, with their column.
     let filters: [(name: String, column: String)]
 
@@ -116,14 +100,53 @@ struct PostgresListing {
     }
 
     static let agents = PostgresListing(
-        table: "agents", idColumn: "agent_id", columns: PostgresColumns.agent,
+        PostgresStatements.agent,
         filters: [("status", "status"), ("agent_type", "agent_type")])
     static let goals = PostgresListing(
-        table: "goals", idColumn: "goal_id", columns: PostgresColumns.goal, filters: [("agent_id", "agent_id"), ("status", "status")])
+        PostgresStatements.goal, filters: [("agent_id", "agent_id"), ("status", "status")])
     static let plans = PostgresListing(
-        table: "plans", idColumn: "plan_id", columns: PostgresColumns.plan,
+        PostgresStatements.plan,
         filters: [("goal_id", "goal_id"), ("agent_id", "agent_id"), ("status", "status")])
     static let tasks = PostgresListing(
-        table: "tasks", idColumn: "task_id", columns: PostgresColumns.task,
+        PostgresStatements.task,
         filters: [("plan_id", "plan_id"), ("agent_id", "agent_id"), ("status", "status")])
+}
+
+extension PostgresRandomAccessRow {
+    /// The value of a described field's column.
+    func stored(_ name: String, _ type: ColumnType) throws -> StoredValue {
+        let cell = self[name]
+        if cell.bytes == nil { return .null }
+        switch type {
+        case .uuid: return .uuid(try cell.decode(UUID.self))
+        case .text: return .text(try cell.decode(String.self))
+        case .int32: return .integer(Int64(try cell.decode(Int32.self)))
+        case .int64: return .integer(try cell.decode(Int64.self))
+        case .double: return .double(try cell.decode(Double.self))
+        case .bool: return .bool(try cell.decode(Bool.self))
+        case .json: return .json(try cell.decode(JSONB.self).value)
+        case .timestamp: return .timestamp(try cell.decode(Timestamp.self))
+        case .uuids: return .uuids(try cell.decode([UUID].self))
+        }
+    }
+}
+
+extension PostgresBindings {
+    /// Binds described values in order, each as its column's type.
+    init(_ values: [BoundValue]) throws {
+        self.init(capacity: values.count)
+        for bound in values {
+            switch bound.value {
+            case .null: appendNull()
+            case .uuid(let id): append(id)
+            case .text(let s): append(s)
+            case .integer(let i): if bound.type == .int32 { append(try Int32(checking: i, bound.name)) } else { append(i) }
+            case .double(let d): append(d)
+            case .bool(let b): append(b)
+            case .json(let v): append(JSONB(bytes: Array(v.description.utf8)))
+            case .timestamp(let t): append(t)
+            case .uuids(let ids): append(ids)
+            }
+        }
+    }
 }

@@ -12,24 +12,23 @@ extension PostgresTransaction: SnapshotTransaction {
     }
 
     public func snapshotAgents(after: RowPosition?, limit: Int) async throws -> [Agent] {
-        try await page("agents", "agent_id", PostgresColumns.agent, after, limit).map(PostgresColumns.agentRow)
+        try await page(PostgresStatements.agent, after, limit)
     }
 
     public func snapshotGoals(after: RowPosition?, limit: Int) async throws -> [Goal] {
-        try await page("goals", "goal_id", PostgresColumns.goal, after, limit).map(PostgresColumns.goalRow)
+        try await page(PostgresStatements.goal, after, limit)
     }
 
     public func snapshotPlans(after: RowPosition?, limit: Int) async throws -> [Plan] {
-        try await page("plans", "plan_id", PostgresColumns.plan, after, limit).map(PostgresColumns.planRow)
+        try await page(PostgresStatements.plan, after, limit)
     }
 
     public func snapshotTasks(after: RowPosition?, limit: Int) async throws -> [PlanTask] {
-        try await page("tasks", "task_id", PostgresColumns.task, after, limit).map(PostgresColumns.taskRow)
+        try await page(PostgresStatements.task, after, limit)
     }
 
-    private func page(_ table: String, _ id: String, _ columns: String, _ after: RowPosition?, _ limit: Int) async throws
-        -> [PostgresRandomAccessRow]
-    {
+    private func page<Object>(_ statements: RowStatements<Object>, _ after: RowPosition?, _ limit: Int) async throws -> [Object] {
+        let (table, id, columns) = (statements.table, statements.idColumn, statements.columns)
         var binds = PostgresBindings()
         binds.append(after?.tenant)
         binds.append(after?.id)
@@ -40,7 +39,8 @@ extension PostgresTransaction: SnapshotTransaction {
                     SELECT \(columns) FROM \(table) WHERE $1::text IS NULL OR (tenant, \(id)) > ($1, $2::uuid)
                     ORDER BY tenant, \(id) LIMIT $3
                     """,
-                binds: binds))
+                binds: binds)
+        ).map(PostgresColumns.row)
     }
 
     public func snapshotEvents(after: Int64, limit: Int) async throws -> [Event] {
@@ -92,7 +92,7 @@ extension PostgresTransaction: SnapshotTransaction {
     public func importEvent(_ event: Event) async throws {
         try await run(
             """
-            INSERT INTO events (event_id, tenant, type, resource_id, data, actor, created_at)
+            INSERT INTO events (\(unescaped: TableColumns.event))
             VALUES (\(event.id), \(event.tenant), \(event.type), \(event.resourceID),
                     \(String(decoding: event.data, as: UTF8.self))::json, \(event.actor), \(event.createdAt))
             """)

@@ -45,6 +45,15 @@ public struct PostgresTransaction: StoreTransaction {
         }
     }
 
+    /// One resource by id, through the prepared statement for its lock.
+    func byID<Object: PostgresStored>(_ id: UUID, tenant: String, lock: RowLock) async throws -> Object? {
+        switch lock {
+        case .none: return try await execute(Prepared.ByID<Object, NoRowLock>(id: id, tenant: tenant)).first
+        case .share: return try await execute(Prepared.ByID<Object, ShareRowLock>(id: id, tenant: tenant)).first
+        case .update: return try await execute(Prepared.ByID<Object, UpdateRowLock>(id: id, tenant: tenant)).first
+        }
+    }
+
     static func lockClause(_ lock: RowLock) -> String {
         switch lock {
         case .none: return ""
@@ -56,20 +65,15 @@ public struct PostgresTransaction: StoreTransaction {
     // MARK: agents
 
     public func agent(_ id: UUID, tenant: String, lock: RowLock) async throws -> Agent? {
-        let query = Prepared.AgentByID(id: id, tenant: tenant)
-        switch lock {
-        case .none: return try await execute(query).first
-        case .share: return try await execute(Prepared.AgentByIDForShare(query: query)).first
-        case .update: return try await execute(Prepared.AgentByIDForUpdate(query: query)).first
-        }
+        try await byID(id, tenant: tenant, lock: lock)
     }
 
     public func insertAgent(_ a: Agent) async throws {
-        _ = try await execute(Prepared.InsertAgent(agent: a))
+        _ = try await execute(Prepared.Insert(object: a))
     }
 
     public func updateAgent(_ a: Agent) async throws {
-        _ = try await execute(Prepared.UpdateAgent(agent: a))
+        _ = try await execute(Prepared.Update(object: a))
     }
 
     public func deleteAgent(_ id: UUID, tenant: String) async throws {
@@ -77,74 +81,56 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func agents(_ query: ListQuery, tenant: String) async throws -> [Agent] {
-        try await rows(PostgresListing.agents.query(query, tenant: tenant)).map(PostgresColumns.agentRow)
+        try await rows(PostgresListing.agents.query(query, tenant: tenant)).map(PostgresColumns.row)
     }
 
     public func detachAgent(_ id: UUID, tenant: String, at now: Timestamp) async throws -> (goals: [Goal], plans: [Plan], tasks: [PlanTask]) {
         // Tasks, plans, goals: the lock order.
-        let tasks = try await rows(
+        let tasks: [PlanTask] = try await rows(
             """
             UPDATE tasks SET agent_id = NULL, version = version + 1, updated_at = \(now) WHERE tenant = \(tenant) AND agent_id = \(id)
-            RETURNING \(unescaped: PostgresColumns.task)
+            RETURNING \(unescaped: PostgresStatements.task.columns)
             """
-        ).map(PostgresColumns.taskRow)
-        var plans = try await rows(
+        ).map(PostgresColumns.row)
+        var plans: [Plan] = try await rows(
             """
             UPDATE plans SET agent_id = NULL, version = version + 1, updated_at = \(now) WHERE tenant = \(tenant) AND agent_id = \(id)
-            RETURNING \(unescaped: PostgresColumns.plan)
+            RETURNING \(unescaped: PostgresStatements.plan.columns)
             """
-        ).map(PostgresColumns.planRow)
+        ).map(PostgresColumns.row)
         let counts = try await taskCounts(ofPlans: plans.map(\.id), tenant: tenant)
         for index in plans.indices { plans[index].taskCounts = counts[plans[index].id] ?? TaskCounts() }
-        let goals = try await rows(
+        let goals: [Goal] = try await rows(
             """
             UPDATE goals SET agent_id = NULL, version = version + 1, updated_at = \(now) WHERE tenant = \(tenant) AND agent_id = \(id)
-            RETURNING \(unescaped: PostgresColumns.goal)
+            RETURNING \(unescaped: PostgresStatements.goal.columns)
             """
-        ).map(PostgresColumns.goalRow)
+        ).map(PostgresColumns.row)
         return (goals, plans, tasks)
     }
 
     // MARK: goals
 
     public func goal(_ id: UUID, tenant: String, lock: RowLock) async throws -> Goal? {
-        try await rows(
-            """
-            SELECT \(unescaped: PostgresColumns.goal) FROM goals WHERE tenant = \(tenant) AND goal_id = \(id)\(unescaped: Self.lockClause(lock))
-            """
-        ).first.map(PostgresColumns.goalRow)
+        try await byID(id, tenant: tenant, lock: lock)
     }
 
     public func goals(_ ids: [UUID], tenant: String, lock: RowLock) async throws -> [Goal] {
         guard !ids.isEmpty else { return [] }
         return try await rows(
             """
-            SELECT \(unescaped: PostgresColumns.goal) FROM goals WHERE tenant = \(tenant) AND goal_id = ANY(\(ids))
+            SELECT \(unescaped: PostgresStatements.goal.columns) FROM goals WHERE tenant = \(tenant) AND goal_id = ANY(\(ids))
             ORDER BY goal_id\(unescaped: Self.lockClause(lock))
             """
-        ).map(PostgresColumns.goalRow)
+        ).map(PostgresColumns.row)
     }
 
     public func insertGoal(_ g: Goal) async throws {
-        try await run(
-            """
-            INSERT INTO goals (\(unescaped: PostgresColumns.goal)) VALUES (\(g.id), \(g.tenant), \(g.agentID), \(g.agentDID),
-                \(g.goalText), \(g.goalType), \(g.status.rawValue), \(try Int32(checking: g.priority, "priority")),
-                \(JSONB(g.constraints)), \(JSONB(bytes: Self.stringArray(g.successCriteria))), \(g.parentGoalID),
-                \(JSONB(g.metadata)), \(g.completedAt), \(g.version), \(g.createdAt), \(g.updatedAt))
-            """)
+        _ = try await execute(Prepared.Insert(object: g))
     }
 
     public func updateGoal(_ g: Goal) async throws {
-        try await run(
-            """
-            UPDATE goals SET agent_id = \(g.agentID), agent_did = \(g.agentDID), goal_text = \(g.goalText),
-                goal_type = \(g.goalType), status = \(g.status.rawValue), priority = \(try Int32(checking: g.priority, "priority")),
-                constraints = \(JSONB(g.constraints)), success_criteria = \(JSONB(bytes: Self.stringArray(g.successCriteria))),
-                parent_goal_id = \(g.parentGoalID), metadata = \(JSONB(g.metadata)), completed_at = \(g.completedAt),
-                version = \(g.version), updated_at = \(g.updatedAt)
-            WHERE tenant = \(g.tenant) AND goal_id = \(g.id)
-            """)
+        _ = try await execute(Prepared.Update(object: g))
     }
 
     static func stringArray(_ values: [String]) -> [UInt8] {
@@ -158,7 +144,7 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func goals(_ query: ListQuery, tenant: String) async throws -> [Goal] {
-        try await rows(PostgresListing.goals.query(query, tenant: tenant)).map(PostgresColumns.goalRow)
+        try await rows(PostgresListing.goals.query(query, tenant: tenant)).map(PostgresColumns.row)
     }
 
     public func subgoalIDs(of ids: [UUID], tenant: String) async throws -> [UUID] {
@@ -171,50 +157,35 @@ public struct PostgresTransaction: StoreTransaction {
     // MARK: plans
 
     public func plan(_ id: UUID, tenant: String, lock: RowLock) async throws -> Plan? {
-        try await rows(
-            """
-            SELECT \(unescaped: PostgresColumns.plan) FROM plans WHERE tenant = \(tenant) AND plan_id = \(id)\(unescaped: Self.lockClause(lock))
-            """
-        ).first.map(PostgresColumns.planRow)
+        try await byID(id, tenant: tenant, lock: lock)
     }
 
     public func plans(_ ids: [UUID], tenant: String, lock: RowLock) async throws -> [Plan] {
         guard !ids.isEmpty else { return [] }
         return try await rows(
             """
-            SELECT \(unescaped: PostgresColumns.plan) FROM plans WHERE tenant = \(tenant) AND plan_id = ANY(\(ids))
+            SELECT \(unescaped: PostgresStatements.plan.columns) FROM plans WHERE tenant = \(tenant) AND plan_id = ANY(\(ids))
             ORDER BY plan_id\(unescaped: Self.lockClause(lock))
             """
-        ).map(PostgresColumns.planRow)
+        ).map(PostgresColumns.row)
     }
 
     public func plans(ofGoals goalIDs: [UUID], tenant: String, lock: RowLock) async throws -> [Plan] {
         guard !goalIDs.isEmpty else { return [] }
         return try await rows(
             """
-            SELECT \(unescaped: PostgresColumns.plan) FROM plans WHERE tenant = \(tenant) AND goal_id = ANY(\(goalIDs))
+            SELECT \(unescaped: PostgresStatements.plan.columns) FROM plans WHERE tenant = \(tenant) AND goal_id = ANY(\(goalIDs))
             ORDER BY created_at, plan_id\(unescaped: Self.lockClause(lock))
             """
-        ).map(PostgresColumns.planRow)
+        ).map(PostgresColumns.row)
     }
 
     public func insertPlan(_ p: Plan) async throws {
-        try await run(
-            """
-            INSERT INTO plans (\(unescaped: PostgresColumns.plan)) VALUES (\(p.id), \(p.tenant), \(p.goalID), \(p.agentID),
-                \(p.name), \(p.status.rawValue), \(JSONB(p.resourceBudget)), \(JSONB(p.metadata)), \(p.startedAt),
-                \(p.completedAt), \(p.version), \(p.createdAt), \(p.updatedAt))
-            """)
+        _ = try await execute(Prepared.Insert(object: p))
     }
 
     public func updatePlan(_ p: Plan) async throws {
-        try await run(
-            """
-            UPDATE plans SET agent_id = \(p.agentID), name = \(p.name), status = \(p.status.rawValue),
-                resource_budget = \(JSONB(p.resourceBudget)), metadata = \(JSONB(p.metadata)), started_at = \(p.startedAt),
-                completed_at = \(p.completedAt), version = \(p.version), updated_at = \(p.updatedAt)
-            WHERE tenant = \(p.tenant) AND plan_id = \(p.id)
-            """)
+        _ = try await execute(Prepared.Update(object: p))
     }
 
     public func deletePlan(_ id: UUID, tenant: String) async throws {
@@ -222,7 +193,7 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func plans(_ query: ListQuery, tenant: String) async throws -> [Plan] {
-        try await rows(PostgresListing.plans.query(query, tenant: tenant)).map(PostgresColumns.planRow)
+        try await rows(PostgresListing.plans.query(query, tenant: tenant)).map(PostgresColumns.row)
     }
 
     public func taskCounts(ofPlans ids: [UUID], tenant: String) async throws -> [UUID: TaskCounts] {
@@ -243,21 +214,17 @@ public struct PostgresTransaction: StoreTransaction {
     // MARK: tasks
 
     public func task(_ id: UUID, tenant: String, lock: RowLock) async throws -> PlanTask? {
-        try await rows(
-            """
-            SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE tenant = \(tenant) AND task_id = \(id)\(unescaped: Self.lockClause(lock))
-            """
-        ).first.map(PostgresColumns.taskRow)
+        try await byID(id, tenant: tenant, lock: lock)
     }
 
     public func tasks(_ ids: [UUID], tenant: String, lock: RowLock) async throws -> [PlanTask] {
         guard !ids.isEmpty else { return [] }
         return try await rows(
             """
-            SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE tenant = \(tenant) AND task_id = ANY(\(ids))
+            SELECT \(unescaped: PostgresStatements.task.columns) FROM tasks WHERE tenant = \(tenant) AND task_id = ANY(\(ids))
             ORDER BY task_id\(unescaped: Self.lockClause(lock))
             """
-        ).map(PostgresColumns.taskRow)
+        ).map(PostgresColumns.row)
     }
 
     public func tasks(ofPlans planIDs: [UUID], tenant: String, statuses: [TaskStatus]?, lock: RowLock) async throws -> [PlanTask] {
@@ -265,30 +232,30 @@ public struct PostgresTransaction: StoreTransaction {
         let statuses = (statuses ?? TaskStatus.allCases).map(\.rawValue)
         return try await rows(
             """
-            SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE tenant = \(tenant) AND plan_id = ANY(\(planIDs))
+            SELECT \(unescaped: PostgresStatements.task.columns) FROM tasks WHERE tenant = \(tenant) AND plan_id = ANY(\(planIDs))
             AND status = ANY(\(statuses)) ORDER BY task_id\(unescaped: Self.lockClause(lock))
             """
-        ).map(PostgresColumns.taskRow)
+        ).map(PostgresColumns.row)
     }
 
     public func tasks(leasedBy agent: UUID, tenant: String, lock: RowLock) async throws -> [PlanTask] {
         try await rows(
             """
-            SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE tenant = \(tenant) AND agent_id = \(agent) AND status = 'running'
+            SELECT \(unescaped: PostgresStatements.task.columns) FROM tasks WHERE tenant = \(tenant) AND agent_id = \(agent) AND status = 'running'
             ORDER BY task_id\(unescaped: Self.lockClause(lock))
             """
-        ).map(PostgresColumns.taskRow)
+        ).map(PostgresColumns.row)
     }
 
     public func dependents(of ids: [UUID], tenant: String, lock: RowLock) async throws -> [PlanTask] {
         guard !ids.isEmpty else { return [] }
         return try await rows(
             """
-            SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE tenant = \(tenant) AND task_id IN (
+            SELECT \(unescaped: PostgresStatements.task.columns) FROM tasks WHERE tenant = \(tenant) AND task_id IN (
                 SELECT task_id FROM task_dependencies WHERE tenant = \(tenant) AND depends_on = ANY(\(ids)))
             ORDER BY task_id\(unescaped: Self.lockClause(lock))
             """
-        ).map(PostgresColumns.taskRow)
+        ).map(PostgresColumns.row)
     }
 
     public func insertTask(_ t: PlanTask, unmetDependencies: Int) async throws {
@@ -300,31 +267,12 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     func insertTaskRow(_ t: PlanTask, unmetDependencies: Int) async throws {
-        try await run(
-            """
-            INSERT INTO tasks (\(unescaped: PostgresColumns.task), unmet_dependencies) VALUES (\(t.id), \(t.tenant), \(t.planID),
-                \(t.agentID), \(t.name), \(t.description), \(t.taskType), \(t.status.rawValue), \(JSONB(t.inputs)),
-                \(JSONB(t.outputs)), \(t.dependsOn), \(try Int32(checking: t.priority, "priority")),
-                \(try Int32(checking: t.timeoutSeconds, "timeout_seconds")), \(try Int32(checking: t.maxAttempts, "max_attempts")),
-                \(try Int32(checking: t.attempts, "attempts")), \(t.leaseExpiresAt), \(t.error.map(JSONB.init)), \(t.toolName),
-                \(t.startedAt), \(t.completedAt), \(t.version), \(t.createdAt), \(t.updatedAt),
-                \(try Int32(checking: Int64(unmetDependencies), "depends_on")))
-            """)
+        let unmet = BoundValue(name: "depends_on", value: .integer(Int64(unmetDependencies)), type: .int32)
+        _ = try await execute(Prepared.Insert(object: t, extra: [unmet]))
     }
 
     public func updateTask(_ t: PlanTask) async throws {
-        try await run(
-            """
-            UPDATE tasks SET agent_id = \(t.agentID), name = \(t.name), description = \(t.description), task_type = \(t.taskType),
-                status = \(t.status.rawValue), inputs = \(JSONB(t.inputs)), outputs = \(JSONB(t.outputs)),
-                depends_on = \(t.dependsOn), priority = \(try Int32(checking: t.priority, "priority")),
-                timeout_seconds = \(try Int32(checking: t.timeoutSeconds, "timeout_seconds")),
-                max_attempts = \(try Int32(checking: t.maxAttempts, "max_attempts")),
-                attempts = \(try Int32(checking: t.attempts, "attempts")), lease_expires_at = \(t.leaseExpiresAt),
-                error = \(t.error.map(JSONB.init)), tool_name = \(t.toolName), started_at = \(t.startedAt),
-                completed_at = \(t.completedAt), version = \(t.version), updated_at = \(t.updatedAt)
-            WHERE tenant = \(t.tenant) AND task_id = \(t.id)
-            """)
+        _ = try await execute(Prepared.Update(object: t))
     }
 
     public func deleteTask(_ id: UUID, tenant: String) async throws {
@@ -332,7 +280,7 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func tasks(_ query: ListQuery, tenant: String) async throws -> [PlanTask] {
-        try await rows(PostgresListing.tasks.query(query, tenant: tenant)).map(PostgresColumns.taskRow)
+        try await rows(PostgresListing.tasks.query(query, tenant: tenant)).map(PostgresColumns.row)
     }
 
     public func setDependencies(of task: UUID, tenant: String, to dependencies: [UUID], unmetDependencies: Int) async throws {
@@ -380,7 +328,7 @@ public struct PostgresTransaction: StoreTransaction {
         }
         binds.append(Int64(request.limit))
         let sql = """
-            SELECT \(PostgresColumns.task.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
+            SELECT \(PostgresStatements.task.columns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
             FROM tasks t
             WHERE \(conditions.joined(separator: " AND "))
               AND NOT EXISTS (
@@ -390,16 +338,16 @@ public struct PostgresTransaction: StoreTransaction {
             LIMIT $\(binds.count)
             FOR UPDATE OF t SKIP LOCKED
             """
-        return try await rows(PostgresQuery(unsafeSQL: sql, binds: binds)).map(PostgresColumns.taskRow)
+        return try await rows(PostgresQuery(unsafeSQL: sql, binds: binds)).map(PostgresColumns.row)
     }
 
     public func expiredLeases(at now: Timestamp, limit: Int) async throws -> [PlanTask] {
         try await rows(
             """
-            SELECT \(unescaped: PostgresColumns.task) FROM tasks WHERE status = 'running' AND lease_expires_at <= \(now)
+            SELECT \(unescaped: PostgresStatements.task.columns) FROM tasks WHERE status = 'running' AND lease_expires_at <= \(now)
             ORDER BY lease_expires_at LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED
             """
-        ).map(PostgresColumns.taskRow)
+        ).map(PostgresColumns.row)
     }
 
     // MARK: serialisation

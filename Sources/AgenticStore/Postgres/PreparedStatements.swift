@@ -5,8 +5,13 @@ import PostgresNIO
 /// Statements on the hot paths, prepared once per connection (PostgreSQL then skips parsing and
 /// planning them on every request). Each decodes straight into the domain type.
 enum Prepared {
-    struct AgentByID: PostgresPreparedStatement {
-        static let sql = "SELECT \(PostgresColumns.agent) FROM agents WHERE agent_id = $1 AND tenant = $2"
+    /// One resource by id, locked as the type says (`PostgresRowLock`).
+    struct ByID<Object: PostgresStored, Lock: PostgresRowLock>: PostgresPreparedStatement {
+        static var sql: String {
+            let statements = Object.postgresStatements
+            return "SELECT \(statements.columns) FROM \(statements.table) WHERE \(statements.idColumn) = $1 AND tenant = $2"
+                + Lock.clause
+        }
         let id: UUID
         let tenant: String
 
@@ -17,73 +22,28 @@ enum Prepared {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Agent { try PostgresColumns.agentRow(row.makeRandomAccess()) }
+        func decodeRow(_ row: PostgresRow) throws -> Object { try PostgresColumns.row(row.makeRandomAccess()) }
     }
 
-    struct AgentByIDForUpdate: PostgresPreparedStatement {
-        static let sql = AgentByID.sql + " FOR UPDATE"
-        let query: AgentByID
+    /// Inserts one resource (then binds `extra`, for columns only the store keeps).
+    struct Insert<Object: PostgresStored>: PostgresPreparedStatement {
+        static var sql: String { Object.postgresStatements.insert }
+        let object: Object
+        var extra: [BoundValue] = []
 
-        func makeBindings() -> PostgresBindings { query.makeBindings() }
-        func decodeRow(_ row: PostgresRow) throws -> Agent { try query.decodeRow(row) }
-    }
-
-    struct AgentByIDForShare: PostgresPreparedStatement {
-        static let sql = AgentByID.sql + " FOR SHARE"
-        let query: AgentByID
-
-        func makeBindings() -> PostgresBindings { query.makeBindings() }
-        func decodeRow(_ row: PostgresRow) throws -> Agent { try query.decodeRow(row) }
-    }
-
-    struct InsertAgent: PostgresPreparedStatement {
-        static let sql = """
-            INSERT INTO agents (\(PostgresColumns.agent)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-            """
-        let agent: Agent
-
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings(capacity: 12)
-            b.append(agent.id)
-            b.append(agent.tenant)
-            b.append(agent.did)
-            b.append(agent.name)
-            b.append(agent.agentType)
-            b.append(agent.status.rawValue)
-            b.append(JSONB(agent.configuration))
-            b.append(JSONB(agent.metadata))
-            b.append(JSONB(agent.resourceLimits))
-            b.append(agent.version)
-            b.append(agent.createdAt)
-            b.append(agent.updatedAt)
-            return b
+        func makeBindings() throws -> PostgresBindings {
+            try PostgresBindings(Object.postgresStatements.insertValues(object) + extra)
         }
 
         func decodeRow(_ row: PostgresRow) throws {}
     }
 
-    struct UpdateAgent: PostgresPreparedStatement {
-        static let sql = """
-            UPDATE agents SET did = $2, name = $3, agent_type = $4, status = $5, configuration = $6, metadata = $7,
-                resource_limits = $8, version = $9, updated_at = $10 WHERE agent_id = $1 AND tenant = $11
-            """
-        let agent: Agent
+    /// Writes every changeable column of one resource.
+    struct Update<Object: PostgresStored>: PostgresPreparedStatement {
+        static var sql: String { Object.postgresStatements.update }
+        let object: Object
 
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings(capacity: 11)
-            b.append(agent.id)
-            b.append(agent.did)
-            b.append(agent.name)
-            b.append(agent.agentType)
-            b.append(agent.status.rawValue)
-            b.append(JSONB(agent.configuration))
-            b.append(JSONB(agent.metadata))
-            b.append(JSONB(agent.resourceLimits))
-            b.append(agent.version)
-            b.append(agent.updatedAt)
-            b.append(agent.tenant)
-            return b
-        }
+        func makeBindings() throws -> PostgresBindings { try PostgresBindings(Object.postgresStatements.updateValues(object)) }
 
         func decodeRow(_ row: PostgresRow) throws {}
     }
@@ -91,7 +51,7 @@ enum Prepared {
     /// See `PostgresTransaction.appendEvents` for how the ids are formed.
     struct AppendEvents: PostgresPreparedStatement {
         static let sql = """
-            INSERT INTO events (event_id, tenant, type, resource_id, data, actor, created_at)
+            INSERT INTO events (\(TableColumns.event))
             SELECT (pg_current_xact_id()::text::bigint << 20) + $1 + u.ord, $2, u.type, NULLIF(u.rid, '')::uuid, u.data::json, $3, $4
             FROM unnest($5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS u(type, rid, data, ord)
             """

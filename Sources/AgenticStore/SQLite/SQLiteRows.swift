@@ -76,7 +76,43 @@ extension SQLiteRow {
     }
 }
 
+extension SQLiteRow {
+    /// The value of a described field's column.
+    func stored(_ name: String, _ type: ColumnType) throws -> StoredValue {
+        if case .null = try value(name) { return .null }
+        switch type {
+        case .uuid: return .uuid(try uuid(name))
+        case .text: return .text(try text(name))
+        case .int32, .int64: return .integer(try int(name))
+        case .double: return try optionalDouble(name).map(StoredValue.double) ?? .null
+        case .bool: return .bool(try int(name) != 0)
+        case .json: return .json(try json(name))
+        case .timestamp: return .timestamp(try timestamp(name))
+        case .uuids:
+            guard let ids = try json(name).arrayValue?.compactMap({ $0.stringValue.flatMap(UUID.init(uuidString:)) }) else {
+                throw AgenticError.internal("column \(name) is not a list of ids")
+            }
+            return .uuids(ids)
+        }
+    }
+}
+
 extension SQLiteData {
+    /// A described field's value, bound as the embedded schema stores it.
+    init(_ value: StoredValue) {
+        switch value {
+        case .null: self = .null
+        case .uuid(let id): self = .uuid(id)
+        case .text(let s): self = .text(s)
+        case .integer(let i): self = .int(i)
+        case .double(let d): self = .float(d)
+        case .bool(let b): self = .integer(b ? 1 : 0)
+        case .json(let v): self = .text(v.description)
+        case .timestamp(let t): self = .time(t)
+        case .uuids(let ids): self = .ids(ids)
+        }
+    }
+
     static func uuid(_ id: UUID) -> SQLiteData { .text(id.lowercased) }
     static func uuid(_ id: UUID?) -> SQLiteData { id.map { .text($0.lowercased) } ?? .null }
     static func time(_ t: Timestamp) -> SQLiteData { .integer(SQLiteInt64(t.microseconds)) }
@@ -101,62 +137,24 @@ extension SQLiteData {
     }
 }
 
-/// Column lists and row decoders, one per resource.
+/// The statements of the described resources, with SQLite's `?n` placeholders.
+enum SQLiteStatements {
+    static let agent = RowStatements<Agent>(placeholder: { "?\($0)" })
+    static let goal = RowStatements<Goal>(placeholder: { "?\($0)" })
+    static let plan = RowStatements<Plan>(placeholder: { "?\($0)" })
+    static let task = RowStatements<PlanTask>(placeholder: { "?\($0)" }, extraInsertColumns: ["unmet_dependencies"])
+}
+
+/// Row decoders.
 enum SQLiteColumns {
-    static let agent = ColumnList.agent
-    static let goal = ColumnList.goal
-    static let plan = ColumnList.plan
-    static let task = ColumnList.task
-    static let key = ColumnList.key
+    static let key = TableColumns.key
 
     /// `'completed', 'failed', 'cancelled'`: from the domain's own list, never from user text.
     static let terminalPlanStatuses = PlanStatus.terminalStatuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
 
-    static func agentRow(_ r: SQLiteRow) throws -> Agent {
-        guard let status = AgentStatus(rawValue: try r.text("status")) else { throw AgenticError.internal("bad agent status") }
-        return Agent(
-            id: try r.uuid("agent_id"), tenant: try r.text("tenant"), did: try r.text("did"), name: try r.text("name"),
-            agentType: try r.text("agent_type"), status: status, configuration: try r.object("configuration"),
-            metadata: try r.object("metadata"), resourceLimits: try r.object("resource_limits"),
-            version: try r.int("version"), createdAt: try r.timestamp("created_at"), updatedAt: try r.timestamp("updated_at"))
-    }
-
-    static func goalRow(_ r: SQLiteRow) throws -> Goal {
-        guard let status = GoalStatus(rawValue: try r.text("status")) else { throw AgenticError.internal("bad goal status") }
-        let constraints = try GoalConstraints(json: try r.json("constraints"))
-        let criteria = try r.json("success_criteria").arrayValue?.compactMap(\.stringValue) ?? []
-        return Goal(
-            id: try r.uuid("goal_id"), tenant: try r.text("tenant"), agentID: try r.optionalUUID("agent_id"),
-            agentDID: try r.optionalText("agent_did"), goalText: try r.text("goal_text"), goalType: try r.text("goal_type"),
-            status: status, priority: try r.int("priority"), constraints: constraints, successCriteria: criteria,
-            parentGoalID: try r.optionalUUID("parent_goal_id"), metadata: try r.object("metadata"),
-            completedAt: try r.optionalTimestamp("completed_at"), version: try r.int("version"),
-            createdAt: try r.timestamp("created_at"), updatedAt: try r.timestamp("updated_at"))
-    }
-
-    static func planRow(_ r: SQLiteRow) throws -> Plan {
-        guard let status = PlanStatus(rawValue: try r.text("status")) else { throw AgenticError.internal("bad plan status") }
-        return Plan(
-            id: try r.uuid("plan_id"), tenant: try r.text("tenant"), goalID: try r.uuid("goal_id"),
-            agentID: try r.optionalUUID("agent_id"), name: try r.text("name"), status: status,
-            resourceBudget: try r.object("resource_budget"), metadata: try r.object("metadata"),
-            startedAt: try r.optionalTimestamp("started_at"), completedAt: try r.optionalTimestamp("completed_at"),
-            version: try r.int("version"), createdAt: try r.timestamp("created_at"), updatedAt: try r.timestamp("updated_at"))
-    }
-
-    static func taskRow(_ r: SQLiteRow) throws -> PlanTask {
-        guard let status = TaskStatus(rawValue: try r.text("status")) else { throw AgenticError.internal("bad task status") }
-        let dependsOn = try r.json("depends_on").arrayValue?.compactMap { $0.stringValue.flatMap(UUID.init(uuidString:)) } ?? []
-        return PlanTask(
-            id: try r.uuid("task_id"), tenant: try r.text("tenant"), planID: try r.uuid("plan_id"),
-            agentID: try r.optionalUUID("agent_id"), name: try r.text("name"), description: try r.text("description"),
-            taskType: try r.text("task_type"), status: status, inputs: try r.object("inputs"), outputs: try r.object("outputs"),
-            dependsOn: dependsOn, priority: try r.int("priority"), timeoutSeconds: try r.int("timeout_seconds"),
-            maxAttempts: try r.int("max_attempts"), attempts: try r.int("attempts"),
-            leaseExpiresAt: try r.optionalTimestamp("lease_expires_at"), error: try r.optionalObject("error"),
-            toolName: try r.optionalText("tool_name"), startedAt: try r.optionalTimestamp("started_at"),
-            completedAt: try r.optionalTimestamp("completed_at"), version: try r.int("version"),
-            createdAt: try r.timestamp("created_at"), updatedAt: try r.timestamp("updated_at"))
+    /// A described resource from its row.
+    static func row<Object: DescribedObject>(_ r: SQLiteRow) throws -> Object {
+        try Object.fields.decode { field in try r.stored(field.name, field.column ?? .text) }
     }
 
     static func eventRow(_ r: SQLiteRow) throws -> Event {
@@ -184,6 +182,14 @@ struct SQLiteListing {
     let table: String
     let idColumn: String
     let columns: String
+
+    init<Object>(
+        _ statements: RowStatements<Object>, filters: [(name: String, column: String, index: String)], defaultIndex: String
+    ) {
+        (table, idColumn, columns) = (statements.table, statements.idColumn, statements.columns)
+        self.filters = filters
+        self.defaultIndex = defaultIndex
+    }
     /// filter name → (column, index that serves it), in order of preference.
     let filters: [(name: String, column: String, index: String)]
     let defaultIndex: String
@@ -225,22 +231,22 @@ struct SQLiteListing {
     }
 
     static let agents = SQLiteListing(
-        table: "agents", idColumn: "agent_id", columns: SQLiteColumns.agent,
+        SQLiteStatements.agent,
         filters: [("status", "status", "agents_by_status"), ("agent_type", "agent_type", "agents_by_type")],
         defaultIndex: "agents_list")
     static let goals = SQLiteListing(
-        table: "goals", idColumn: "goal_id", columns: SQLiteColumns.goal,
+        SQLiteStatements.goal,
         filters: [("agent_id", "agent_id", "goals_by_agent"), ("status", "status", "goals_by_status")],
         defaultIndex: "goals_list")
     static let plans = SQLiteListing(
-        table: "plans", idColumn: "plan_id", columns: SQLiteColumns.plan,
+        SQLiteStatements.plan,
         filters: [
             ("goal_id", "goal_id", "plans_by_goal"), ("agent_id", "agent_id", "plans_by_agent"),
             ("status", "status", "plans_by_status"),
         ],
         defaultIndex: "plans_list")
     static let tasks = SQLiteListing(
-        table: "tasks", idColumn: "task_id", columns: SQLiteColumns.task,
+        SQLiteStatements.task,
         filters: [
             ("plan_id", "plan_id", "tasks_by_plan"), ("agent_id", "agent_id", "tasks_by_agent"),
             ("status", "status", "tasks_by_status"),

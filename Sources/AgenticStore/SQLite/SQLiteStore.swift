@@ -182,7 +182,7 @@ public final class SQLiteStore: TransactionalStore {
         let rows = try await read { tx in
             try await tx.run(
                 """
-                SELECT event_id, tenant, type, resource_id, data, actor, created_at FROM events INDEXED BY events_by_tenant
+                SELECT \(TableColumns.event) FROM events INDEXED BY events_by_tenant
                 WHERE tenant = ?1 AND event_id > ?2
                   AND (?4 = 0 OR events.type IN (SELECT value FROM json_each(?5))
                        OR EXISTS (SELECT 1 FROM json_each(?6) AS p WHERE substr(events.type, 1, length(p.value)) = p.value))

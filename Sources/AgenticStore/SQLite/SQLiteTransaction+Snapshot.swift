@@ -12,32 +12,32 @@ extension SQLiteTransaction: SnapshotTransaction {
     }
 
     public func snapshotAgents(after: RowPosition?, limit: Int) async throws -> [Agent] {
-        try await page("agents", "agent_id", SQLiteColumns.agent, after, limit).map(SQLiteColumns.agentRow)
+        try await page(SQLiteStatements.agent, after, limit)
     }
 
     public func snapshotGoals(after: RowPosition?, limit: Int) async throws -> [Goal] {
-        try await page("goals", "goal_id", SQLiteColumns.goal, after, limit).map(SQLiteColumns.goalRow)
+        try await page(SQLiteStatements.goal, after, limit)
     }
 
     public func snapshotPlans(after: RowPosition?, limit: Int) async throws -> [Plan] {
-        try await page("plans", "plan_id", SQLiteColumns.plan, after, limit).map(SQLiteColumns.planRow)
+        try await page(SQLiteStatements.plan, after, limit)
     }
 
     public func snapshotTasks(after: RowPosition?, limit: Int) async throws -> [PlanTask] {
-        try await page("tasks", "task_id", SQLiteColumns.task, after, limit).map(SQLiteColumns.taskRow)
+        try await page(SQLiteStatements.task, after, limit)
     }
 
-    private func page(_ table: String, _ id: String, _ columns: String, _ after: RowPosition?, _ limit: Int) async throws
-        -> [SQLiteRow]
-    {
-        try await run(
-            "SELECT \(columns) FROM \(table) WHERE ?1 IS NULL OR (tenant, \(id)) > (?1, ?2) ORDER BY tenant, \(id) LIMIT ?3",
-            [.text(after?.tenant), .uuid(after?.id), .integer(SQLiteInt64(limit))])
+    private func page<Object>(_ statements: RowStatements<Object>, _ after: RowPosition?, _ limit: Int) async throws -> [Object] {
+        let (table, id) = (statements.table, statements.idColumn)
+        return try await run(
+            "SELECT \(statements.columns) FROM \(table) WHERE ?1 IS NULL OR (tenant, \(id)) > (?1, ?2) ORDER BY tenant, \(id) LIMIT ?3",
+            [.text(after?.tenant), .uuid(after?.id), .integer(SQLiteInt64(limit))]
+        ).map(SQLiteColumns.row)
     }
 
     public func snapshotEvents(after: Int64, limit: Int) async throws -> [Event] {
         try await run(
-            "SELECT event_id, tenant, type, resource_id, data, actor, created_at FROM events WHERE event_id > ?1 ORDER BY event_id LIMIT ?2",
+            "SELECT \(TableColumns.event) FROM events WHERE event_id > ?1 ORDER BY event_id LIMIT ?2",
             [.int(after), .integer(SQLiteInt64(limit))]
         ).map(SQLiteColumns.eventRow)
     }
@@ -73,7 +73,7 @@ extension SQLiteTransaction: SnapshotTransaction {
 
     public func importEvent(_ event: Event) async throws {
         try await run(
-            "INSERT INTO events (event_id, tenant, type, resource_id, data, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO events (\(TableColumns.event)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             [
                 .int(event.id), .text(event.tenant), .text(event.type), .uuid(event.resourceID),
                 .text(String(decoding: event.data, as: UTF8.self)), .text(event.actor), .time(event.createdAt),

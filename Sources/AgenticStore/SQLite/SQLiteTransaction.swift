@@ -20,30 +20,16 @@ public struct SQLiteTransaction: StoreTransaction {
     // MARK: agents
 
     public func agent(_ id: UUID, tenant: String, lock: RowLock) async throws -> Agent? {
-        try await run("SELECT \(SQLiteColumns.agent) FROM agents WHERE agent_id = ?1 AND tenant = ?2", [.uuid(id), .text(tenant)])
-            .first.map(SQLiteColumns.agentRow)
+        try await run("SELECT \(SQLiteStatements.agent.columns) FROM agents WHERE agent_id = ?1 AND tenant = ?2", [.uuid(id), .text(tenant)])
+            .first.map(SQLiteColumns.row)
     }
 
     public func insertAgent(_ a: Agent) async throws {
-        try await run(
-            "INSERT INTO agents (\(SQLiteColumns.agent)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            [
-                .uuid(a.id), .text(a.tenant), .text(a.did), .text(a.name), .text(a.agentType), .text(a.status.rawValue),
-                .json(a.configuration), .json(a.metadata), .json(a.resourceLimits), .int(a.version), .time(a.createdAt),
-                .time(a.updatedAt),
-            ])
+        try await run(SQLiteStatements.agent.insert, SQLiteStatements.agent.insertValues(a).map { SQLiteData($0.value) })
     }
 
     public func updateAgent(_ a: Agent) async throws {
-        try await run(
-            """
-            UPDATE agents SET did = ?2, name = ?3, agent_type = ?4, status = ?5, configuration = ?6, metadata = ?7,
-                resource_limits = ?8, version = ?9, updated_at = ?10 WHERE agent_id = ?1 AND tenant = ?11
-            """,
-            [
-                .uuid(a.id), .text(a.did), .text(a.name), .text(a.agentType), .text(a.status.rawValue), .json(a.configuration),
-                .json(a.metadata), .json(a.resourceLimits), .int(a.version), .time(a.updatedAt), .text(a.tenant),
-            ])
+        try await run(SQLiteStatements.agent.update, SQLiteStatements.agent.updateValues(a).map { SQLiteData($0.value) })
     }
 
     public func deleteAgent(_ id: UUID, tenant: String) async throws {
@@ -52,72 +38,55 @@ public struct SQLiteTransaction: StoreTransaction {
 
     public func agents(_ query: ListQuery, tenant: String) async throws -> [Agent] {
         let (sql, binds) = SQLiteListing.agents.sql(query, tenant: tenant)
-        return try await run(sql, binds).map(SQLiteColumns.agentRow)
+        return try await run(sql, binds).map(SQLiteColumns.row)
     }
 
     public func detachAgent(_ id: UUID, tenant: String, at now: Timestamp) async throws -> (goals: [Goal], plans: [Plan], tasks: [PlanTask]) {
         let binds: [SQLiteData] = [.uuid(id), .time(now), .text(tenant)]
-        let tasks = try await run(
+        let tasks: [PlanTask] = try await run(
             """
             UPDATE tasks SET agent_id = NULL, version = version + 1, updated_at = ?2 WHERE tenant = ?3 AND agent_id = ?1
-            RETURNING \(SQLiteColumns.task)
+            RETURNING \(SQLiteStatements.task.columns)
             """, binds
-        ).map(SQLiteColumns.taskRow)
-        var plans = try await run(
+        ).map(SQLiteColumns.row)
+        var plans: [Plan] = try await run(
             """
             UPDATE plans SET agent_id = NULL, version = version + 1, updated_at = ?2 WHERE tenant = ?3 AND agent_id = ?1
-            RETURNING \(SQLiteColumns.plan)
+            RETURNING \(SQLiteStatements.plan.columns)
             """, binds
-        ).map(SQLiteColumns.planRow)
+        ).map(SQLiteColumns.row)
         let counts = try await taskCounts(ofPlans: plans.map(\.id), tenant: tenant)
         for index in plans.indices { plans[index].taskCounts = counts[plans[index].id] ?? TaskCounts() }
-        let goals = try await run(
+        let goals: [Goal] = try await run(
             """
             UPDATE goals SET agent_id = NULL, version = version + 1, updated_at = ?2 WHERE tenant = ?3 AND agent_id = ?1
-            RETURNING \(SQLiteColumns.goal)
+            RETURNING \(SQLiteStatements.goal.columns)
             """, binds
-        ).map(SQLiteColumns.goalRow)
+        ).map(SQLiteColumns.row)
         return (goals, plans, tasks)
     }
 
     // MARK: goals
 
     public func goal(_ id: UUID, tenant: String, lock: RowLock) async throws -> Goal? {
-        try await run("SELECT \(SQLiteColumns.goal) FROM goals WHERE goal_id = ?1 AND tenant = ?2", [.uuid(id), .text(tenant)])
-            .first.map(SQLiteColumns.goalRow)
+        try await run("SELECT \(SQLiteStatements.goal.columns) FROM goals WHERE goal_id = ?1 AND tenant = ?2", [.uuid(id), .text(tenant)])
+            .first.map(SQLiteColumns.row)
     }
 
     public func goals(_ ids: [UUID], tenant: String, lock: RowLock) async throws -> [Goal] {
         guard !ids.isEmpty else { return [] }
         return try await run(
-            "SELECT \(SQLiteColumns.goal) FROM goals WHERE tenant = ?2 AND goal_id IN (SELECT value FROM json_each(?1)) ORDER BY goal_id",
+            "SELECT \(SQLiteStatements.goal.columns) FROM goals WHERE tenant = ?2 AND goal_id IN (SELECT value FROM json_each(?1)) ORDER BY goal_id",
             [.ids(ids), .text(tenant)]
-        ).map(SQLiteColumns.goalRow)
+        ).map(SQLiteColumns.row)
     }
 
     public func insertGoal(_ g: Goal) async throws {
-        try await run(
-            "INSERT INTO goals (\(SQLiteColumns.goal)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-            [
-                .uuid(g.id), .text(g.tenant), .uuid(g.agentID), .text(g.agentDID), .text(g.goalText), .text(g.goalType),
-                .text(g.status.rawValue), .int(g.priority), .json(g.constraints), .strings(g.successCriteria),
-                .uuid(g.parentGoalID), .json(g.metadata), .time(g.completedAt), .int(g.version), .time(g.createdAt),
-                .time(g.updatedAt),
-            ])
+        try await run(SQLiteStatements.goal.insert, SQLiteStatements.goal.insertValues(g).map { SQLiteData($0.value) })
     }
 
     public func updateGoal(_ g: Goal) async throws {
-        try await run(
-            """
-            UPDATE goals SET agent_id = ?2, agent_did = ?3, goal_text = ?4, goal_type = ?5, status = ?6, priority = ?7,
-                constraints = ?8, success_criteria = ?9, parent_goal_id = ?10, metadata = ?11, completed_at = ?12,
-                version = ?13, updated_at = ?14 WHERE goal_id = ?1 AND tenant = ?15
-            """,
-            [
-                .uuid(g.id), .uuid(g.agentID), .text(g.agentDID), .text(g.goalText), .text(g.goalType), .text(g.status.rawValue),
-                .int(g.priority), .json(g.constraints), .strings(g.successCriteria), .uuid(g.parentGoalID), .json(g.metadata),
-                .time(g.completedAt), .int(g.version), .time(g.updatedAt), .text(g.tenant),
-            ])
+        try await run(SQLiteStatements.goal.update, SQLiteStatements.goal.updateValues(g).map { SQLiteData($0.value) })
     }
 
     public func deleteGoal(_ id: UUID, tenant: String) async throws {
@@ -126,7 +95,7 @@ public struct SQLiteTransaction: StoreTransaction {
 
     public func goals(_ query: ListQuery, tenant: String) async throws -> [Goal] {
         let (sql, binds) = SQLiteListing.goals.sql(query, tenant: tenant)
-        return try await run(sql, binds).map(SQLiteColumns.goalRow)
+        return try await run(sql, binds).map(SQLiteColumns.row)
     }
 
     public func subgoalIDs(of ids: [UUID], tenant: String) async throws -> [UUID] {
@@ -139,49 +108,35 @@ public struct SQLiteTransaction: StoreTransaction {
     // MARK: plans
 
     public func plan(_ id: UUID, tenant: String, lock: RowLock) async throws -> Plan? {
-        try await run("SELECT \(SQLiteColumns.plan) FROM plans WHERE plan_id = ?1 AND tenant = ?2", [.uuid(id), .text(tenant)])
-            .first.map(SQLiteColumns.planRow)
+        try await run("SELECT \(SQLiteStatements.plan.columns) FROM plans WHERE plan_id = ?1 AND tenant = ?2", [.uuid(id), .text(tenant)])
+            .first.map(SQLiteColumns.row)
     }
 
     public func plans(_ ids: [UUID], tenant: String, lock: RowLock) async throws -> [Plan] {
         guard !ids.isEmpty else { return [] }
         return try await run(
-            "SELECT \(SQLiteColumns.plan) FROM plans WHERE tenant = ?2 AND plan_id IN (SELECT value FROM json_each(?1)) ORDER BY plan_id",
+            "SELECT \(SQLiteStatements.plan.columns) FROM plans WHERE tenant = ?2 AND plan_id IN (SELECT value FROM json_each(?1)) ORDER BY plan_id",
             [.ids(ids), .text(tenant)]
-        ).map(SQLiteColumns.planRow)
+        ).map(SQLiteColumns.row)
     }
 
     public func plans(ofGoals goalIDs: [UUID], tenant: String, lock: RowLock) async throws -> [Plan] {
         guard !goalIDs.isEmpty else { return [] }
         return try await run(
             """
-            SELECT \(SQLiteColumns.plan) FROM plans WHERE tenant = ?2 AND goal_id IN (SELECT value FROM json_each(?1))
+            SELECT \(SQLiteStatements.plan.columns) FROM plans WHERE tenant = ?2 AND goal_id IN (SELECT value FROM json_each(?1))
             ORDER BY created_at, plan_id
             """,
             [.ids(goalIDs), .text(tenant)]
-        ).map(SQLiteColumns.planRow)
+        ).map(SQLiteColumns.row)
     }
 
     public func insertPlan(_ p: Plan) async throws {
-        try await run(
-            "INSERT INTO plans (\(SQLiteColumns.plan)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            [
-                .uuid(p.id), .text(p.tenant), .uuid(p.goalID), .uuid(p.agentID), .text(p.name), .text(p.status.rawValue),
-                .json(p.resourceBudget), .json(p.metadata), .time(p.startedAt), .time(p.completedAt), .int(p.version),
-                .time(p.createdAt), .time(p.updatedAt),
-            ])
+        try await run(SQLiteStatements.plan.insert, SQLiteStatements.plan.insertValues(p).map { SQLiteData($0.value) })
     }
 
     public func updatePlan(_ p: Plan) async throws {
-        try await run(
-            """
-            UPDATE plans SET agent_id = ?2, name = ?3, status = ?4, resource_budget = ?5, metadata = ?6, started_at = ?7,
-                completed_at = ?8, version = ?9, updated_at = ?10 WHERE plan_id = ?1 AND tenant = ?11
-            """,
-            [
-                .uuid(p.id), .uuid(p.agentID), .text(p.name), .text(p.status.rawValue), .json(p.resourceBudget),
-                .json(p.metadata), .time(p.startedAt), .time(p.completedAt), .int(p.version), .time(p.updatedAt), .text(p.tenant),
-            ])
+        try await run(SQLiteStatements.plan.update, SQLiteStatements.plan.updateValues(p).map { SQLiteData($0.value) })
     }
 
     public func deletePlan(_ id: UUID, tenant: String) async throws {
@@ -190,7 +145,7 @@ public struct SQLiteTransaction: StoreTransaction {
 
     public func plans(_ query: ListQuery, tenant: String) async throws -> [Plan] {
         let (sql, binds) = SQLiteListing.plans.sql(query, tenant: tenant)
-        return try await run(sql, binds).map(SQLiteColumns.planRow)
+        return try await run(sql, binds).map(SQLiteColumns.row)
     }
 
     public func taskCounts(ofPlans ids: [UUID], tenant: String) async throws -> [UUID: TaskCounts] {
@@ -211,16 +166,16 @@ public struct SQLiteTransaction: StoreTransaction {
     // MARK: tasks
 
     public func task(_ id: UUID, tenant: String, lock: RowLock) async throws -> PlanTask? {
-        try await run("SELECT \(SQLiteColumns.task) FROM tasks WHERE task_id = ?1 AND tenant = ?2", [.uuid(id), .text(tenant)])
-            .first.map(SQLiteColumns.taskRow)
+        try await run("SELECT \(SQLiteStatements.task.columns) FROM tasks WHERE task_id = ?1 AND tenant = ?2", [.uuid(id), .text(tenant)])
+            .first.map(SQLiteColumns.row)
     }
 
     public func tasks(_ ids: [UUID], tenant: String, lock: RowLock) async throws -> [PlanTask] {
         guard !ids.isEmpty else { return [] }
         return try await run(
-            "SELECT \(SQLiteColumns.task) FROM tasks WHERE tenant = ?2 AND task_id IN (SELECT value FROM json_each(?1)) ORDER BY task_id",
+            "SELECT \(SQLiteStatements.task.columns) FROM tasks WHERE tenant = ?2 AND task_id IN (SELECT value FROM json_each(?1)) ORDER BY task_id",
             [.ids(ids), .text(tenant)]
-        ).map(SQLiteColumns.taskRow)
+        ).map(SQLiteColumns.row)
     }
 
     public func tasks(ofPlans planIDs: [UUID], tenant: String, statuses: [TaskStatus]?, lock: RowLock) async throws -> [PlanTask] {
@@ -228,28 +183,28 @@ public struct SQLiteTransaction: StoreTransaction {
         let statuses = (statuses ?? TaskStatus.allCases).map(\.rawValue)
         return try await run(
             """
-            SELECT \(SQLiteColumns.task) FROM tasks WHERE tenant = ?3 AND plan_id IN (SELECT value FROM json_each(?1))
+            SELECT \(SQLiteStatements.task.columns) FROM tasks WHERE tenant = ?3 AND plan_id IN (SELECT value FROM json_each(?1))
             AND status IN (SELECT value FROM json_each(?2)) ORDER BY created_at, task_id
             """, [.ids(planIDs), .strings(statuses), .text(tenant)]
-        ).map(SQLiteColumns.taskRow)
+        ).map(SQLiteColumns.row)
     }
 
     public func tasks(leasedBy agent: UUID, tenant: String, lock: RowLock) async throws -> [PlanTask] {
         try await run(
-            "SELECT \(SQLiteColumns.task) FROM tasks WHERE tenant = ?2 AND agent_id = ?1 AND status = 'running'",
+            "SELECT \(SQLiteStatements.task.columns) FROM tasks WHERE tenant = ?2 AND agent_id = ?1 AND status = 'running'",
             [.uuid(agent), .text(tenant)]
-        ).map(SQLiteColumns.taskRow)
+        ).map(SQLiteColumns.row)
     }
 
     public func dependents(of ids: [UUID], tenant: String, lock: RowLock) async throws -> [PlanTask] {
         guard !ids.isEmpty else { return [] }
         return try await run(
             """
-            SELECT \(SQLiteColumns.task) FROM tasks WHERE tenant = ?2 AND task_id IN (
+            SELECT \(SQLiteStatements.task.columns) FROM tasks WHERE tenant = ?2 AND task_id IN (
                 SELECT task_id FROM task_dependencies WHERE tenant = ?2 AND depends_on IN (SELECT value FROM json_each(?1)))
             ORDER BY created_at, task_id
             """, [.ids(ids), .text(tenant)]
-        ).map(SQLiteColumns.taskRow)
+        ).map(SQLiteColumns.row)
     }
 
     public func insertTask(_ t: PlanTask, unmetDependencies: Int) async throws {
@@ -262,34 +217,12 @@ public struct SQLiteTransaction: StoreTransaction {
     }
 
     func insertTaskRow(_ t: PlanTask, unmetDependencies: Int) async throws {
-        try await run(
-            """
-            INSERT INTO tasks (\(SQLiteColumns.task), unmet_dependencies) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
-                ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)
-            """,
-            [
-                .uuid(t.id), .text(t.tenant), .uuid(t.planID), .uuid(t.agentID), .text(t.name), .text(t.description),
-                .text(t.taskType), .text(t.status.rawValue), .json(t.inputs), .json(t.outputs), .ids(t.dependsOn),
-                .int(t.priority), .int(t.timeoutSeconds), .int(t.maxAttempts), .int(t.attempts), .time(t.leaseExpiresAt),
-                .json(t.error), .text(t.toolName), .time(t.startedAt), .time(t.completedAt), .int(t.version),
-                .time(t.createdAt), .time(t.updatedAt), .int(Int64(unmetDependencies)),
-            ])
+        let values = SQLiteStatements.task.insertValues(t).map { SQLiteData($0.value) } + [.int(Int64(unmetDependencies))]
+        try await run(SQLiteStatements.task.insert, values)
     }
 
     public func updateTask(_ t: PlanTask) async throws {
-        try await run(
-            """
-            UPDATE tasks SET agent_id = ?2, name = ?3, description = ?4, task_type = ?5, status = ?6, inputs = ?7,
-                outputs = ?8, depends_on = ?9, priority = ?10, timeout_seconds = ?11, max_attempts = ?12, attempts = ?13,
-                lease_expires_at = ?14, error = ?15, tool_name = ?16, started_at = ?17, completed_at = ?18, version = ?19,
-                updated_at = ?20 WHERE task_id = ?1 AND tenant = ?21
-            """,
-            [
-                .uuid(t.id), .uuid(t.agentID), .text(t.name), .text(t.description), .text(t.taskType), .text(t.status.rawValue),
-                .json(t.inputs), .json(t.outputs), .ids(t.dependsOn), .int(t.priority), .int(t.timeoutSeconds),
-                .int(t.maxAttempts), .int(t.attempts), .time(t.leaseExpiresAt), .json(t.error), .text(t.toolName),
-                .time(t.startedAt), .time(t.completedAt), .int(t.version), .time(t.updatedAt), .text(t.tenant),
-            ])
+        try await run(SQLiteStatements.task.update, SQLiteStatements.task.updateValues(t).map { SQLiteData($0.value) })
     }
 
     public func deleteTask(_ id: UUID, tenant: String) async throws {
@@ -298,7 +231,7 @@ public struct SQLiteTransaction: StoreTransaction {
 
     public func tasks(_ query: ListQuery, tenant: String) async throws -> [PlanTask] {
         let (sql, binds) = SQLiteListing.tasks.sql(query, tenant: tenant)
-        return try await run(sql, binds).map(SQLiteColumns.taskRow)
+        return try await run(sql, binds).map(SQLiteColumns.row)
     }
 
     public func setDependencies(of task: UUID, tenant: String, to dependencies: [UUID], unmetDependencies: Int) async throws {
@@ -349,19 +282,19 @@ public struct SQLiteTransaction: StoreTransaction {
         binds.append(.integer(SQLiteInt64(request.limit)))
         return try await run(
             """
-            SELECT \(SQLiteColumns.task) FROM tasks WHERE \(conditions.joined(separator: " AND "))
+            SELECT \(SQLiteStatements.task.columns) FROM tasks WHERE \(conditions.joined(separator: " AND "))
             ORDER BY priority DESC, created_at, task_id LIMIT ?\(binds.count)
             """, binds
-        ).map(SQLiteColumns.taskRow)
+        ).map(SQLiteColumns.row)
     }
 
     public func expiredLeases(at now: Timestamp, limit: Int) async throws -> [PlanTask] {
         try await run(
             """
-            SELECT \(SQLiteColumns.task) FROM tasks INDEXED BY tasks_leases
+            SELECT \(SQLiteStatements.task.columns) FROM tasks INDEXED BY tasks_leases
             WHERE status = 'running' AND lease_expires_at <= ?1 ORDER BY lease_expires_at LIMIT ?2
             """, [.time(now), .integer(SQLiteInt64(limit))]
-        ).map(SQLiteColumns.taskRow)
+        ).map(SQLiteColumns.row)
     }
 
     // MARK: serialisation

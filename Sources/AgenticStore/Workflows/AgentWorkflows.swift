@@ -30,7 +30,11 @@ extension TransactionalStore {
                 throw AgenticError.notFound(.agent, id.lowercased)
             }
             try ifMatch.check(agent.version)
-            guard try patch.apply(to: &agent, at: now) else { return agent }
+            if let status = patch.status, !agent.status.canMove(to: status) {
+                throw AgenticError.invalidTransition(.agent, from: agent.status, to: status)
+            }
+            guard patch.apply(to: &agent) else { return agent }
+            agent.bumpVersion(at: now)
             try await tx.updateAgent(agent)
             var log = ChangeLog()
             log.record(EventType.updated(.agent), agent)

@@ -15,7 +15,8 @@ extension TransactionalStore {
                 errors.append(FieldError(field: "parent_goal_id", message: "does not name a goal"))
             }
             if !errors.isEmpty { throw AgenticError.validation(errors) }
-            let goal = draft.make(tenant: caller.tenant, agent: agent, now: now)
+            var goal = draft.make(tenant: caller.tenant, now: now)
+            if goal.agentDID == nil { goal.agentDID = agent?.did }
             try await tx.insertGoal(goal)
             var log = ChangeLog()
             log.record(EventType.created(.goal), goal)
@@ -70,7 +71,12 @@ extension TransactionalStore {
                 ? tx.closeGoal(id, tenant: tenant, at: now, log: &log)
                 : tx.lockedGoal(id, tenant: tenant)
             try ifMatch.check(goal.version)
-            var changed = patch.apply(to: &goal, newAgent: newAgent, at: now)
+            var changed = patch.apply(to: &goal, except: [\Goal.status])
+            // A new agent brings its DID, unless the request named one.
+            if patch.agentDID == nil, let newAgent, goal.agentDID != newAgent.did {
+                goal.agentDID = newAgent.did
+                changed = true
+            }
             if let status = patch.status, status != goal.status {
                 try goal.move(to: status, at: now)
                 changed = true

@@ -68,7 +68,7 @@ extension TransactionalStore {
                     .invalidTransition,
                     "Plan \(id.lowercased) cannot be `completed`: \(plan.taskCounts.total - plan.taskCounts[.completed]) of its tasks have not completed")
             }
-            var changed = patch.apply(to: &plan)
+            var changed = patch.apply(to: &plan, except: [\Plan.status])
             if let status = patch.status, status != plan.status {
                 try plan.move(to: status, at: now)
                 changed = true

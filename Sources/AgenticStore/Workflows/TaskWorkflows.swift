@@ -74,7 +74,7 @@ extension TransactionalStore {
             if case .some(.some(let agentID)) = patch.agentID, try await tx.agent(agentID, tenant: tenant, lock: .none) == nil {
                 throw AgenticError.validation(field: "agent_id", "does not name an agent")
             }
-            var changed = patch.apply(to: &task)
+            var changed = patch.apply(to: &task, except: [\PlanTask.status, \PlanTask.dependsOn])
             // Only a status move or a dependency change depends on the dependencies' statuses.
             let needsDependencies = patch.status != nil || patch.dependsOn != nil
             var dependencies = needsDependencies ? try await tx.tasks(task.dependsOn, tenant: tenant, lock: .share) : []

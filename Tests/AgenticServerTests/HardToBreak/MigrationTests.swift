@@ -46,7 +46,7 @@ struct MigrationTests {
             #expect(try await store.goal(Self.subgoal, tenant: Self.tenant).parentGoalID == Self.goal)
             #expect(try await store.plan(Self.plan, tenant: Self.tenant).taskCounts[.pending] == 2)
             // The dependency edge survived: the second task is ready only once the first completed.
-            let worker = try await store.createAgent(try AgentDraft.read(["name": "w"]), by: caller)
+            let worker = try await store.createAgent(try Agent.fields.draft(["name": "w"]), by: caller)
             let claimed = try await store.claimTasks(ClaimRequest(agentID: worker.id, planID: Self.plan, limit: 10), by: caller)
             #expect(claimed.map(\.id) == [Self.first])
             _ = try await store.completeTask(Self.first, CompleteRequest(agentID: worker.id), by: caller)
@@ -59,7 +59,7 @@ struct MigrationTests {
             #expect(outcome == .replay(StoredResponse(status: 201, headers: ["ETag": "\"1\""], body: Array("{}".utf8))))
             // And the agent's id is now free in another tenant.
             let elsewhere = try await store.createAgent(
-                try AgentDraft.read(["agent_id": .string(Self.agent.lowercased), "name": "namesake"]), by: Caller(tenant: "other", keyID: "t"))
+                try Agent.fields.draft(["agent_id": .string(Self.agent.lowercased), "name": "namesake"]), by: Caller(tenant: "other", keyID: "t"))
             #expect(elsewhere.id == Self.agent)
             #expect(try await store.agent(Self.agent, tenant: Self.tenant).name == "veteran")
         }

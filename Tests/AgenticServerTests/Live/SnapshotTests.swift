@@ -84,7 +84,7 @@ struct SnapshotTests {
         try await closing(source) { source in
             let secret = KeyMaker.newSecret()
             try await source.createKey(KeyMaker.record(secret: secret, name: "k", scope: .admin, tenant: "default"))
-            _ = try await source.createAgent(try AgentDraft.read(["name": "a"]), by: Caller(tenant: "default", keyID: "k"))
+            _ = try await source.createAgent(try Agent.fields.draft(["name": "a"]), by: Caller(tenant: "default", keyID: "k"))
             let lines = Mutex<[[UInt8]]>([])
             _ = try await source.export { line in lines.withLock { $0.append(line) } }
             let all = lines.withLock { $0 }.map { Array($0.dropLast()) }

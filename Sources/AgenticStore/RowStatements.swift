@@ -1,0 +1,62 @@
+import AgenticCore
+
+/// The plain statements of one described resource — select its columns, insert a row, update a
+/// row — generated from its description with a store's placeholder spelling (`?1` or `$1`). Only
+/// names from the description and placeholders go into the text; values are always bound.
+struct RowStatements<Object: DescribedResource>: Sendable {
+    let table: String
+    let idColumn: String
+    /// `agent_id, tenant, did, …`: every stored field, in the description's order.
+    let columns: String
+    /// Binds every stored field in order (then `extraInsertColumns`, bound by the caller).
+    let insert: String
+    /// Binds the fields that may change (all but the key), then the tenant and the id.
+    let update: String
+    let changeable: [ResourceField<Object>]
+
+    init(placeholder: (Int) -> String, extraInsertColumns: [String] = []) {
+        let description = Object.fields
+        guard let table = description.table else { preconditionFailure("\(Object.self) has no table") }
+        self.table = table
+        idColumn = description.idName
+        columns = description.columnList
+        let stored = description.columns
+        let insertNames = stored.map(\.name) + extraInsertColumns
+        insert = """
+            INSERT INTO \(table) (\(insertNames.joined(separator: ", "))) \
+            VALUES (\((1...insertNames.count).map(placeholder).joined(separator: ", ")))
+            """
+        let idColumn = idColumn
+        changeable = stored.filter { $0.name != idColumn && $0.name != "tenant" }
+        let assignments = changeable.enumerated().map { "\($1.name) = \(placeholder($0 + 1))" }
+        update = """
+            UPDATE \(table) SET \(assignments.joined(separator: ", ")) \
+            WHERE tenant = \(placeholder(changeable.count + 1)) AND \(idColumn) = \(placeholder(changeable.count + 2))
+            """
+    }
+
+    func insertValues(_ object: Object) -> [BoundValue] { Object.fields.columns.map { BoundValue($0, of: object) } }
+
+    func updateValues(_ object: Object) -> [BoundValue] {
+        changeable.map { BoundValue($0, of: object) }
+            + [BoundValue(name: "tenant", value: .text(object.tenant), type: .text), BoundValue(name: idColumn, value: .uuid(object.id), type: .uuid)]
+    }
+}
+
+/// A value for one placeholder, with the column it goes to (PostgreSQL binds `integer` columns as
+/// 32-bit values).
+struct BoundValue: Sendable {
+    let name: String
+    let value: StoredValue
+    let type: ColumnType
+
+    init(name: String, value: StoredValue, type: ColumnType) {
+        self.name = name
+        self.value = value
+        self.type = type
+    }
+
+    init<Object>(_ field: ResourceField<Object>, of object: Object) {
+        self.init(name: field.name, value: field.stored(object), type: field.column ?? .text)
+    }
+}
