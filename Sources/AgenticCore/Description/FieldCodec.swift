@@ -74,12 +74,12 @@ extension FieldCodec where Value == String {
 
     /// A name such as a type (`letters, digits, _ . : -`, starting with a letter).
     public static var identifier: Self {
-        string(.string(minLength: 1, maxLength: Limits.maxIdentifierLength, format: nil), Convert.identifier())
+        string(.string(minLength: nil, maxLength: Limits.maxIdentifierLength, format: nil), Convert.identifier())
     }
 
     /// A DID such as `did:agent:name:1a2b3c4d`.
     public static var did: Self {
-        string(.string(minLength: 1, maxLength: Limits.maxDIDLength, format: nil), CommonFields.did)
+        string(.string(minLength: nil, maxLength: Limits.maxDIDLength, format: nil), CommonFields.did)
     }
 
     static func string(_ schema: FieldSchema, _ convert: @escaping Converter<String>) -> Self {
@@ -94,7 +94,9 @@ extension FieldCodec where Value == Int64 {
     public static func integer(_ range: ClosedRange<Int64>) -> Self {
         let fits32 = range.lowerBound >= Int64(Int32.min) && range.upperBound <= Int64(Int32.max)
         return FieldCodec(
-            schema: .integer(minimum: range.lowerBound, maximum: range.upperBound), column: fits32 ? .int32 : .int64,
+            schema: .integer(
+                minimum: range.lowerBound == .min ? nil : range.lowerBound, maximum: range.upperBound == .max ? nil : range.upperBound),
+            column: fits32 ? .int32 : .int64,
             convert: Convert.int(range), write: { v, w in w.int(v) }, parse: \.intValue,
             store: { .integer($0) }, load: { if case .integer(let v) = $0 { v } else { nil } })
     }
@@ -168,7 +170,8 @@ extension FieldCodec where Value == [UUID] {
 extension FieldCodec where Value == [String] {
     /// A list of non-empty strings (identifiers when `identifiers`), stored as a JSON array.
     public static func strings(maxItems: Int, maxLength: Int, identifiers: Bool = false) -> Self {
-        let item: FieldSchema = .string(minLength: 1, maxLength: maxLength, format: nil)
+        // Identifiers start with a letter (the document says so with a pattern, not a minimum length).
+        let item: FieldSchema = .string(minLength: identifiers ? nil : 1, maxLength: maxLength, format: nil)
         return FieldCodec(
             schema: .array(of: item, maxItems: maxItems), column: .json,
             convert: Convert.stringArray(maxItems: maxItems, maxLength: maxLength, identifiers: identifiers),

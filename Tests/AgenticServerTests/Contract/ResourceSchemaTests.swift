@@ -1,0 +1,177 @@
+import AgenticCore
+import AgenticServer
+import Foundation
+import Testing
+import Yams
+
+/// `openapi.yaml` against the resources' descriptions: each resource, create and PATCH schema has
+/// exactly the described fields, with their types, enums, limits and required lists. The Swift
+/// client decodes responses through the same descriptions, so a field added to the server and
+/// missing from the document (or the other way round) fails here.
+@Suite("OpenAPI schemas follow the resource descriptions")
+struct ResourceSchemaTests {
+    static var schemas: [String: Any] {
+        let document = (try? Yams.load(yaml: OpenAPIDocument.yaml) as? [String: Any]) ?? [:]
+        return ((document["components"] as? [String: Any])?["schemas"] as? [String: Any]) ?? [:]
+    }
+
+    /// The document's name for a nested object in a request.
+    static let inputNames = ["GoalConstraints": "GoalConstraintsInput"]
+
+    @Test("responses: every field, its type and limits, all required")
+    func responses() throws {
+        try Self.checkResponse(Agent.self, "Agent")
+        try Self.checkResponse(Goal.self, "Goal")
+        try Self.checkResponse(Plan.self, "Plan")
+        try Self.checkResponse(PlanTask.self, "Task")
+        try Self.checkResponse(GoalConstraints.self, "GoalConstraints")
+    }
+
+    @Test("create requests: the fields a client may set, aliases included, and what is required")
+    func creates() throws {
+        try Self.checkCreate(Agent.self, "AgentCreate")
+        try Self.checkCreate(Goal.self, "GoalCreate")
+        try Self.checkCreate(Plan.self, "PlanCreate")
+        try Self.checkCreate(PlanTask.self, "TaskCreate")
+        try Self.checkRequest(GoalConstraints.fields, "GoalConstraintsInput", settable: { $0.access != .server }, input: true)
+    }
+
+    @Test("PATCH requests: the fields a PATCH may change, nothing required")
+    func patches() throws {
+        for (fields, name) in [(Agent.fields.fields.map(AnyField.init), "AgentPatch"), (Goal.fields.fields.map(AnyField.init), "GoalPatch"),
+                               (Plan.fields.fields.map(AnyField.init), "PlanPatch"), (PlanTask.fields.fields.map(AnyField.init), "TaskPatch")] {
+            try Self.check(fields.filter { $0.isVisible && $0.access == .always }, name, requiredNames: [], input: true)
+        }
+    }
+
+    @Test("the comparison itself notices a difference")
+    func noticesDifferences() throws {
+        let task = try #require(Self.schemas["Task"] as? [String: Any])
+        var properties = try #require(task["properties"] as? [String: Any])
+        properties["priority"] = ["type": "integer", "minimum": 0, "maximum": 11]
+        let normalized = try Self.normalize(properties["priority"]!, input: false)
+        #expect(normalized != PlanTask.fields.field(\PlanTask.priority).schema)
+        #expect(try Self.normalize(["$ref": "#/components/schemas/Priority"], input: false) == PlanTask.fields.field(\PlanTask.priority).schema)
+    }
+
+    // MARK: checks
+
+    static func checkResponse<Object: DescribedObject>(_: Object.Type, _ name: String) throws {
+        let visible = Object.fields.fields.filter(\.isVisible).map(AnyField.init)
+        try check(visible, name, requiredNames: Set(visible.map(\.name)), input: false)
+    }
+
+    static func checkCreate<Object: DescribedResource>(_: Object.Type, _ name: String) throws {
+        try checkRequest(Object.fields, name, settable: { $0.access != .server }, input: true)
+    }
+
+    static func checkRequest<Object>(
+        _ description: ResourceDescription<Object>, _ name: String, settable: (ResourceField<Object>) -> Bool, input: Bool
+    ) throws {
+        let fields = description.fields.filter { $0.isVisible && settable($0) }.map(AnyField.init)
+        let schema = try #require(schemas[name] as? [String: Any], "no schema \(name)")
+        // A required field with aliases is required as "one of its names".
+        var required = Set(fields.filter { $0.required && $0.aliases.isEmpty }.map(\.name))
+        for field in fields where field.required && !field.aliases.isEmpty {
+            let alternatives = (schema["oneOf"] as? [[String: Any]] ?? []).compactMap { ($0["required"] as? [String])?.first }
+            #expect(Set(alternatives) == Set([field.name] + field.aliases), "\(name): \(field.name) or its aliases are required")
+            required.remove(field.name)
+        }
+        try check(fields, name, requiredNames: required, input: input)
+    }
+
+    static func check(_ fields: [AnyField], _ name: String, requiredNames: Set<String>, input: Bool) throws {
+        let schema = try #require(schemas[name] as? [String: Any], "no schema \(name)")
+        let properties = try #require(schema["properties"] as? [String: Any], "\(name) has no properties")
+        let expectedNames = Set(fields.flatMap { [$0.name] + (input ? $0.aliases : []) })
+        #expect(Set(properties.keys) == expectedNames, "\(name): document \(properties.keys.sorted()) vs description \(expectedNames.sorted())")
+        #expect(Set(schema["required"] as? [String] ?? []) == requiredNames, "\(name): required")
+        #expect(schema["additionalProperties"] as? Bool == false, "\(name) must refuse unknown members")
+        for field in fields {
+            for member in [field.name] + (input ? field.aliases : []) {
+                guard let property = properties[member] else { continue }
+                let documented = try normalize(property, input: input)
+                var described = field.schema
+                // A create request may narrow an enumeration (a new task is `pending` or `blocked`).
+                if input, case .enumeration(let narrowed) = documented, case .enumeration(let all) = described,
+                    Set(narrowed).isSubset(of: Set(all))
+                {
+                    described = documented
+                }
+                #expect(documented == described, "\(name).\(member): document \(documented) vs description \(described)")
+            }
+        }
+    }
+
+    // MARK: reading the document as `FieldSchema`
+
+    static func normalize(_ value: Any, input: Bool) throws -> FieldSchema {
+        let schema = try #require(value as? [String: Any], "not a schema: \(value)")
+        if let reference = schema["$ref"] as? String {
+            let target = String(reference.split(separator: "/").last ?? "")
+            let resolved = try #require(schemas[target] as? [String: Any], "unresolved \(reference)")
+            // An object with members of its own is compared on its own, by name.
+            if resolved["properties"] != nil {
+                let responseName = inputNames.first { $0.value == target }?.key ?? target
+                return .reference(responseName)
+            }
+            return try normalize(resolved, input: input)
+        }
+        if let alternatives = schema["oneOf"] as? [[String: Any]], alternatives.count == 2,
+            let other = alternatives.first(where: { $0["type"] as? String != "null" }),
+            alternatives.contains(where: { $0["type"] as? String == "null" })
+        {
+            return .nullable(try normalize(other, input: input))
+        }
+        if let types = schema["type"] as? [String], types.contains("null"), let type = types.first(where: { $0 != "null" }) {
+            var single = schema
+            single["type"] = type
+            return .nullable(try normalize(single, input: input))
+        }
+        let type = try #require(schema["type"] as? String, "no type in \(schema)")
+        switch type {
+        case "string":
+            if let values = schema["enum"] as? [String] { return .enumeration(values) }
+            return .string(minLength: schema["minLength"] as? Int, maxLength: schema["maxLength"] as? Int, format: schema["format"] as? String)
+        case "integer":
+            return .integer(minimum: int64(schema["minimum"]), maximum: int64(schema["maximum"]))
+        case "number":
+            return .number(minimum: double(schema["minimum"]), maximum: double(schema["maximum"]))
+        case "boolean":
+            return .boolean
+        case "object":
+            return .object
+        case "array":
+            return .array(of: try normalize(schema["items"] ?? [:], input: input), maxItems: schema["maxItems"] as? Int)
+        default:
+            throw TestFailure("unknown type \(type)")
+        }
+    }
+
+    static func int64(_ value: Any?) -> Int64? {
+        if let i = value as? Int { return Int64(i) }
+        if let s = value as? String { return Int64(s) }
+        if let d = value as? Double { return Int64(exactly: d) }
+        return nil
+    }
+
+    static func double(_ value: Any?) -> Double? {
+        if let i = value as? Int { return Double(i) }
+        return value as? Double
+    }
+}
+
+/// A field of any described type, for comparing lists of them.
+struct AnyField {
+    let name: String
+    let aliases: [String]
+    let access: FieldAccess
+    let required: Bool
+    let schema: FieldSchema
+    let isVisible: Bool
+
+    init<Object>(_ field: ResourceField<Object>) {
+        (name, aliases, access, required, schema, isVisible) =
+            (field.name, field.aliases, field.access, field.required, field.schema, field.isVisible)
+    }
+}
