@@ -24,6 +24,8 @@ public struct PlanTask: DescribedResource, Equatable {
     public var leaseExpiresAt: Timestamp?
     public var error: JSONObject?
     public var toolName: String?
+    /// A label shared by tasks that count against one concurrency limit (a model provider, a user).
+    public var concurrencyKey: String?
     public var startedAt: Timestamp?
     public var completedAt: Timestamp?
     public var version: Int64 = 1
@@ -53,6 +55,7 @@ public struct PlanTask: DescribedResource, Equatable {
             .init("lease_expires_at", \.leaseExpiresAt, .optional(.timestamp), .server),
             .init("error", \.error, .optional(.object), .always),
             .init("tool_name", \.toolName, .optional(.identifier), .always),
+            .init("concurrency_key", \.concurrencyKey, .optional(.text(min: 1, max: Limits.maxIdentifierLength)), .always),
             .init("started_at", \.startedAt, .optional(.timestamp), .server),
             .init("completed_at", \.completedAt, .optional(.timestamp), .server),
             .init("version", \.version, .version, .server),

@@ -5,6 +5,7 @@ enum PostgresSchema {
     static let migrations: [(version: Int, statements: [String])] = [
         (1, version1),
         (2, version2),
+        (3, version3),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -242,5 +243,9 @@ enum PostgresSchema {
         "DROP INDEX task_dependencies_reverse",
         "CREATE INDEX task_dependencies_reverse ON task_dependencies (tenant, depends_on)",
         "ALTER TABLE idempotency_keys ADD COLUMN token text",
+    ]
+
+    private static let version3 = [
+        "ALTER TABLE tasks ADD COLUMN concurrency_key text",
     ]
 }

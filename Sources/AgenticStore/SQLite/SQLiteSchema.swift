@@ -7,6 +7,7 @@ enum SQLiteSchema {
     static let migrations: [(version: Int, statements: [String])] = [
         (1, version1),
         (2, version2),
+        (3, version3),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -326,5 +327,9 @@ enum SQLiteSchema {
         "CREATE INDEX tasks_leases ON tasks(lease_expires_at) WHERE status = 'running'",
         "CREATE INDEX task_dependencies_reverse ON task_dependencies(tenant, depends_on)",
         "ALTER TABLE idempotency_keys ADD COLUMN token TEXT",
+    ]
+
+    private static let version3 = [
+        "ALTER TABLE tasks ADD COLUMN concurrency_key TEXT",
     ]
 }

@@ -10,6 +10,25 @@ struct TaskContractTests {
         return try await api.id(.plan, ["goal_id": .string(goal)])
     }
 
+    @Test("concurrency_key: set on create, changed and cleared by PATCH, stored, refused when empty or too long", arguments: Backend.available)
+    func concurrencyKey(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            let plan = try await Self.plan(api)
+            #expect(try await api.create(.task, ["plan_id": .string(plan)])["concurrency_key"] == .null)
+            let task = try await api.create(.task, ["plan_id": .string(plan), "concurrency_key": "openai"])
+            let id = try #require(task["task_id"]?.stringValue)
+            #expect(task["concurrency_key"] == "openai")
+            #expect(try await api.patch("/api/v1/tasks/\(id)", ["concurrency_key": "user:42"])["concurrency_key"] == "user:42")
+            #expect(try await api.get("/api/v1/tasks/\(id)")["concurrency_key"] == "user:42")
+            let cleared = try await api.patch("/api/v1/tasks/\(id)", ["concurrency_key": .null])
+            #expect(cleared["concurrency_key"] == .null && cleared["version"] == 3)
+            for bad: JSONValue in ["", .string(String(repeating: "k", count: 101)), 7] {
+                let reply = try await api.post("/api/v1/tasks", ["plan_id": .string(plan), "concurrency_key": bad])
+                #expect(reply.status == 422 && reply.errorFields == ["concurrency_key"], "\(bad)")
+            }
+        }
+    }
+
     @Test("task defaults, name from the description, and the input/output aliases", arguments: Backend.available)
     func defaults(backend: Backend) async throws {
         try await TestApp.withAPI(backend) { api in
