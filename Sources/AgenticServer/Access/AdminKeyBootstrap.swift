@@ -18,7 +18,7 @@ public enum AdminKeyBootstrap {
     /// - `adminKey` given (≥ 32 characters): ensures that key exists as an unlimited admin key of the
     ///   default tenant. A key revoked through the API stays revoked (and is reported).
     /// - no `adminKey`, empty key table: creates an admin key and returns it to be shown once.
-    public static func run(store: any Store, adminKey: String?, logger: Logger) async throws -> Outcome {
+    public static func run(store: any KeyStore, adminKey: String?, logger: Logger) async throws -> Outcome {
         if let adminKey {
             guard adminKey.count >= 32, adminKey.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
                 throw AgenticError(

@@ -15,7 +15,7 @@ public final class KeyAuthenticator: Sendable {
         var fetched: ContinuousClock.Instant
     }
 
-    private let store: any Store
+    private let store: any KeyStore
     private let ttl: Duration
     private let capacity: Int
     private let cache = Mutex<[String: Entry]>([:])
@@ -24,7 +24,7 @@ public final class KeyAuthenticator: Sendable {
     /// How many authentications had to ask the store (cache misses), for `/metrics`.
     public var storeLookups: Int { misses.load(ordering: .relaxed) }
 
-    public init(store: any Store, ttl: Duration = .seconds(1), capacity: Int = 10_000) {
+    public init(store: any KeyStore, ttl: Duration = .seconds(1), capacity: Int = 10_000) {
         self.store = store
         self.ttl = ttl
         self.capacity = capacity

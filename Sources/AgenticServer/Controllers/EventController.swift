@@ -5,7 +5,7 @@ import Hummingbird
 import ServiceLifecycle
 
 /// The event log: a long-poll listing and a Server-Sent Events stream.
-struct EventController<S: Store>: Sendable {
+struct EventController<S: EventLogStore>: Sendable {
     let store: S
     /// How often a stream sends a comment line to keep proxies from closing it.
     let keepAlive: Duration

@@ -6,7 +6,7 @@ import Hummingbird
 /// `POST/GET/DELETE /keys`, registered as admin routes. An admin of the default tenant may create keys
 /// for any tenant (naming a new one creates it) and see or revoke any key; other admins stay in their
 /// tenant.
-struct KeyController<S: Store>: Sendable {
+struct KeyController<S: KeyStore>: Sendable {
     let store: S
     let authenticator: KeyAuthenticator
 

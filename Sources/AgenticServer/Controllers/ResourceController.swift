@@ -54,7 +54,7 @@ struct ResourceController<Resource: DescribedResource & Identified>: Sendable {
 }
 
 enum ResourceControllers {
-    static func register(store: some Store, on routes: RouteRegistrar) {
+    static func register(store: some ResourceStore & WorkQueueStore, on routes: RouteRegistrar) {
         let agents = ResourceController<Agent>(
             kind: .agent, create: store.createAgent,
             get: store.agent, update: store.updateAgent, delete: store.deleteAgent, list: store.listAgents)

@@ -14,7 +14,7 @@ import Synchronization
 /// during or after the commit — a retry either replays the answer or finds nothing was changed.
 /// Answers of requests that changed nothing (validation errors) are recorded afterwards.
 public struct IdempotencyMiddleware: RouterMiddleware {
-    let store: any Store
+    let store: any IdempotencyStore
     let metrics: ServerMetrics
     let problems: ProblemResponse
 

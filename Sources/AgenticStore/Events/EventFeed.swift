@@ -66,7 +66,7 @@ public final class EventFeed: Sendable {
     /// Events of `tenant` after `after` that match `types` (at most `limit`), waiting up to `timeout`
     /// for the first one to be visible. Cancellation and graceful shutdown end the wait.
     public func events(
-        after: Int64, types: EventTypeFilter, limit: Int, tenant: String, timeout: Duration, store: some Store
+        after: Int64, types: EventTypeFilter, limit: Int, tenant: String, timeout: Duration, store: some EventLogStore
     ) async throws -> EventBatch {
         let deadline = ContinuousClock.now + timeout
         var after = after
@@ -88,7 +88,7 @@ public final class EventFeed: Sendable {
 
     /// Waits in the feed; nil when the buffer no longer reaches back to `after`.
     private func wait(
-        tenant: String, types: EventTypeFilter, after: Int64, limit: Int, deadline: ContinuousClock.Instant, store: some Store
+        tenant: String, types: EventTypeFilter, after: Int64, limit: Int, deadline: ContinuousClock.Instant, store: some EventLogStore
     ) async throws -> EventBatch? {
         let id = state.withLock { state -> UInt64 in
             state.nextWaiter &+= 1
@@ -136,7 +136,7 @@ public final class EventFeed: Sendable {
     }
 
     /// The head the feed has seen, reading it once if it never did.
-    private func head(store: some Store) async throws -> Int64 {
+    private func head(store: some EventLogStore) async throws -> Int64 {
         if let head = state.withLock({ $0.initialised ? $0.head : nil }) { return head }
         let head = try await store.visibleEventHead()
         return state.withLock { state in
@@ -150,7 +150,7 @@ public final class EventFeed: Sendable {
     }
 
     /// Starts the pump unless it runs; it stops by itself once nobody waits.
-    private func startPump(store: some Store) {
+    private func startPump(store: some EventLogStore) {
         let start = state.withLock { state -> Bool in
             guard !state.pumping else { return false }
             state.pumping = true
@@ -160,7 +160,7 @@ public final class EventFeed: Sendable {
         Task { await self.pump(store: store) }
     }
 
-    private func pump(store: some Store) async {
+    private func pump(store: some EventLogStore) async {
         var generation = bell.generation
         var lastRead = ContinuousClock.now - Self.minimumInterval
         while true {

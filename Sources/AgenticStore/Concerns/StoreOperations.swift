@@ -1,0 +1,67 @@
+import AgenticCore
+import Foundation
+
+/// Running the database: migrations, readiness, figures for `/metrics`, snapshots, shutdown.
+public protocol StoreOperations: Sendable {
+    /// Applies pending migrations; never drops or rewrites data.
+    func migrate() async throws
+    /// Answers whether the database is reachable and its schema current.
+    func readiness() async -> StoreReadiness
+    /// Figures for `/metrics`: tasks by status, retained events, connections in use.
+    func statistics() async throws -> StoreStatistics
+    /// Writes a consistent snapshot of everything as NDJSON (see `SnapshotFormat`).
+    func export(to sink: @escaping @Sendable ([UInt8]) async throws -> Void) async throws -> SnapshotSummary
+    /// Loads a snapshot into this empty database, all or nothing; `nextLine` returns nil at the end.
+    func importSnapshot(_ nextLine: @escaping @Sendable () async throws -> [UInt8]?) async throws -> SnapshotSummary
+    /// Closes connections; the store cannot be used afterwards.
+    func close() async
+    /// A short description for logs: backend and location, never a password.
+    var description: String { get }
+}
+
+/// What `/health/ready` reports about the store.
+public struct StoreReadiness: Sendable, Equatable {
+    public var reachable: Bool
+    public var schemaVersion: Int?
+    public var expectedSchemaVersion: Int
+    public var detail: String?
+
+    public init(reachable: Bool, schemaVersion: Int?, expectedSchemaVersion: Int, detail: String?) {
+        self.reachable = reachable
+        self.schemaVersion = schemaVersion
+        self.expectedSchemaVersion = expectedSchemaVersion
+        self.detail = detail
+    }
+
+    public var isReady: Bool { reachable && schemaVersion == expectedSchemaVersion }
+}
+
+/// What `/metrics` reports about the store.
+public struct StoreStatistics: Sendable {
+    public var tasksByStatus: [TaskStatus: Int64]
+    public var eventsRetained: Int64
+    /// How long the oldest committed event has been held back from readers (0 when none is): on
+    /// PostgreSQL an open transaction anywhere in the cluster delays delivery; SQLite never does.
+    public var eventDeliveryLagSeconds: Double
+    public var connections: ConnectionUse
+
+    public init(tasksByStatus: [TaskStatus: Int64], eventsRetained: Int64, eventDeliveryLagSeconds: Double = 0, connections: ConnectionUse) {
+        self.tasksByStatus = tasksByStatus
+        self.eventsRetained = eventsRetained
+        self.eventDeliveryLagSeconds = eventDeliveryLagSeconds
+        self.connections = connections
+    }
+}
+
+/// How many database connections exist and how many are leased right now.
+public struct ConnectionUse: Sendable, Equatable {
+    public var inUse: Int
+    public var size: Int
+
+    public init(inUse: Int, size: Int) {
+        self.inUse = inUse
+        self.size = size
+    }
+
+    public var idle: Int { max(0, size - inUse) }
+}

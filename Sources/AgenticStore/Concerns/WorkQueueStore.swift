@@ -1,0 +1,14 @@
+import AgenticCore
+import Foundation
+
+/// The lease-based work queue: claims, heartbeats, completions, failures, cancellations and the
+/// return of expired leases.
+public protocol WorkQueueStore: Sendable {
+    func claimTasks(_ request: ClaimRequest, by caller: Caller) async throws -> [PlanTask]
+    func heartbeat(_ id: UUID, _ request: HeartbeatRequest, by caller: Caller) async throws -> PlanTask
+    func completeTask(_ id: UUID, _ request: CompleteRequest, by caller: Caller) async throws -> PlanTask
+    func failTask(_ id: UUID, _ request: FailRequest, by caller: Caller) async throws -> PlanTask
+    func cancelTask(_ id: UUID, by caller: Caller) async throws -> PlanTask
+    /// Returns expired leases to the queue (or fails them when attempts are used up); returns how many.
+    func expireLeases(limit: Int) async throws -> Int
+}
