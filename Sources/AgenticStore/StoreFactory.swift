@@ -1,7 +1,8 @@
 import AgenticCore
 import Logging
 
-/// Opens the store a `DatabaseLocation` names.
+/// Opens the store a `DatabaseLocation` names. Its `services` must run while it is used (see
+/// `StoreOperations.run`).
 public enum StoreFactory {
     /// `leaseDeadline`: how long a PostgreSQL request waits for a connection before the database counts
     /// as down (503).
@@ -12,7 +13,7 @@ public enum StoreFactory {
         case .sqlite(let path):
             return try await SQLiteStore.open(path: path, logger: logger)
         case .postgres(let settings):
-            return await PostgresStore.open(settings, poolSize: poolSize, leaseDeadline: leaseDeadline, logger: logger)
+            return PostgresStore.open(settings, poolSize: poolSize, leaseDeadline: leaseDeadline, logger: logger)
         }
     }
 }

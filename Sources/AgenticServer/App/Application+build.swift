@@ -46,10 +46,12 @@ public func buildRouter(store: some Store, configuration: ServerConfiguration) -
     return (router, app)
 }
 
-/// Builds the HTTP application with its background services. The store must already be migrated.
-/// `onListening` learns the port actually bound (useful with port 0).
+/// Builds the HTTP application with its background services: the store's own (its connection pool)
+/// first, so they stop last. `beforeServerStarts` runs once they are up and before the server
+/// listens (migrations). `onListening` learns the port actually bound (useful with port 0).
 public func buildApplication<S: Store>(
     store: S, configuration: ServerConfiguration, logger: Logger, services: [any Service] = [],
+    beforeServerStarts: @escaping @Sendable () async throws -> Void = {},
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let (router, _) = buildRouter(store: store, configuration: configuration)
@@ -62,7 +64,9 @@ public func buildApplication<S: Store>(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
+    app.addServices(store.services)
     app.addServices(services)
     app.addServices(MaintenanceService(store: store, configuration: configuration, logger: logger))
+    app.beforeServerStarts(perform: beforeServerStarts)
     return app
 }

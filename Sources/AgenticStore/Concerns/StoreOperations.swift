@@ -1,8 +1,15 @@
 import AgenticCore
 import Foundation
+import Logging
+import ServiceLifecycle
 
 /// Running the database: migrations, readiness, figures for `/metrics`, snapshots, shutdown.
 public protocol StoreOperations: Sendable {
+    /// What must run while the store is in use (PostgreSQL: the connection pool and the event
+    /// relay). `serve` runs them in its ServiceGroup; other commands and tests use `run(_:)`.
+    var services: [any Service] { get }
+    /// Opens connections ahead of the first requests (best effort; once the services run).
+    func warm() async
     /// Applies pending migrations; never drops or rewrites data.
     func migrate() async throws
     /// Answers whether the database is reachable and its schema current.
@@ -17,6 +24,38 @@ public protocol StoreOperations: Sendable {
     func close() async
     /// A short description for logs: backend and location, never a password.
     var description: String { get }
+}
+
+extension StoreOperations {
+    /// Runs the store's services while `body` runs, then stops them (in reverse order, gracefully)
+    /// and closes the store, however `body` ends.
+    public func run<T>(logger: Logger = Logger(label: "agentic.store"), _ body: () async throws -> T) async throws -> T {
+        guard !services.isEmpty else {
+            do {
+                let result = try await body()
+                await close()
+                return result
+            } catch {
+                await close()
+                throw error
+            }
+        }
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [], logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let outcome: Result<T, any Error>
+            do {
+                await warm()
+                outcome = .success(try await body())
+            } catch {
+                outcome = .failure(error)
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            await close()
+            return try outcome.get()
+        }
+    }
 }
 
 /// What `/health/ready` reports about the store.

@@ -2,6 +2,7 @@ import AgenticCore
 import Logging
 import NIOCore
 import PostgresNIO
+import ServiceLifecycle
 import Synchronization
 
 /// Carries "events were appended" between instances with LISTEN/NOTIFY.
@@ -11,15 +12,33 @@ import Synchronization
 /// (at most one every 20 ms), and a dedicated listening connection rings this instance's bell for
 /// every notification. Both loops reconnect after failures; waiters also re-poll each second, so a
 /// lost notification costs at most that second.
-final class PostgresEventRelay: Sendable {
+///
+/// It is a service (see `PostgresStore.services`): it runs until a graceful shutdown or cancellation.
+final class PostgresEventRelay: Service {
     static let channel = "agentic_events"
     static let notifyGap: Duration = .milliseconds(20)
 
     private let changes: AsyncStream<Void>
     private let changesContinuation: AsyncStream<Void>.Continuation
+    private let client: PostgresClient
+    private let watch: ConnectionWatch
+    private let configuration: PostgresConnection.Configuration
+    private let bell: EventBell
+    private let logger: Logger
 
-    init() {
+    init(client: PostgresClient, watch: ConnectionWatch, configuration: PostgresConnection.Configuration, bell: EventBell, logger: Logger) {
         (changes, changesContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        self.client = client
+        self.watch = watch
+        self.configuration = configuration
+        self.bell = bell
+        self.logger = logger
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await self.loops()
+        }
     }
 
     /// Called after a local commit that appended events.
@@ -28,7 +47,8 @@ final class PostgresEventRelay: Sendable {
     }
 
     /// Runs both loops until cancelled.
-    func run(client: PostgresClient, watch: ConnectionWatch, configuration: PostgresConnection.Configuration, bell: EventBell, logger: Logger) async {
+    private func loops() async {
+        let (client, watch, configuration, bell, logger) = (client, watch, configuration, bell, logger)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await _ in self.changes {
@@ -88,7 +108,4 @@ final class PostgresEventRelay: Sendable {
         let _: EventLoopFuture<Void> = connection.close()
     }
 
-    func finish() {
-        changesContinuation.finish()
-    }
 }

@@ -4,10 +4,12 @@ import Logging
 import NIOPosix
 import NIOSSL
 import PostgresNIO
+import ServiceLifecycle
 import Synchronization
 
-/// The production store: PostgreSQL through a sized, pre-warmed postgres-nio pool that this store
-/// runs itself (`open` starts it, `close` stops it).
+/// The production store: PostgreSQL through a sized, pre-warmed postgres-nio pool. The pool
+/// (`PostgresClient`) and the LISTEN/NOTIFY relay are `services`: `serve` runs them in its
+/// ServiceGroup, everything else with `run(_:)`.
 ///
 /// A database that cannot be reached fails requests fast: waiting for a connection is bounded by
 /// `leaseDeadline`, after which the request is a 503 `database_unavailable`. The pool keeps trying to
@@ -25,11 +27,8 @@ public final class PostgresStore: TransactionalStore {
     let client: PostgresClient
     let settings: PostgresSettings
     let logger: Logger
-    private let relay = PostgresEventRelay()
-    /// The pool's run loop.
-    private let pool: Task<Void, Never>
-    /// LISTEN/NOTIFY between instances; it leases from the pool, so it must stop before the pool does.
-    private let relayRun: Task<Void, Never>
+    private let relay: PostgresEventRelay
+    private let pool: PostgresPoolService
     /// How long a request may wait for a connection before the database counts as down.
     let leaseDeadline: Duration
     let poolSize: Int
@@ -38,27 +37,26 @@ public final class PostgresStore: TransactionalStore {
     let watch = ConnectionWatch()
 
     private init(client: PostgresClient, settings: PostgresSettings, logger: Logger, leaseDeadline: Duration, poolSize: Int,
-                 listenerConfiguration: PostgresConnection.Configuration, started: AsyncStream<Void>.Continuation) {
+                 listenerConfiguration: PostgresConnection.Configuration) {
         self.client = client
         self.poolSize = poolSize
         self.settings = settings
         self.logger = logger
         self.leaseDeadline = leaseDeadline
         self.eventFeed = EventFeed(bell: eventBell)
-        let relay = relay
-        let bell = eventBell
-        pool = Task {
-            started.finish()
-            await client.run()
-        }
-        let watch = self.watch
-        relayRun = Task { await relay.run(client: client, watch: watch, configuration: listenerConfiguration, bell: bell, logger: logger) }
+        pool = PostgresPoolService(client: client)
+        relay = PostgresEventRelay(
+            client: client, watch: watch, configuration: listenerConfiguration, bell: eventBell, logger: logger)
     }
+
+    /// The pool, then the relay (which leases from the pool): stopped in reverse order, so the relay
+    /// is gone before the pool stops — a lease asked of a stopped pool is never answered.
+    public var services: [any Service] { [pool, relay] }
 
     public static func open(
         _ settings: PostgresSettings, poolSize: Int = 16, leaseDeadline: Duration = .milliseconds(1500),
         logger: Logger = Logger(label: "agentic.postgres")
-    ) async -> PostgresStore {
+    ) -> PostgresStore {
         var configuration = PostgresClient.Configuration(
             host: settings.host, port: settings.port, username: settings.username, password: settings.password,
             database: settings.database, tls: clientTLS(settings.tls))
@@ -72,21 +70,16 @@ public final class PostgresStore: TransactionalStore {
         let listener = PostgresConnection.Configuration(
             host: settings.host, port: settings.port, username: settings.username, password: settings.password,
             database: settings.database, tls: connectionTLS(settings.tls))
-        let (started, continuation) = AsyncStream.makeStream(of: Void.self)
-        let store = PostgresStore(
+        return PostgresStore(
             client: client, settings: settings, logger: logger, leaseDeadline: leaseDeadline, poolSize: max(1, poolSize),
-            listenerConfiguration: listener, started: continuation)
-        // Let the pool's run loop begin before anyone leases a connection.
-        for await _ in started {}
-        try? await Task.sleep(for: .milliseconds(1))
-        await store.warm()
-        return store
+            listenerConfiguration: listener)
     }
 
     /// Opens the pool's connections up front, so the first requests do not pay for connecting: every
     /// lease holds its connection until all are held (or a short while passed). Best effort: a
     /// database that is not up yet is simply connected to later, on demand.
-    private func warm() async {
+    public func warm() async {
+        await pool.waitUntilRunning()
         let target = poolSize
         let held = LeaseCount()
         let client = self.client
@@ -126,14 +119,8 @@ public final class PostgresStore: TransactionalStore {
 
     public var description: String { settings.description }
 
-    public func close() async {
-        // In this order: a lease asked of a pool that has already stopped is never answered.
-        relay.finish()
-        relayRun.cancel()
-        await relayRun.value
-        pool.cancel()
-        await pool.value
-    }
+    /// Nothing left to close: the pool's connections close when its service stops.
+    public func close() async {}
 
     // MARK: connections
 
@@ -193,6 +180,18 @@ public final class PostgresStore: TransactionalStore {
         for try await _ in try await connection.query(query, logger: logger) {}
     }
 
+    /// Runs `body` in a transaction through postgres-nio's `withTransaction` (BEGIN, then COMMIT or
+    /// ROLLBACK), answering the error that caused a failure rather than its wrapper.
+    static func inTransaction<T: Sendable>(
+        _ connection: PostgresConnection, logger: Logger, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        do {
+            return try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            throw PostgresErrors.map(error.closureError ?? error.beginError ?? error.commitError ?? error)
+        }
+    }
+
     /// One transaction, without telling event readers (keys, idempotency records). `events` counts the
     /// events it appends.
     func transaction<T: Sendable>(
@@ -205,18 +204,14 @@ public final class PostgresStore: TransactionalStore {
             do {
                 return try await withConnection { connection in
                     // A retry starts counting afresh.
-                    let tx = PostgresTransaction(connection: connection, logger: logger, events: events?.reset() ?? EventCounter())
-                    try await tx.run("BEGIN")
-                    do {
+                    let counter = events?.reset() ?? EventCounter()
+                    let (result, claim) = try await Self.inTransaction(connection, logger: logger) { connection in
+                        let tx = PostgresTransaction(connection: connection, logger: logger, events: counter)
                         let result = try await body(tx)
-                        let claim = try await tx.recordIdempotentAnswer(result)
-                        try await tx.run("COMMIT")
-                        claim?.markRecorded()
-                        return result
-                    } catch {
-                        try? await Self.drain("ROLLBACK", on: connection, logger: logger)
-                        throw error
+                        return (result, try await tx.recordIdempotentAnswer(result))
                     }
+                    claim?.markRecorded()
+                    return result
                 }
             } catch where attempt < 3 && PostgresErrors.isRetryable(error) {
                 logger.debug("retrying a transaction after a serialisation failure or deadlock")
@@ -244,15 +239,10 @@ public final class PostgresStore: TransactionalStore {
     public func consistentRead<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
         let logger = self.logger
         return try await withConnection { connection in
-            let tx = PostgresTransaction(connection: connection, logger: logger)
-            try await tx.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            do {
-                let result = try await body(tx)
-                try await tx.run("COMMIT")
-                return result
-            } catch {
-                try? await Self.drain("ROLLBACK", on: connection, logger: logger)
-                throw error
+            try await Self.inTransaction(connection, logger: logger) { connection in
+                let tx = PostgresTransaction(connection: connection, logger: logger)
+                try await tx.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                return try await body(tx)
             }
         }
     }
@@ -277,14 +267,10 @@ public final class PostgresStore: TransactionalStore {
                 try await tx.run("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)")
                 let applied = Set(try await tx.rows("SELECT version FROM schema_migrations").map { Int(try $0.get("version", as: Int32.self)) })
                 for migration in PostgresSchema.migrations where migration.version <= version && !applied.contains(migration.version) {
-                    try await tx.run("BEGIN")
-                    do {
+                    try await Self.inTransaction(connection, logger: logger) { connection in
+                        let tx = PostgresTransaction(connection: connection, logger: logger)
                         for statement in migration.statements { try await tx.run(PostgresQuery(unsafeSQL: statement)) }
                         try await tx.run("INSERT INTO schema_migrations (version, applied_at) VALUES (\(Int32(migration.version)), \(Timestamp.now()))")
-                        try await tx.run("COMMIT")
-                    } catch {
-                        try? await Self.drain("ROLLBACK", on: connection, logger: logger)
-                        throw error
                     }
                     logger.info("Applied PostgreSQL migration \(migration.version)")
                 }

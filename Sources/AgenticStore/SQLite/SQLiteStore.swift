@@ -2,6 +2,7 @@ import AgenticCore
 import Foundation
 import Logging
 import SQLiteNIO
+import ServiceLifecycle
 import Synchronization
 
 /// The embedded store: one SQLite file in WAL mode, one write connection that runs each write
@@ -49,6 +50,11 @@ public final class SQLiteStore: TransactionalStore {
     }
 
     public var description: String { "sqlite:\(path)" }
+
+    /// The embedded store runs nothing in the background.
+    public var services: [any Service] { [] }
+
+    public func warm() async {}
 
     public func close() async {
         try? await writer.close()

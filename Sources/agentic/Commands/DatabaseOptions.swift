@@ -48,18 +48,18 @@ struct DatabaseOptions: ParsableArguments {
         }
     }
 
-    /// Opens and migrates the store (waiting up to 30 s for a database that is still starting), runs
-    /// `body`, and closes the store however `body` ends.
+    /// Opens the store.
+    func openStore(logger: Logger) async throws -> any Store {
+        try await StoreFactory.open(try location(), poolSize: dbPoolSize, leaseDeadline: try leaseDeadline(), logger: logger)
+    }
+
+    /// Opens the store, runs its services, migrates it (waiting up to 30 s for a database that is
+    /// still starting), runs `body`, and stops and closes everything however `body` ends.
     func withStore<T>(logger: Logger, _ body: (any Store) async throws -> T) async throws -> T {
-        let store = try await StoreFactory.open(try location(), poolSize: dbPoolSize, leaseDeadline: try leaseDeadline(), logger: logger)
-        do {
+        let store = try await openStore(logger: logger)
+        return try await store.run(logger: logger) {
             try await Self.migrate(store, logger: logger, waitingUpTo: .seconds(30))
-            let result = try await body(store)
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
+            return try await body(store)
         }
     }
 }

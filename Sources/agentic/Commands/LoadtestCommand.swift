@@ -122,10 +122,10 @@ enum EmbeddedServer {
         var configuration = ServerConfiguration()
         configuration.port = 0
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = buildApplication(store: store, configuration: configuration, logger: logger) { port in
+        let app = buildApplication(store: store, configuration: configuration, logger: logger, onListening: { port in
             portContinuation.yield(port)
             portContinuation.finish()
-        }
+        })
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let server = Task { try await group.run() }
         do {

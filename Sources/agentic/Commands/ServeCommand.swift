@@ -73,11 +73,44 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         LogFormat(rawValue: logFormat)!.bootstrap(level: Logger.Level(rawValue: logLevel)!)
         let logger = Logger(label: "agentic")
-        try await database.withStore(logger: logger) { store in try await serve(store: store, logger: logger) }
+        let store = try await database.openStore(logger: logger)
+        do {
+            try await serve(store: store, logger: logger)
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
         logger.info("agentic stopped")
     }
 
+    /// Runs the server with the store's services (its connection pool) in one ServiceGroup; the
+    /// store is warmed, migrated and given its first key before the server listens.
     private func serve(store: any Store, logger: Logger) async throws {
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.defaultRateLimit = try parsedRateLimit()
+        configuration.eventRetentionSeconds = try parsedRetention()
+        configuration.idleTimeout = try parsedTimeout(idleTimeout, "--idle-timeout")
+        configuration.requestReadTimeout = try parsedTimeout(requestTimeout, "--request-timeout")
+        let (host, port) = (host, port)
+        let app = buildApplication(
+            store: store, configuration: configuration, logger: logger,
+            beforeServerStarts: {
+                await store.warm()
+                try await DatabaseOptions.migrate(store, logger: logger, waitingUpTo: .seconds(30))
+                try await Self.bootstrapKey(store: store, logger: logger)
+                logger.info("agentic serving on http://\(host):\(port) with \(store.description)")
+            })
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
+        try await ServiceGroup(configuration: groupConfiguration).run()
+    }
+
+    /// Creates the first admin key when there is none (printed once), or registers AGENTIC_ADMIN_KEY.
+    private static func bootstrapKey(store: any Store, logger: Logger) async throws {
         switch try await AdminKeyBootstrap.run(store: store, adminKey: Env.string("AGENTIC_ADMIN_KEY"), logger: logger) {
         case .generated(let secret):
             FileHandle.standardError.write(
@@ -95,19 +128,5 @@ struct ServeCommand: AsyncParsableCommand {
         case .existing, .registered, .none:
             break
         }
-
-        var configuration = ServerConfiguration()
-        configuration.host = host
-        configuration.port = port
-        configuration.defaultRateLimit = try parsedRateLimit()
-        configuration.eventRetentionSeconds = try parsedRetention()
-        configuration.idleTimeout = try parsedTimeout(idleTimeout, "--idle-timeout")
-        configuration.requestReadTimeout = try parsedTimeout(requestTimeout, "--request-timeout")
-        let app = buildApplication(store: store, configuration: configuration, logger: logger)
-        logger.info("agentic serving on http://\(host):\(port) with \(store.description)")
-        var groupConfiguration = ServiceGroupConfiguration(
-            services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
-        try await ServiceGroup(configuration: groupConfiguration).run()
     }
 }

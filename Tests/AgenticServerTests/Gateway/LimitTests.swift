@@ -66,7 +66,7 @@ struct LimitTests {
 
     @Test("idempotency records last 24 hours, and an abandoned reservation is taken over", arguments: Backend.available)
     func idempotencyLifetime(backend: Backend) async throws {
-        try await closing(try await backend.makeStore()) { store in
+        try await backend.withStore { store in
             let tenant = TestApp.newTenant()
             let start = Timestamp.now()
             func reserve(_ at: Timestamp, hash: String = "h") async throws -> IdempotencyOutcome {

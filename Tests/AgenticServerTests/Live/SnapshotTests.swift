@@ -94,9 +94,9 @@ struct SnapshotTests {
             case .sqlite: target = try await Backend.sqlite.makeStore()
             case .postgres:
                 target = try await StoreFactory.open(try DatabaseLocation(url: try await TestPostgres.freshDatabaseURL()), poolSize: 2, leaseDeadline: .seconds(30), logger: Logger(label: "test"))
-                try await target.migrate()
             }
             try await closing(target) { target in
+                try await target.migrate()
                 let truncated = Array(all.dropLast())
                 let index = Mutex(0)
                 await #expect(throws: AgenticError.self) {

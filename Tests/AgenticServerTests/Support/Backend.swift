@@ -26,25 +26,38 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 
-    /// A fresh, migrated store. SQLite gets its own file; PostgreSQL shares the test database, and
-    /// tests isolate themselves by tenant, unless `isolated` asks for a database of their own (for
-    /// tests of work that spans tenants, such as pruning).
-    func makeStore(isolated: Bool = false, poolSize: Int = 4) async throws -> any Store {
+    /// A fresh store, not yet running or migrated. SQLite gets its own file; PostgreSQL shares the
+    /// test database, and tests isolate themselves by tenant, unless `isolated` asks for a database
+    /// of their own (for tests of work that spans tenants, such as pruning).
+    func openStore(isolated: Bool = false, poolSize: Int = 4) async throws -> any Store {
         let logger = Logger(label: "test")
         switch self {
         case .sqlite:
             let path = TestFiles.temporaryDirectory() + "/agentic.sqlite"
-            let store = try await StoreFactory.open(.sqlite(path: path), logger: logger)
-            try await store.migrate()
-            return store
+            return try await StoreFactory.open(.sqlite(path: path), logger: logger)
         case .postgres:
             guard var url = Self.postgresURL else { throw TestFailure("AGENTIC_TEST_POSTGRES_URL is not set") }
             if isolated { url = try await TestPostgres.freshDatabaseURL() }
             // Many test stores share one cluster on two busy cores: wait for a connection as long as it takes.
-            let store = try await StoreFactory.open(try DatabaseLocation(url: url), poolSize: poolSize, leaseDeadline: .seconds(30), logger: logger)
-            try await store.migrate()
-            return store
+            return try await StoreFactory.open(try DatabaseLocation(url: url), poolSize: poolSize, leaseDeadline: .seconds(30), logger: logger)
         }
+    }
+
+    /// Runs `body` with a fresh, migrated store whose services run meanwhile; stops and closes it after.
+    func withStore<T>(isolated: Bool = false, poolSize: Int = 4, _ body: (any Store) async throws -> T) async throws -> T {
+        let store = try await openStore(isolated: isolated, poolSize: poolSize)
+        return try await store.run {
+            try await store.migrate()
+            return try await body(store)
+        }
+    }
+
+    /// A fresh, migrated SQLite store (which runs nothing in the background); close it with `closing`.
+    func makeStore() async throws -> any Store {
+        precondition(self == .sqlite, "a PostgreSQL store needs its services running: use withStore")
+        let store = try await openStore()
+        try await store.migrate()
+        return store
     }
 }
 
@@ -75,15 +88,8 @@ enum TestFiles {
 }
 
 
-/// Runs `body` with `store` and closes it however `body` ends: an SQLite connection released
-/// without being closed stops the whole test process.
+/// Runs `body` with `store`, its services running, and stops and closes it however `body` ends: an
+/// SQLite connection released without being closed stops the whole test process.
 func closing<T>(_ store: any Store, _ body: (any Store) async throws -> T) async throws -> T {
-    do {
-        let result = try await body(store)
-        await store.close()
-        return result
-    } catch {
-        await store.close()
-        throw error
-    }
+    try await store.run { try await body(store) }
 }

@@ -116,23 +116,18 @@ enum TestApp {
         _ backend: Backend, setup: TestingSetup, configuration: ServerConfiguration, isolated: Bool, poolSize: Int,
         _ body: @Sendable (TestAPI) async throws -> Void
     ) async throws {
-        let store = try await backend.makeStore(isolated: isolated, poolSize: poolSize)
-        let tenant = newTenant()
-        let secret = KeyMaker.newSecret()
-        try await store.createKey(KeyMaker.record(secret: secret, name: "test-admin", scope: .admin, tenant: tenant))
-        var configuration = configuration
-        configuration.port = 0
-        let (router, _) = buildRouter(store: store, configuration: configuration)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        do {
+        try await backend.withStore(isolated: isolated, poolSize: poolSize) { store in
+            let tenant = newTenant()
+            let secret = KeyMaker.newSecret()
+            try await store.createKey(KeyMaker.record(secret: secret, name: "test-admin", scope: .admin, tenant: tenant))
+            var configuration = configuration
+            configuration.port = 0
+            let (router, _) = buildRouter(store: store, configuration: configuration)
+            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
             try await app.test(setup) { client in
                 try await body(TestAPI(client: client, key: secret, store: store, tenant: tenant))
             }
-        } catch {
-            await store.close()
-            throw error
         }
-        await store.close()
     }
 }
 
