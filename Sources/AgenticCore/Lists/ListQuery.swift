@@ -92,10 +92,15 @@ public struct ListQuery: Sendable, Equatable {
 
 /// A position in a newest-first listing: the last item's creation time and id.
 ///
-/// Encoded as opaque URL-safe text so clients never build one themselves.
+/// Spelled `<microseconds since 1970>_<id as 32 hex digits>` — URL-safe, and exactly what the
+/// OpenAPI document's pattern says (`Cursor.pattern`), so a generated cursor is either one this
+/// form describes or refused. Clients treat it as opaque.
 public struct Cursor: Sendable, Equatable {
     public var createdAt: Timestamp
     public var id: UUID
+
+    /// The form every cursor has (the document's pattern for the `cursor` parameter).
+    public static let pattern = "^-?[0-9]{1,18}_[0-9a-f]{32}$"
 
     public init(createdAt: Timestamp, id: UUID) {
         self.createdAt = createdAt
@@ -103,19 +108,21 @@ public struct Cursor: Sendable, Equatable {
     }
 
     public var encoded: String {
-        let raw = "\(createdAt.microseconds):\(id.lowercased)"
-        return Data(raw.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        "\(createdAt.microseconds)_" + id.lowercased.replacingOccurrences(of: "-", with: "")
     }
 
     public init?(encoded: String) {
-        guard encoded.utf8.count <= 128 else { return nil }
-        var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.utf8.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
+        let parts = encoded.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 2, let time = parts.first, let hex = parts.last else { return nil }
+        let digits = time.hasPrefix("-") ? time.dropFirst() : time[...]
+        guard (1...18).contains(digits.utf8.count), digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+            let micros = Int64(time), hex.utf8.count == 32,
+            hex.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
+        else { return nil }
+        let h = Array(hex)
+        let dashed = String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-"
+            + String(h[20..<32])
+        guard let id = UUID(uuidString: dashed) else { return nil }
         // A cursor is opaque but not trusted: one whose time no resource can have is refused here,
         // before it can reach the stores' timestamp encoding.
         let createdAt = Timestamp(microseconds: micros)

@@ -21,6 +21,11 @@ public struct MaintenanceService: Service {
 
     public func run() async throws {
         var lastPrune = ContinuousClock.now - .seconds(3600)
+        // The service starts beside the server, before `serve` has migrated the store: wait quietly
+        // until the schema is current.
+        while await !store.readiness().isReady, !Task.isShuttingDownGracefully, !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: configuration.sweepInterval) }
+        }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 while try await store.expireLeases(limit: 500) == 500 {}

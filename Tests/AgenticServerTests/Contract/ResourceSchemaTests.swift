@@ -44,6 +44,20 @@ struct ResourceSchemaTests {
         }
     }
 
+    @Test("the cursor parameter's pattern is the form every cursor has, and next_cursor says the same")
+    func cursorPattern() throws {
+        let document = try #require(try Yams.load(yaml: OpenAPIDocument.yaml) as? [String: Any])
+        let parameters = try #require((document["components"] as? [String: Any])?["parameters"] as? [String: Any])
+        let cursor = try #require((parameters["cursor"] as? [String: Any])?["schema"] as? [String: Any])
+        #expect(cursor["pattern"] as? String == Cursor.pattern)
+        for page in ["AgentPage", "GoalPage", "PlanPage", "TaskPage"] {
+            let next = try #require(((Self.schemas[page] as? [String: Any])?["properties"] as? [String: Any])?["next_cursor"] as? [String: Any])
+            #expect(next["pattern"] as? String == Cursor.pattern, "\(page)")
+        }
+        let sample = Cursor(createdAt: Timestamp(microseconds: 1_795_978_708_615_468), id: UUID()).encoded
+        #expect(sample.wholeMatch(of: try Regex(Cursor.pattern)) != nil)
+    }
+
     @Test("the comparison itself notices a difference")
     func noticesDifferences() throws {
         let task = try #require(Self.schemas["Task"] as? [String: Any])
