@@ -29,8 +29,6 @@ enum UpdateRowLock: PostgresRowLock { static var clause: String { " FOR UPDATE" 
 enum PostgresColumns {
     static let key = TableColumns.key
 
-    /// `'completed', 'failed', 'cancelled'`: from the domain's own list, never from user text.
-    static let terminalPlanStatuses = PlanStatus.terminalStatuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
 
     /// A described resource from its row.
     static func row<Object: DescribedObject>(_ r: PostgresRandomAccessRow) throws -> Object {

@@ -109,7 +109,7 @@ extension PostgresTransaction: SnapshotTransaction {
             """
             UPDATE tasks SET unmet_dependencies = (
                 SELECT count(*) FROM task_dependencies d JOIN tasks x ON x.tenant = d.tenant AND x.task_id = d.depends_on
-                WHERE d.tenant = tasks.tenant AND d.task_id = tasks.task_id AND x.status <> 'completed')
+                WHERE d.tenant = tasks.tenant AND d.task_id = tasks.task_id AND x.status <> \(unescaped: SQLDomain.done))
             """)
     }
 }

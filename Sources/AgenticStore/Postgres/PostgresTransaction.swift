@@ -85,27 +85,22 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func detachAgent(_ id: UUID, tenant: String, at now: Timestamp) async throws -> (goals: [Goal], plans: [Plan], tasks: [PlanTask]) {
+        var binds = PostgresBindings(capacity: 3)
+        binds.append(id)
+        binds.append(now)
+        binds.append(tenant)
         // Tasks, plans, goals: the lock order.
         let tasks: [PlanTask] = try await rows(
-            """
-            UPDATE tasks SET agent_id = NULL, version = version + 1, updated_at = \(now) WHERE tenant = \(tenant) AND agent_id = \(id)
-            RETURNING \(unescaped: PostgresStatements.task.columns)
-            """
-        ).map(PostgresColumns.row)
+            PostgresQuery(
+                unsafeSQL: PostgresStatements.task.detaching("agent_id", id: "$1", now: "$2", tenant: "$3"), binds: binds)).map(PostgresColumns.row)
         var plans: [Plan] = try await rows(
-            """
-            UPDATE plans SET agent_id = NULL, version = version + 1, updated_at = \(now) WHERE tenant = \(tenant) AND agent_id = \(id)
-            RETURNING \(unescaped: PostgresStatements.plan.columns)
-            """
-        ).map(PostgresColumns.row)
+            PostgresQuery(
+                unsafeSQL: PostgresStatements.plan.detaching("agent_id", id: "$1", now: "$2", tenant: "$3"), binds: binds)).map(PostgresColumns.row)
         let counts = try await taskCounts(ofPlans: plans.map(\.id), tenant: tenant)
         for index in plans.indices { plans[index].taskCounts = counts[plans[index].id] ?? TaskCounts() }
         let goals: [Goal] = try await rows(
-            """
-            UPDATE goals SET agent_id = NULL, version = version + 1, updated_at = \(now) WHERE tenant = \(tenant) AND agent_id = \(id)
-            RETURNING \(unescaped: PostgresStatements.goal.columns)
-            """
-        ).map(PostgresColumns.row)
+            PostgresQuery(
+                unsafeSQL: PostgresStatements.goal.detaching("agent_id", id: "$1", now: "$2", tenant: "$3"), binds: binds)).map(PostgresColumns.row)
         return (goals, plans, tasks)
     }
 
@@ -241,7 +236,7 @@ public struct PostgresTransaction: StoreTransaction {
     public func tasks(leasedBy agent: UUID, tenant: String, lock: RowLock) async throws -> [PlanTask] {
         try await rows(
             """
-            SELECT \(unescaped: PostgresStatements.task.columns) FROM tasks WHERE tenant = \(tenant) AND agent_id = \(agent) AND status = 'running'
+            SELECT \(unescaped: PostgresStatements.task.columns) FROM tasks WHERE tenant = \(tenant) AND agent_id = \(agent) AND status = \(unescaped: SQLDomain.leased)
             ORDER BY task_id\(unescaped: Self.lockClause(lock))
             """
         ).map(PostgresColumns.row)
@@ -317,7 +312,7 @@ public struct PostgresTransaction: StoreTransaction {
     public func claimable(_ request: ClaimRequest, tenant: String) async throws -> [PlanTask] {
         var binds = PostgresBindings()
         binds.append(tenant)
-        var conditions = ["t.tenant = $1", "t.status = 'pending'", "t.unmet_dependencies = 0"]
+        var conditions = ["t.tenant = $1", "t.status = \(SQLDomain.queued)", "t.unmet_dependencies = 0"]
         if let planID = request.planID {
             binds.append(planID)
             conditions.append("t.plan_id = $\(binds.count)")
@@ -333,7 +328,7 @@ public struct PostgresTransaction: StoreTransaction {
             WHERE \(conditions.joined(separator: " AND "))
               AND NOT EXISTS (
                 SELECT 1 FROM plans p WHERE p.tenant = t.tenant AND p.plan_id = t.plan_id
-                  AND p.status IN (\(PostgresColumns.terminalPlanStatuses)))
+                  AND p.status IN (\(SQLDomain.terminalPlanStatuses)))
             ORDER BY t.priority DESC, t.created_at, t.task_id
             LIMIT $\(binds.count)
             FOR UPDATE OF t SKIP LOCKED
@@ -344,7 +339,7 @@ public struct PostgresTransaction: StoreTransaction {
     public func expiredLeases(at now: Timestamp, limit: Int) async throws -> [PlanTask] {
         try await rows(
             """
-            SELECT \(unescaped: PostgresStatements.task.columns) FROM tasks WHERE status = 'running' AND lease_expires_at <= \(now)
+            SELECT \(unescaped: PostgresStatements.task.columns) FROM tasks WHERE status = \(unescaped: SQLDomain.leased) AND lease_expires_at <= \(now)
             ORDER BY lease_expires_at LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED
             """
         ).map(PostgresColumns.row)

@@ -149,8 +149,6 @@ enum SQLiteStatements {
 enum SQLiteColumns {
     static let key = TableColumns.key
 
-    /// `'completed', 'failed', 'cancelled'`: from the domain's own list, never from user text.
-    static let terminalPlanStatuses = PlanStatus.terminalStatuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
 
     /// A described resource from its row.
     static func row<Object: DescribedObject>(_ r: SQLiteRow) throws -> Object {

@@ -95,7 +95,7 @@ extension SQLiteTransaction: SnapshotTransaction {
             """
             UPDATE tasks SET unmet_dependencies = (
                 SELECT count(*) FROM task_dependencies d JOIN tasks x ON x.tenant = d.tenant AND x.task_id = d.depends_on
-                WHERE d.tenant = tasks.tenant AND d.task_id = tasks.task_id AND x.status <> 'completed')
+                WHERE d.tenant = tasks.tenant AND d.task_id = tasks.task_id AND x.status <> \(SQLDomain.done))
             """)
     }
 }

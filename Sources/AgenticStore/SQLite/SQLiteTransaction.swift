@@ -44,24 +44,15 @@ public struct SQLiteTransaction: StoreTransaction {
     public func detachAgent(_ id: UUID, tenant: String, at now: Timestamp) async throws -> (goals: [Goal], plans: [Plan], tasks: [PlanTask]) {
         let binds: [SQLiteData] = [.uuid(id), .time(now), .text(tenant)]
         let tasks: [PlanTask] = try await run(
-            """
-            UPDATE tasks SET agent_id = NULL, version = version + 1, updated_at = ?2 WHERE tenant = ?3 AND agent_id = ?1
-            RETURNING \(SQLiteStatements.task.columns)
-            """, binds
+            SQLiteStatements.task.detaching("agent_id", id: "?1", now: "?2", tenant: "?3"), binds
         ).map(SQLiteColumns.row)
         var plans: [Plan] = try await run(
-            """
-            UPDATE plans SET agent_id = NULL, version = version + 1, updated_at = ?2 WHERE tenant = ?3 AND agent_id = ?1
-            RETURNING \(SQLiteStatements.plan.columns)
-            """, binds
+            SQLiteStatements.plan.detaching("agent_id", id: "?1", now: "?2", tenant: "?3"), binds
         ).map(SQLiteColumns.row)
         let counts = try await taskCounts(ofPlans: plans.map(\.id), tenant: tenant)
         for index in plans.indices { plans[index].taskCounts = counts[plans[index].id] ?? TaskCounts() }
         let goals: [Goal] = try await run(
-            """
-            UPDATE goals SET agent_id = NULL, version = version + 1, updated_at = ?2 WHERE tenant = ?3 AND agent_id = ?1
-            RETURNING \(SQLiteStatements.goal.columns)
-            """, binds
+            SQLiteStatements.goal.detaching("agent_id", id: "?1", now: "?2", tenant: "?3"), binds
         ).map(SQLiteColumns.row)
         return (goals, plans, tasks)
     }
@@ -191,7 +182,7 @@ public struct SQLiteTransaction: StoreTransaction {
 
     public func tasks(leasedBy agent: UUID, tenant: String, lock: RowLock) async throws -> [PlanTask] {
         try await run(
-            "SELECT \(SQLiteStatements.task.columns) FROM tasks WHERE tenant = ?2 AND agent_id = ?1 AND status = 'running'",
+            "SELECT \(SQLiteStatements.task.columns) FROM tasks WHERE tenant = ?2 AND agent_id = ?1 AND status = \(SQLDomain.leased)",
             [.uuid(agent), .text(tenant)]
         ).map(SQLiteColumns.row)
     }
@@ -264,7 +255,7 @@ public struct SQLiteTransaction: StoreTransaction {
     }
 
     public func claimable(_ request: ClaimRequest, tenant: String) async throws -> [PlanTask] {
-        var conditions = ["tenant = ?1", "status = 'pending'", "unmet_dependencies = 0"]
+        var conditions = ["tenant = ?1", "status = \(SQLDomain.queued)", "unmet_dependencies = 0"]
         var binds: [SQLiteData] = [.text(tenant)]
         if let planID = request.planID {
             binds.append(.uuid(planID))
@@ -277,7 +268,7 @@ public struct SQLiteTransaction: StoreTransaction {
         conditions.append(
             """
             NOT EXISTS (SELECT 1 FROM plans p WHERE p.tenant = tasks.tenant AND p.plan_id = tasks.plan_id
-                AND p.status IN (\(SQLiteColumns.terminalPlanStatuses)))
+                AND p.status IN (\(SQLDomain.terminalPlanStatuses)))
             """)
         binds.append(.integer(SQLiteInt64(request.limit)))
         return try await run(
@@ -292,7 +283,7 @@ public struct SQLiteTransaction: StoreTransaction {
         try await run(
             """
             SELECT \(SQLiteStatements.task.columns) FROM tasks INDEXED BY tasks_leases
-            WHERE status = 'running' AND lease_expires_at <= ?1 ORDER BY lease_expires_at LIMIT ?2
+            WHERE status = \(SQLDomain.leased) AND lease_expires_at <= ?1 ORDER BY lease_expires_at LIMIT ?2
             """, [.time(now), .integer(SQLiteInt64(limit))]
         ).map(SQLiteColumns.row)
     }

@@ -1,0 +1,33 @@
+import AgenticCore
+
+/// The domain's rules as the statements of both stores need them: statuses as SQL literals taken
+/// from `AgenticCore`'s own enums (a statement never spells a status itself, nor takes one from
+/// user text), and the SQL twin of `Versioned.bumpVersion`.
+enum SQLDomain {
+    static func literal<Status: RawRepresentable>(_ status: Status) -> String where Status.RawValue == String {
+        "'\(status.rawValue)'"
+    }
+
+    /// A task waiting in the queue (claimable once its dependencies completed).
+    static let queued = literal(TaskStatus.pending)
+    /// A task under a lease.
+    static let leased = literal(TaskStatus.running)
+    /// A dependency that no longer holds its dependents back.
+    static let done = literal(TaskStatus.completed)
+    /// `'completed', 'failed', 'cancelled'`.
+    static let terminalPlanStatuses = PlanStatus.terminalStatuses.map { literal($0) }.joined(separator: ", ")
+
+    /// One more version, stamped `now` (a placeholder): what `Versioned.bumpVersion` does in Swift.
+    static func bumpVersion(now: String) -> String { "version = version + 1, updated_at = \(now)" }
+}
+
+extension RowStatements {
+    /// Clears `column` on every row of a tenant that names `id` there — a change, so with a new
+    /// version — and returns the rows. Placeholders as the store spells them.
+    func detaching(_ column: String, id: String, now: String, tenant: String) -> String {
+        """
+        UPDATE \(table) SET \(column) = NULL, \(SQLDomain.bumpVersion(now: now)) WHERE tenant = \(tenant) AND \(column) = \(id) \
+        RETURNING \(columns)
+        """
+    }
+}
