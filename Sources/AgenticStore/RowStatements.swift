@@ -13,6 +13,10 @@ struct RowStatements<Object: DescribedResource>: Sendable {
     /// Binds the fields that may change (all but the key), then the tenant and the id.
     let update: String
     let changeable: [ResourceField<Object>]
+    /// Binds the id, then the tenant.
+    let selectByID: String
+    /// Binds the tenant, then the id.
+    let delete: String
 
     init(placeholder: (Int) -> String, extraInsertColumns: [String] = []) {
         let description = Object.fields
@@ -29,6 +33,8 @@ struct RowStatements<Object: DescribedResource>: Sendable {
         let idColumn = idColumn
         changeable = stored.filter { $0.name != idColumn && $0.name != "tenant" }
         let assignments = changeable.enumerated().map { "\($1.name) = \(placeholder($0 + 1))" }
+        selectByID = "SELECT \(columns) FROM \(table) WHERE \(idColumn) = \(placeholder(1)) AND tenant = \(placeholder(2))"
+        delete = "DELETE FROM \(table) WHERE tenant = \(placeholder(1)) AND \(idColumn) = \(placeholder(2))"
         update = """
             UPDATE \(table) SET \(assignments.joined(separator: ", ")) \
             WHERE tenant = \(placeholder(changeable.count + 1)) AND \(idColumn) = \(placeholder(changeable.count + 2))

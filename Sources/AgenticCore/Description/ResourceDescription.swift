@@ -151,6 +151,22 @@ public struct ResourceDescription<Object: DescribedObject>: Sendable {
 }
 
 extension ResourceDescription where Object: DescribedResource {
+    /// A stored resource's description: its id (`idName`, which a create request may choose) first,
+    /// the tenant (stored, never shown), the resource's own `fields`, then what every resource has
+    /// and only the server sets — its version and timestamps.
+    public init(table: String, id idName: String, _ fields: [ResourceField<Object>]) {
+        let identity: [ResourceField<Object>] = [
+            .init(idName, \Object.id, .uuid, .create),
+            .init("tenant", \Object.tenant, .text(max: Limits.maxIdentifierLength), .hidden),
+        ]
+        let stamps: [ResourceField<Object>] = [
+            .init("version", \Object.version, .version, .server),
+            .init("created_at", \Object.createdAt, .timestamp, .server),
+            .init("updated_at", \Object.updatedAt, .timestamp, .server),
+        ]
+        self.init(table: table, identity + fields + stamps)
+    }
+
     /// Reads the body of a create request, naming every bad, unknown, read-only or missing field.
     public func draft(_ body: JSONValue) throws(AgenticError) -> ResourceDraft<Object> {
         var reader = ObjectReader(body, known: createNames, readOnly: readOnlyOnCreate)

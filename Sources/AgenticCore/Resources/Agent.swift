@@ -2,7 +2,7 @@ import Foundation
 
 /// A registered agent: who does the work.
 public struct Agent: DescribedResource, Equatable {
-    public var id = UUID()
+    public var id = UUID.unset
     public var tenant = ""
     public var did = ""
     public var name = ""
@@ -18,10 +18,8 @@ public struct Agent: DescribedResource, Equatable {
     public init() {}
 
     public static let fields = ResourceDescription<Agent>(
-        table: "agents",
+        table: "agents", id: "agent_id",
         [
-            .init("agent_id", \.id, .uuid, .create),
-            .init("tenant", \.tenant, .text(max: Limits.maxIdentifierLength), .hidden),
             .init("did", \.did, .did, .always),
             .init("name", \.name, .text(min: 1, max: Limits.maxNameLength), .always, required: true),
             .init("agent_type", \.agentType, .identifier, .always),
@@ -29,9 +27,6 @@ public struct Agent: DescribedResource, Equatable {
             .init("configuration", \.configuration, .object, .always),
             .init("metadata", \.metadata, .object, .always),
             .init("resource_limits", \.resourceLimits, .object, .always),
-            .init("version", \.version, .version, .server),
-            .init("created_at", \.createdAt, .timestamp, .server),
-            .init("updated_at", \.updatedAt, .timestamp, .server),
         ])
 
     /// An agent without a DID gets one made from its name.

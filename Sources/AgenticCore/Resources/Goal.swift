@@ -2,7 +2,7 @@ import Foundation
 
 /// What an agent is trying to achieve. Its status follows its plans once they run.
 public struct Goal: DescribedResource, Equatable {
-    public var id = UUID()
+    public var id = UUID.unset
     public var tenant = ""
     public var agentID: UUID?
     public var agentDID: String?
@@ -22,10 +22,8 @@ public struct Goal: DescribedResource, Equatable {
     public init() {}
 
     public static let fields = ResourceDescription<Goal>(
-        table: "goals",
+        table: "goals", id: "goal_id",
         [
-            .init("goal_id", \.id, .uuid, .create),
-            .init("tenant", \.tenant, .text(max: Limits.maxIdentifierLength), .hidden),
             .init("agent_id", \.agentID, .optional(.uuid), .always),
             .init("agent_did", \.agentDID, .optional(.did), .always),
             .init("goal_text", \.goalText, .text(min: 1, max: Limits.maxTextLength), .always, required: true, aliases: ["description"]),
@@ -39,9 +37,6 @@ public struct Goal: DescribedResource, Equatable {
             .init("parent_goal_id", \.parentGoalID, .optional(.uuid), .always),
             .init("metadata", \.metadata, .object, .always),
             .init("completed_at", \.completedAt, .optional(.timestamp), .server),
-            .init("version", \.version, .version, .server),
-            .init("created_at", \.createdAt, .timestamp, .server),
-            .init("updated_at", \.updatedAt, .timestamp, .server),
         ])
 
     /// A new goal has not finished yet.

@@ -3,9 +3,9 @@ import Foundation
 /// A plan breaks a goal into a graph of tasks. Its status is driven by its tasks: `active` on the first
 /// start, then `completed`, `failed` or `cancelled` once every task has finished.
 public struct Plan: DescribedResource, Equatable {
-    public var id = UUID()
+    public var id = UUID.unset
     public var tenant = ""
-    public var goalID = UUID()
+    public var goalID = UUID.unset
     public var agentID: UUID?
     public var name = "Unnamed plan"
     public var status = PlanStatus.draft
@@ -22,10 +22,8 @@ public struct Plan: DescribedResource, Equatable {
     public init() {}
 
     public static let fields = ResourceDescription<Plan>(
-        table: "plans",
+        table: "plans", id: "plan_id",
         [
-            .init("plan_id", \.id, .uuid, .create),
-            .init("tenant", \.tenant, .text(max: Limits.maxIdentifierLength), .hidden),
             .init("goal_id", \.goalID, .uuid, .create, required: true),
             .init("agent_id", \.agentID, .optional(.uuid), .always),
             .init("name", \.name, .text(min: 1, max: Limits.maxNameLength), .always),
@@ -35,9 +33,6 @@ public struct Plan: DescribedResource, Equatable {
             .init("task_counts", \.taskCounts, .taskCounts, .server),
             .init("started_at", \.startedAt, .optional(.timestamp), .server),
             .init("completed_at", \.completedAt, .optional(.timestamp), .server),
-            .init("version", \.version, .version, .server),
-            .init("created_at", \.createdAt, .timestamp, .server),
-            .init("updated_at", \.updatedAt, .timestamp, .server),
         ])
 
     /// A new plan has not finished yet.

@@ -4,9 +4,9 @@ import Foundation
 ///
 /// Named `PlanTask` so it never shadows Swift's `Task`.
 public struct PlanTask: DescribedResource, Equatable {
-    public var id = UUID()
+    public var id = UUID.unset
     public var tenant = ""
-    public var planID = UUID()
+    public var planID = UUID.unset
     /// The assignee: the agent holding the lease while running, else whoever last held it.
     public var agentID: UUID?
     public var name = ""
@@ -35,10 +35,8 @@ public struct PlanTask: DescribedResource, Equatable {
     public init() {}
 
     public static let fields = ResourceDescription<PlanTask>(
-        table: "tasks",
+        table: "tasks", id: "task_id",
         [
-            .init("task_id", \.id, .uuid, .create),
-            .init("tenant", \.tenant, .text(max: Limits.maxIdentifierLength), .hidden),
             .init("plan_id", \.planID, .uuid, .create, required: true),
             .init("agent_id", \.agentID, .optional(.uuid), .always),
             .init("name", \.name, .text(min: 1, max: Limits.maxNameLength), .always),
@@ -58,9 +56,6 @@ public struct PlanTask: DescribedResource, Equatable {
             .init("concurrency_key", \.concurrencyKey, .optional(.text(min: 1, max: Limits.maxIdentifierLength)), .always),
             .init("started_at", \.startedAt, .optional(.timestamp), .server),
             .init("completed_at", \.completedAt, .optional(.timestamp), .server),
-            .init("version", \.version, .version, .server),
-            .init("created_at", \.createdAt, .timestamp, .server),
-            .init("updated_at", \.updatedAt, .timestamp, .server),
         ])
 
     /// A new task is `pending` or `blocked`, cannot depend on itself, and is named after its

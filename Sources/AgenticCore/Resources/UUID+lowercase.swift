@@ -1,6 +1,11 @@
 import Foundation
 
 extension UUID {
+    /// All zeros: the placeholder of an id not yet set (a resource's `init()` starts from it, and
+    /// every field is then read or made — generating a random id only to overwrite it costs a
+    /// system call per row).
+    public static let unset = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// The canonical lowercase form used everywhere in the API (`uuidString` is uppercase).

@@ -45,6 +45,14 @@ public struct PostgresTransaction: StoreTransaction {
         }
     }
 
+    /// Deletes one resource (what hangs below it goes by the schema's cascades).
+    func deleteRow<Object>(_ statements: RowStatements<Object>, id: UUID, tenant: String) async throws {
+        var binds = PostgresBindings(capacity: 2)
+        binds.append(tenant)
+        binds.append(id)
+        try await run(PostgresQuery(unsafeSQL: statements.delete, binds: binds))
+    }
+
     /// One resource by id, through the prepared statement for its lock.
     func byID<Object: PostgresStored>(_ id: UUID, tenant: String, lock: RowLock) async throws -> Object? {
         switch lock {
@@ -77,7 +85,7 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func deleteAgent(_ id: UUID, tenant: String) async throws {
-        try await run("DELETE FROM agents WHERE tenant = \(tenant) AND agent_id = \(id)")
+        try await deleteRow(PostgresStatements.agent, id: id, tenant: tenant)
     }
 
     public func agents(_ query: ListQuery, tenant: String) async throws -> [Agent] {
@@ -135,7 +143,7 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func deleteGoal(_ id: UUID, tenant: String) async throws {
-        try await run("DELETE FROM goals WHERE tenant = \(tenant) AND goal_id = \(id)")
+        try await deleteRow(PostgresStatements.goal, id: id, tenant: tenant)
     }
 
     public func goals(_ query: ListQuery, tenant: String) async throws -> [Goal] {
@@ -184,7 +192,7 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func deletePlan(_ id: UUID, tenant: String) async throws {
-        try await run("DELETE FROM plans WHERE tenant = \(tenant) AND plan_id = \(id)")
+        try await deleteRow(PostgresStatements.plan, id: id, tenant: tenant)
     }
 
     public func plans(_ query: ListQuery, tenant: String) async throws -> [Plan] {
@@ -271,7 +279,7 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func deleteTask(_ id: UUID, tenant: String) async throws {
-        try await run("DELETE FROM tasks WHERE tenant = \(tenant) AND task_id = \(id)")
+        try await deleteRow(PostgresStatements.task, id: id, tenant: tenant)
     }
 
     public func tasks(_ query: ListQuery, tenant: String) async throws -> [PlanTask] {

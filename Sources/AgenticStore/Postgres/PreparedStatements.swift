@@ -7,11 +7,7 @@ import PostgresNIO
 enum Prepared {
     /// One resource by id, locked as the type says (`PostgresRowLock`).
     struct ByID<Object: PostgresStored, Lock: PostgresRowLock>: PostgresPreparedStatement {
-        static var sql: String {
-            let statements = Object.postgresStatements
-            return "SELECT \(statements.columns) FROM \(statements.table) WHERE \(statements.idColumn) = $1 AND tenant = $2"
-                + Lock.clause
-        }
+        static var sql: String { Object.postgresStatements.selectByID + Lock.clause }
         let id: UUID
         let tenant: String
 

@@ -20,7 +20,7 @@ public struct SQLiteTransaction: StoreTransaction {
     // MARK: agents
 
     public func agent(_ id: UUID, tenant: String, lock: RowLock) async throws -> Agent? {
-        try await run("SELECT \(SQLiteStatements.agent.columns) FROM agents WHERE agent_id = ?1 AND tenant = ?2", [.uuid(id), .text(tenant)])
+        try await run(SQLiteStatements.agent.selectByID, [.uuid(id), .text(tenant)])
             .first.map(SQLiteColumns.row)
     }
 
@@ -33,7 +33,7 @@ public struct SQLiteTransaction: StoreTransaction {
     }
 
     public func deleteAgent(_ id: UUID, tenant: String) async throws {
-        try await run("DELETE FROM agents WHERE tenant = ?1 AND agent_id = ?2", [.text(tenant), .uuid(id)])
+        try await run(SQLiteStatements.agent.delete, [.text(tenant), .uuid(id)])
     }
 
     public func agents(_ query: ListQuery, tenant: String) async throws -> [Agent] {
@@ -60,7 +60,7 @@ public struct SQLiteTransaction: StoreTransaction {
     // MARK: goals
 
     public func goal(_ id: UUID, tenant: String, lock: RowLock) async throws -> Goal? {
-        try await run("SELECT \(SQLiteStatements.goal.columns) FROM goals WHERE goal_id = ?1 AND tenant = ?2", [.uuid(id), .text(tenant)])
+        try await run(SQLiteStatements.goal.selectByID, [.uuid(id), .text(tenant)])
             .first.map(SQLiteColumns.row)
     }
 
@@ -81,7 +81,7 @@ public struct SQLiteTransaction: StoreTransaction {
     }
 
     public func deleteGoal(_ id: UUID, tenant: String) async throws {
-        try await run("DELETE FROM goals WHERE tenant = ?1 AND goal_id = ?2", [.text(tenant), .uuid(id)])
+        try await run(SQLiteStatements.goal.delete, [.text(tenant), .uuid(id)])
     }
 
     public func goals(_ query: ListQuery, tenant: String) async throws -> [Goal] {
@@ -99,7 +99,7 @@ public struct SQLiteTransaction: StoreTransaction {
     // MARK: plans
 
     public func plan(_ id: UUID, tenant: String, lock: RowLock) async throws -> Plan? {
-        try await run("SELECT \(SQLiteStatements.plan.columns) FROM plans WHERE plan_id = ?1 AND tenant = ?2", [.uuid(id), .text(tenant)])
+        try await run(SQLiteStatements.plan.selectByID, [.uuid(id), .text(tenant)])
             .first.map(SQLiteColumns.row)
     }
 
@@ -131,7 +131,7 @@ public struct SQLiteTransaction: StoreTransaction {
     }
 
     public func deletePlan(_ id: UUID, tenant: String) async throws {
-        try await run("DELETE FROM plans WHERE tenant = ?1 AND plan_id = ?2", [.text(tenant), .uuid(id)])
+        try await run(SQLiteStatements.plan.delete, [.text(tenant), .uuid(id)])
     }
 
     public func plans(_ query: ListQuery, tenant: String) async throws -> [Plan] {
@@ -157,7 +157,7 @@ public struct SQLiteTransaction: StoreTransaction {
     // MARK: tasks
 
     public func task(_ id: UUID, tenant: String, lock: RowLock) async throws -> PlanTask? {
-        try await run("SELECT \(SQLiteStatements.task.columns) FROM tasks WHERE task_id = ?1 AND tenant = ?2", [.uuid(id), .text(tenant)])
+        try await run(SQLiteStatements.task.selectByID, [.uuid(id), .text(tenant)])
             .first.map(SQLiteColumns.row)
     }
 
@@ -217,7 +217,7 @@ public struct SQLiteTransaction: StoreTransaction {
     }
 
     public func deleteTask(_ id: UUID, tenant: String) async throws {
-        try await run("DELETE FROM tasks WHERE tenant = ?1 AND task_id = ?2", [.text(tenant), .uuid(id)])
+        try await run(SQLiteStatements.task.delete, [.text(tenant), .uuid(id)])
     }
 
     public func tasks(_ query: ListQuery, tenant: String) async throws -> [PlanTask] {
