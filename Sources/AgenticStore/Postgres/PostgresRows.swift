@@ -20,10 +20,22 @@ extension Plan: PostgresStored { static var postgresStatements: RowStatements<Pl
 extension PlanTask: PostgresStored { static var postgresStatements: RowStatements<PlanTask> { PostgresStatements.task } }
 
 /// The lock a read takes, as a type (prepared statements are one type per text).
-protocol PostgresRowLock { static var clause: String { get } }
-enum NoRowLock: PostgresRowLock { static var clause: String { "" } }
-enum ShareRowLock: PostgresRowLock { static var clause: String { " FOR SHARE" } }
-enum UpdateRowLock: PostgresRowLock { static var clause: String { " FOR UPDATE" } }
+protocol PostgresRowLock {
+    static var clause: String { get }
+    static var name: String { get }
+}
+enum NoRowLock: PostgresRowLock {
+    static var clause: String { "" }
+    static var name: String { "" }
+}
+enum ShareRowLock: PostgresRowLock {
+    static var clause: String { " FOR SHARE" }
+    static var name: String { "_share" }
+}
+enum UpdateRowLock: PostgresRowLock {
+    static var clause: String { " FOR UPDATE" }
+    static var name: String { "_update" }
+}
 
 /// Row decoders.
 enum PostgresColumns {

@@ -8,6 +8,9 @@ enum Prepared {
     /// One resource by id, locked as the type says (`PostgresRowLock`).
     struct ByID<Object: PostgresStored, Lock: PostgresRowLock>: PostgresPreparedStatement {
         static var sql: String { Object.postgresStatements.selectByID + Lock.clause }
+        /// postgres-nio's default name is `String(reflecting:)` of the type, worked out at every
+        /// execution — slow for a generic type; this one is a plain concatenation.
+        static var name: String { "by_id_" + Object.postgresStatements.table + Lock.name }
         let id: UUID
         let tenant: String
 
@@ -24,6 +27,7 @@ enum Prepared {
     /// Inserts one resource (then binds `extra`, for columns only the store keeps).
     struct Insert<Object: PostgresStored>: PostgresPreparedStatement {
         static var sql: String { Object.postgresStatements.insert }
+        static var name: String { "insert_" + Object.postgresStatements.table }
         let object: Object
         var extra: [BoundValue] = []
 
@@ -37,6 +41,7 @@ enum Prepared {
     /// Writes every changeable column of one resource.
     struct Update<Object: PostgresStored>: PostgresPreparedStatement {
         static var sql: String { Object.postgresStatements.update }
+        static var name: String { "update_" + Object.postgresStatements.table }
         let object: Object
 
         func makeBindings() throws -> PostgresBindings { try PostgresBindings(Object.postgresStatements.updateValues(object)) }
