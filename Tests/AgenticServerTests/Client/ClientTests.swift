@@ -9,6 +9,27 @@ struct ClientTests {
         AgenticClient(url: "http://127.0.0.1:\(try #require(api.client.port))", apiKey: try #require(api.key))
     }
 
+    @Test("the client's types read every member the server writes: decoding and writing again gives the same JSON")
+    func clientTypesCoverTheWire() async throws {
+        try await TestApp.withAPI(.sqlite) { api in
+            let agent = try await api.create(.agent, ["name": "wire", "metadata": ["k": [1, 2]]])
+            let goal = try await api.create(.goal, ["goal_text": "g", "constraints": ["deadline": "2030-01-01T00:00:00Z", "cost_limit_usd": 1.5]])
+            let plan = try await api.create(.plan, ["goal_id": goal["goal_id"]!])
+            let task = try await api.create(.task, ["plan_id": plan["plan_id"]!, "concurrency_key": "k", "error": ["e": true]])
+            func same<T: JSONWritable>(_ json: JSONValue, _ decode: (JSONValue) throws -> T) throws {
+                let again = try JSONParser.parse(try decode(json).jsonBytes())
+                #expect(again == json, "\(T.self): \(json) became \(again)")
+            }
+            try same(agent) { try Agent(json: $0) }
+            try same(goal) { try Goal(json: $0) }
+            try same(try await api.get("/api/v1/plans/\(plan["plan_id"]!.stringValue!)").json) { try Plan(json: $0) }
+            try same(task) { try PlanTask(json: $0) }
+            let events = try await api.get("/api/v1/events").items
+            #expect(events.count >= 4)
+            for event in events { try same(event) { try Event(json: $0) } }
+        }
+    }
+
     @Test("resources round-trip as typed values; problems arrive as typed errors", arguments: Backend.available)
     func typedResources(backend: Backend) async throws {
         try await TestApp.withLiveAPI(backend) { api in
