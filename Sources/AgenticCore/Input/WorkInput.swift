@@ -19,10 +19,19 @@ public struct ClaimRequest: Sendable {
     static let leaseSeconds = Convert.int(1...3600)
 
     public static func read(_ body: JSONValue) throws(AgenticError) -> ClaimRequest {
-        var r = ObjectReader(body, known: ["agent_id", "task_types", "plan_id", "lease_seconds", "limit"])
+        var r = ObjectReader(body, known: selection.union(["agent_id"]))
         let agentID = WorkFields.requiredAgent(&r)
-        let request = ClaimRequest(
-            agentID: agentID ?? UUID(),
+        let request = readSelection(&r, agentID: agentID ?? UUID.unset)
+        try r.check()
+        return request
+    }
+
+    /// What to claim, without the claimer: the members of a claim body but `agent_id`.
+    static let selection: Set<String> = ["task_types", "plan_id", "lease_seconds", "limit"]
+
+    static func readSelection(_ r: inout ObjectReader, agentID: UUID) -> ClaimRequest {
+        ClaimRequest(
+            agentID: agentID,
             taskTypes: r.read(
                 "task_types", nullable: true,
                 Convert.stringArray(maxItems: Limits.maxListItems, maxLength: Limits.maxIdentifierLength, identifiers: true)
@@ -30,7 +39,16 @@ public struct ClaimRequest: Sendable {
             planID: r.read("plan_id", nullable: true, Convert.uuid).value,
             leaseSeconds: r.read("lease_seconds", leaseSeconds).value(or: 60),
             limit: Int(r.read("limit", Convert.int(1...100)).value(or: 1)))
-        try r.check()
+    }
+
+    /// `claim_next` of a complete or fail body: the next claim, for the same agent, in the same
+    /// request (and transaction). Problems are named below it (`claim_next.limit`).
+    static func readNext(_ r: inout ObjectReader, agentID: UUID?) -> ClaimRequest? {
+        guard let value = r.object[JSONKey("claim_next")] else { return nil }
+        if value.isNull { return nil }
+        var next = ObjectReader(value, known: selection, prefix: "claim_next.")
+        let request = readSelection(&next, agentID: agentID ?? UUID.unset)
+        r.append(next.errors)
         return request
     }
 }
@@ -59,17 +77,21 @@ public struct HeartbeatRequest: Sendable {
 public struct CompleteRequest: Sendable {
     public var agentID: UUID
     public var outputs: JSONObject?
+    /// Claim the next tasks in the same request (`claim_next`).
+    public var claimNext: ClaimRequest?
 
-    public init(agentID: UUID, outputs: JSONObject? = nil) {
+    public init(agentID: UUID, outputs: JSONObject? = nil, claimNext: ClaimRequest? = nil) {
         self.agentID = agentID
         self.outputs = outputs
+        self.claimNext = claimNext
     }
 
     public static func read(_ body: JSONValue) throws(AgenticError) -> CompleteRequest {
-        var r = ObjectReader(body, known: ["agent_id", "outputs", "output_data"])
+        var r = ObjectReader(body, known: ["agent_id", "outputs", "output_data", "claim_next"])
         let agentID = WorkFields.requiredAgent(&r)
         let request = CompleteRequest(
-            agentID: agentID ?? UUID(), outputs: r.read(oneOf: ["outputs", "output_data"], Convert.object).value)
+            agentID: agentID ?? UUID.unset, outputs: r.read(oneOf: ["outputs", "output_data"], Convert.object).value,
+            claimNext: ClaimRequest.readNext(&r, agentID: agentID))
         try r.check()
         return request
     }
@@ -81,15 +103,18 @@ public struct FailRequest: Sendable {
     public var agentID: UUID
     public var error: JSONObject
     public var retryable: Bool
+    /// Claim the next tasks in the same request (`claim_next`).
+    public var claimNext: ClaimRequest?
 
-    public init(agentID: UUID, error: JSONObject = [:], retryable: Bool = true) {
+    public init(agentID: UUID, error: JSONObject = [:], retryable: Bool = true, claimNext: ClaimRequest? = nil) {
         self.agentID = agentID
         self.error = error
         self.retryable = retryable
+        self.claimNext = claimNext
     }
 
     public static func read(_ body: JSONValue) throws(AgenticError) -> FailRequest {
-        var r = ObjectReader(body, known: ["agent_id", "error", "retryable"])
+        var r = ObjectReader(body, known: ["agent_id", "error", "retryable", "claim_next"])
         let agentID = WorkFields.requiredAgent(&r)
         let error = r.read("error", nullable: true) { value -> Result<JSONObject, Problem> in
             if case .string(let message) = value {
@@ -102,8 +127,8 @@ public struct FailRequest: Sendable {
             return Convert.object(value)
         }
         let request = FailRequest(
-            agentID: agentID ?? UUID(), error: error.value ?? [:],
-            retryable: r.read("retryable", Convert.bool).value(or: true))
+            agentID: agentID ?? UUID.unset, error: error.value ?? [:],
+            retryable: r.read("retryable", Convert.bool).value(or: true), claimNext: ClaimRequest.readNext(&r, agentID: agentID))
         try r.check()
         return request
     }

@@ -91,11 +91,19 @@ enum ResourceControllers {
         tasks.action("heartbeat", routes) { id, request, caller in
             try await store.heartbeat(id, try HeartbeatRequest.read(try await request.requiredJSONBody()), by: caller)
         }
-        tasks.action("complete", routes) { id, request, caller in
-            try await store.completeTask(id, try CompleteRequest.read(try await request.requiredJSONBody()), by: caller)
-        }
-        tasks.action("fail", routes) { id, request, caller in
-            try await store.failTask(id, try FailRequest.read(try await request.requiredJSONBody()), by: caller)
+        // `complete` and `fail` answer the task, or `{task, next}` when asked to `claim_next`.
+        typealias Finish = @Sendable (UUID, JSONValue, Caller) async throws -> TaskOutcome
+        let complete: Finish = { id, body, caller in try await store.completeTask(id, try CompleteRequest.read(body), by: caller) }
+        let fail: Finish = { id, body, caller in try await store.failTask(id, try FailRequest.read(body), by: caller) }
+        for (name, finish) in [("complete", complete), ("fail", fail)] {
+            routes.write.post("/api/v1/tasks/:id/\(name)") { request, context in
+                let id = try context.id()
+                let body = try await request.requiredJSONBody()
+                let caller = try context.caller
+                return try await respond({ try await finish(id, body, caller) }) { outcome in
+                    outcome.next == nil ? JSONResponse.resource(outcome.task) : JSONResponse.make(outcome.jsonBytes())
+                }
+            }
         }
         tasks.action("cancel", routes) { id, request, caller in
             _ = try CancelRequest.read(try await request.jsonBody())

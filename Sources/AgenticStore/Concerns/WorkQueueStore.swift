@@ -6,8 +6,10 @@ import Foundation
 public protocol WorkQueueStore: Sendable {
     func claimTasks(_ request: ClaimRequest, by caller: Caller) async throws -> [PlanTask]
     func heartbeat(_ id: UUID, _ request: HeartbeatRequest, by caller: Caller) async throws -> PlanTask
-    func completeTask(_ id: UUID, _ request: CompleteRequest, by caller: Caller) async throws -> PlanTask
-    func failTask(_ id: UUID, _ request: FailRequest, by caller: Caller) async throws -> PlanTask
+    /// Completes the caller's task; with `claimNext`, claims the next in the same transaction.
+    func completeTask(_ id: UUID, _ request: CompleteRequest, by caller: Caller) async throws -> TaskOutcome
+    /// Records a failed attempt; with `claimNext`, claims the next in the same transaction.
+    func failTask(_ id: UUID, _ request: FailRequest, by caller: Caller) async throws -> TaskOutcome
     func cancelTask(_ id: UUID, by caller: Caller) async throws -> PlanTask
     /// Returns expired leases to the queue (or fails them when attempts are used up); returns how many.
     func expireLeases(limit: Int) async throws -> Int

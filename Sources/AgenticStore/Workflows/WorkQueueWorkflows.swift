@@ -7,19 +7,9 @@ extension TransactionalStore {
     public func claimTasks(_ request: ClaimRequest, by caller: Caller) async throws -> [PlanTask] {
         try await write { tx in
             let now = Timestamp.now()
-            try await tx.requireWorker(request.agentID, tenant: caller.tenant)
-            var claimed: [PlanTask] = []
             var log = ChangeLog()
-            for var task in try await tx.claimable(request, tenant: caller.tenant) {
-                task.agentID = request.agentID
-                try task.move(to: .running, at: now, leaseSeconds: request.leaseSeconds)
-                task.bumpVersion(at: now)
-                try await tx.updateTask(task)
-                log.record(EventType.taskClaimed, task)
-                claimed.append(task)
-            }
+            let claimed = try await tx.claim(request, tenant: caller.tenant, at: now, log: &log)
             guard !claimed.isEmpty else { return [] }
-            try await tx.settle(moved: claimed, tenant: caller.tenant, at: now, log: &log)
             try await tx.commit(log, by: caller, at: now)
             return claimed
         }
@@ -41,7 +31,7 @@ extension TransactionalStore {
     }
 
     /// Completes the caller's task with its outputs; dependents may become ready, the plan may finish.
-    public func completeTask(_ id: UUID, _ request: CompleteRequest, by caller: Caller) async throws -> PlanTask {
+    public func completeTask(_ id: UUID, _ request: CompleteRequest, by caller: Caller) async throws -> TaskOutcome {
         try await write { tx in
             let now = Timestamp.now()
             var task = try await tx.leasedTask(id, agent: request.agentID, tenant: caller.tenant, at: now)
@@ -52,14 +42,16 @@ extension TransactionalStore {
             var log = ChangeLog()
             log.record(EventType.taskCompleted, task)
             try await tx.settle(moved: [task], tenant: caller.tenant, at: now, log: &log)
+            var next: [PlanTask]?
+            if let claimNext = request.claimNext { next = try await tx.claim(claimNext, tenant: caller.tenant, at: now, log: &log) }
             try await tx.commit(log, by: caller, at: now)
-            return task
+            return TaskOutcome(task: task, next: next)
         }
     }
 
     /// Records a failed attempt: back to `pending` while retryable attempts remain, else `failed`
     /// (and its dependents are skipped).
-    public func failTask(_ id: UUID, _ request: FailRequest, by caller: Caller) async throws -> PlanTask {
+    public func failTask(_ id: UUID, _ request: FailRequest, by caller: Caller) async throws -> TaskOutcome {
         try await write { tx in
             let now = Timestamp.now()
             var task = try await tx.leasedTask(id, agent: request.agentID, tenant: caller.tenant, at: now)
@@ -71,8 +63,10 @@ extension TransactionalStore {
             var log = ChangeLog()
             log.record(next == .failed ? EventType.taskFailed : EventType.taskRetried, task)
             if next == .failed { try await tx.settle(moved: [task], tenant: caller.tenant, at: now, log: &log) }
+            var claimed: [PlanTask]?
+            if let claimNext = request.claimNext { claimed = try await tx.claim(claimNext, tenant: caller.tenant, at: now, log: &log) }
             try await tx.commit(log, by: caller, at: now)
-            return task
+            return TaskOutcome(task: task, next: claimed)
         }
     }
 
@@ -126,6 +120,23 @@ extension TransactionalStore {
 }
 
 extension StoreTransaction {
+    /// Hands up to `request.limit` ready tasks to its agent, each with a lease, recording the events
+    /// in `log` (the caller commits).
+    func claim(_ request: ClaimRequest, tenant: String, at now: Timestamp, log: inout ChangeLog) async throws -> [PlanTask] {
+        try await requireWorker(request.agentID, tenant: tenant)
+        var claimed: [PlanTask] = []
+        for var task in try await claimable(request, tenant: tenant) {
+            task.agentID = request.agentID
+            try task.move(to: .running, at: now, leaseSeconds: request.leaseSeconds)
+            task.bumpVersion(at: now)
+            try await updateTask(task)
+            log.record(EventType.taskClaimed, task)
+            claimed.append(task)
+        }
+        if !claimed.isEmpty { try await settle(moved: claimed, tenant: tenant, at: now, log: &log) }
+        return claimed
+    }
+
     /// The task, locked, if `agent` holds its lease now; else 404 (unknown) or 409 `lease_lost`.
     func leasedTask(_ id: UUID, agent: UUID, tenant: String, at now: Timestamp) async throws -> PlanTask {
         guard let task = try await task(id, tenant: tenant, lock: .update) else {

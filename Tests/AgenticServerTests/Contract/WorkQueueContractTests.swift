@@ -26,6 +26,53 @@ struct WorkQueueContractTests {
         return reply.items
     }
 
+    @Test("complete and fail with claim_next: the finished task and the next claimed, in one request", arguments: Backend.available)
+    func claimNext(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            let s = try await Self.setup(api)
+            let first = try await api.id(.task, ["plan_id": .string(s.plan), "name": "first", "priority": 9])
+            let second = try await api.id(.task, ["plan_id": .string(s.plan), "name": "second", "priority": 5, "max_attempts": 2])
+            let third = try await api.id(.task, ["plan_id": .string(s.plan), "name": "third", "priority": 1, "depends_on": [.string(first)]])
+            #expect(try await Self.claim(api, s.worker).first?["task_id"]?.stringValue == first)
+
+            // Completing `first` makes `third` ready; the next claim takes `second` (higher priority).
+            let done = try await api.post(
+                "/api/v1/tasks/\(first)/complete",
+                ["agent_id": .string(s.worker), "outputs": ["ok": true], "claim_next": ["lease_seconds": 30, "limit": 1]])
+            #expect(done.status == 200, "\(done.text)")
+            #expect(done["task"]?["task_id"]?.stringValue == first && done["task"]?["status"] == "completed")
+            let next = done["next"]?.arrayValue ?? []
+            #expect(next.map { $0["task_id"]?.stringValue } == [second])
+            #expect(next.first?["status"] == "running" && next.first?["agent_id"]?.stringValue == s.worker)
+
+            // Failing `second` (retryable, an attempt left) puts it back; claim_next may take it or `third`.
+            let failed = try await api.post(
+                "/api/v1/tasks/\(second)/fail", ["agent_id": .string(s.worker), "error": "flaky", "claim_next": ["limit": 5]])
+            #expect(failed.status == 200, "\(failed.text)")
+            #expect(failed["task"]?["status"] == "pending")
+            #expect(Set((failed["next"]?.arrayValue ?? []).compactMap { $0["task_id"]?.stringValue }) == [second, third])
+
+            // Nothing left to claim: `next` is empty, not absent.
+            let last = try await api.post(
+                "/api/v1/tasks/\(third)/complete", ["agent_id": .string(s.worker), "claim_next": ["plan_id": .string(s.plan)]])
+            #expect(last["task"]?["status"] == "completed" && last["next"] == [])
+
+            // Without claim_next (or with null) the answer is the task, with its ETag.
+            let plain = try await api.post("/api/v1/tasks/\(second)/complete", ["agent_id": .string(s.worker), "claim_next": .null])
+            #expect(plain["task_id"]?.stringValue == second && plain.header("ETag") != nil)
+
+            // A bad claim_next is a 422 naming the member, and nothing happens.
+            let goal2 = try await api.id(.goal, ["goal_text": "more"])
+            let plan2 = try await api.id(.plan, ["goal_id": .string(goal2)])
+            let other = try await api.id(.task, ["plan_id": .string(plan2)])
+            _ = try await Self.claim(api, s.worker)
+            let bad = try await api.post(
+                "/api/v1/tasks/\(other)/complete", ["agent_id": .string(s.worker), "claim_next": ["limit": 0, "colour": "red"]])
+            #expect(bad.status == 422 && Set(bad.errorFields) == ["claim_next.limit", "claim_next.colour"])
+            #expect(try await api.get("/api/v1/tasks/\(other)")["status"] == "running")
+        }
+    }
+
     @Test("claim hands out only ready tasks, by priority then age, each once", arguments: Backend.available)
     func claimOrder(backend: Backend) async throws {
         try await TestApp.withAPI(backend) { api in
