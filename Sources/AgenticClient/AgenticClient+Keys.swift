@@ -2,29 +2,35 @@ import AgenticCore
 import Foundation
 import NIOHTTP1
 
-/// A key as the API shows it: never its secret, except once in `CreatedKey`.
-public struct KeyInfo: Sendable, Equatable {
-    public var id: UUID
-    public var name: String
-    public var scope: Scope
-    public var tenant: String
-    public var prefix: String
+/// A key as the API shows it: never its secret, except once in `CreatedKey`. Read through its
+/// description, which a test holds to the document's `Key` schema.
+public struct KeyInfo: DescribedObject, Equatable {
+    public var id = UUID.unset
+    public var name = ""
+    public var scope = Scope.read
+    public var tenant = ""
+    public var prefix = ""
     public var expiresAt: Timestamp?
     public var rateLimit: RateLimit?
-    public var createdAt: Timestamp
+    public var createdAt = Timestamp(microseconds: 0)
     public var revokedAt: Timestamp?
 
+    public init() {}
+
+    public static let fields = ResourceDescription<KeyInfo>([
+        .init("key_id", \.id, .uuid, .server),
+        .init("name", \.name, .text(min: 1, max: Limits.maxNameLength), .server),
+        .init("scope", \.scope, .enumeration(Scope.self), .server),
+        .init("tenant", \.tenant, .text(min: 1, max: 63), .server),
+        .init("prefix", \.prefix, .text(min: 1, max: 8), .server),
+        .init("expires_at", \.expiresAt, .optional(.timestamp), .server),
+        .init("rate_limit", \.rateLimit, .optional(.nested(RateLimit.self, schema: "RateLimit")), .server),
+        .init("created_at", \.createdAt, .timestamp, .server),
+        .init("revoked_at", \.revokedAt, .optional(.timestamp), .server),
+    ])
+
     public init(json: JSONValue) throws(JSONShapeError) {
-        let f = try JSONFields(json)
-        id = try f.uuid("key_id")
-        name = try f.string("name")
-        scope = try f.enumeration("scope", Scope.self)
-        tenant = try f.string("tenant")
-        prefix = try f.string("prefix")
-        expiresAt = try f.optionalTimestamp("expires_at")
-        rateLimit = try f.object["rate_limit"].flatMap { value throws(JSONShapeError) in value.isNull ? nil : try RateLimit(json: value) }
-        createdAt = try f.timestamp("created_at")
-        revokedAt = try f.optionalTimestamp("revoked_at")
+        self = try Self.fields.parse(json)
     }
 }
 

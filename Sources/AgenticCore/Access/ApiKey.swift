@@ -1,7 +1,7 @@
 import Foundation
 
 /// A per-key token bucket: `requestsPerSecond` refill, `burst` capacity.
-public struct RateLimit: Sendable, Equatable, JSONWritable {
+public struct RateLimit: DescribedObject, Equatable, ExactEquatable, JSONWritable {
     public var requestsPerSecond: Double
     public var burst: Int64
 
@@ -9,6 +9,16 @@ public struct RateLimit: Sendable, Equatable, JSONWritable {
         self.requestsPerSecond = requestsPerSecond
         self.burst = burst
     }
+
+    /// The default limit (the description's starting point).
+    public init() { self = .default }
+
+    /// How a key's limit is written and read back (requests are read by `read`, which derives a
+    /// missing burst from the rate).
+    public static let fields = ResourceDescription<RateLimit>([
+        .init("requests_per_second", \.requestsPerSecond, .number(requestsPerSecondRange), .always),
+        .init("burst", \.burst, .integer(burstRange), .always),
+    ])
 
     public static let `default` = RateLimit(requestsPerSecond: 1000, burst: 2000)
 
@@ -27,12 +37,7 @@ public struct RateLimit: Sendable, Equatable, JSONWritable {
         self.init(requestsPerSecond: rps, burst: burst)
     }
 
-    public func write(to w: inout JSONWriter) {
-        w.beginObject()
-        w.key("requests_per_second"); w.double(requestsPerSecond)
-        w.key("burst"); w.int(burst)
-        w.endObject()
-    }
+    public func write(to w: inout JSONWriter) { Self.fields.write(self, to: &w) }
 
     static func read(_ value: JSONValue) -> Result<RateLimit, Problem> {
         guard case .object(let object) = value else { return .failure(Problem("must be a JSON object")) }

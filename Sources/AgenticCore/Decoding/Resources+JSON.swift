@@ -12,13 +12,3 @@ extension Event {
             data: Array(data.description.utf8), actor: try f.string("actor"), createdAt: try f.timestamp("created_at"))
     }
 }
-
-extension RateLimit {
-    public init(json: JSONValue) throws(JSONShapeError) {
-        let f = try JSONFields(json, path: "rate_limit")
-        guard let rps = try f.optionalDouble("requests_per_second") else {
-            throw JSONShapeError(path: "rate_limit.requests_per_second", message: "is missing")
-        }
-        self.init(requestsPerSecond: rps, burst: try f.int("burst"))
-    }
-}

@@ -41,6 +41,7 @@ extension AgentStatus: ExactEquatable {}
 extension GoalStatus: ExactEquatable {}
 extension PlanStatus: ExactEquatable {}
 extension TaskStatus: ExactEquatable {}
+extension Scope: ExactEquatable {}
 
 extension GoalConstraints: ExactEquatable {
     /// Holds free text (`forbidden_tools`), so it compares by its canonical JSON bytes.

@@ -138,7 +138,7 @@ enum SnapshotRecord {
                 self = .tenant(name: try t.string("name"), createdAt: try t.timestamp("created_at"))
             } else if let data = f.object["key"] {
                 let k = try JSONFields(data, path: "key")
-                let rateLimit = try k.optionalObject("rate_limit").map { obj throws(JSONShapeError) in try RateLimit(json: .object(obj)) }
+                let rateLimit = try k.optionalObject("rate_limit").map { obj throws(JSONShapeError) in try RateLimit.fields.parse(.object(obj), path: "key.rate_limit") }
                 self = .key(
                     ApiKey(
                         id: try k.uuid("key_id"), tenant: tenant, name: try k.string("name"),
