@@ -14,6 +14,21 @@ extension AgenticClient {
         return try (json["data"]?.arrayValue ?? []).map { try decode(PlanTask.self, $0) }
     }
 
+    /// `POST /tasks/{id}/complete` with `claim_next`: completes the task and claims the next ones for
+    /// the same agent in one request (`next` may be empty).
+    public func completeAndClaim(
+        task: UUID, agent: UUID, outputs: JSONObject = [:], taskTypes: [String]? = nil, plan: UUID? = nil,
+        leaseSeconds: Int = 60, limit: Int = 1
+    ) async throws -> (task: PlanTask, next: [PlanTask]) {
+        var next: JSONObject = ["lease_seconds": .int(Int64(leaseSeconds)), "limit": .int(Int64(limit))]
+        if let taskTypes { next["task_types"] = .array(taskTypes.map(JSONValue.string)) }
+        if let plan { next["plan_id"] = .string(plan.lowercased) }
+        let body: JSONObject = ["agent_id": .string(agent.lowercased), "outputs": .object(outputs), "claim_next": .object(next)]
+        let json = try await call(.POST, "/api/v1/tasks/\(task.lowercased)/complete", json: .object(body))
+        guard let finished = json["task"] else { throw JSONShapeError(path: "task", message: "is missing") }
+        return (try decode(PlanTask.self, finished), try (json["next"]?.arrayValue ?? []).map { try decode(PlanTask.self, $0) })
+    }
+
     /// `POST /tasks/{id}/heartbeat`: extends the lease; throws a problem with `isLeaseLost` once it is gone.
     public func heartbeat(task: UUID, agent: UUID, leaseSeconds: Int? = nil) async throws -> PlanTask {
         var body: JSONObject = ["agent_id": .string(agent.lowercased)]

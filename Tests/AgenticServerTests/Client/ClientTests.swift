@@ -9,6 +9,24 @@ struct ClientTests {
         AgenticClient(url: "http://127.0.0.1:\(try #require(api.client.port))", apiKey: try #require(api.key))
     }
 
+    @Test("a worker completes and claims the next task in one call")
+    func completeAndClaim() async throws {
+        try await TestApp.withLiveAPI(.sqlite) { api in
+            let client = try Self.client(api)
+            let worker = try await client.create(Agent.self, ["name": "one-call worker"])
+            let goal = try await client.create(Goal.self, ["goal_text": "g"])
+            let plan = try await client.create(Plan.self, ["goal_id": .string(goal.id.lowercased)])
+            let first = try await client.create(PlanTask.self, ["plan_id": .string(plan.id.lowercased), "priority": 9])
+            let second = try await client.create(PlanTask.self, ["plan_id": .string(plan.id.lowercased), "priority": 1])
+            #expect(try await client.claim(agent: worker.id).map(\.id) == [first.id])
+            let step = try await client.completeAndClaim(task: first.id, agent: worker.id, outputs: ["n": 1], plan: plan.id)
+            #expect(step.task.id == first.id && step.task.status == .completed && step.task.outputs == ["n": 1])
+            #expect(step.next.map(\.id) == [second.id] && step.next.first?.agentID == worker.id)
+            let last = try await client.completeAndClaim(task: second.id, agent: worker.id)
+            #expect(last.task.status == .completed && last.next.isEmpty)
+        }
+    }
+
     @Test("the client's types read every member the server writes: decoding and writing again gives the same JSON")
     func clientTypesCoverTheWire() async throws {
         try await TestApp.withAPI(.sqlite) { api in
