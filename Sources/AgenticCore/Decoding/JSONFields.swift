@@ -95,34 +95,10 @@ public struct JSONFields {
         return t
     }
 
-    public func object(_ key: String) throws(JSONShapeError) -> JSONObject {
-        guard let o = try present(key).objectValue else { throw fail(key, "is not an object") }
-        return o
-    }
-
     public func optionalObject(_ key: String) throws(JSONShapeError) -> JSONObject? {
         guard let value = nonNull(key) else { return nil }
         guard let o = value.objectValue else { throw fail(key, "is not an object") }
         return o
-    }
-
-    public func strings(_ key: String) throws(JSONShapeError) -> [String] {
-        guard let items = try present(key).arrayValue else { throw fail(key, "is not an array") }
-        var result: [String] = []
-        for (index, item) in items.enumerated() {
-            guard let s = item.stringValue else { throw fail("\(key)[\(index)]", "is not a string") }
-            result.append(s)
-        }
-        return result
-    }
-
-    public func uuids(_ key: String) throws(JSONShapeError) -> [UUID] {
-        var result: [UUID] = []
-        for (index, s) in try strings(key).enumerated() {
-            guard let id = UUID(uuidString: s) else { throw fail("\(key)[\(index)]", "is not a UUID") }
-            result.append(id)
-        }
-        return result
     }
 
     public func enumeration<E: RawRepresentable>(_ key: String, _: E.Type) throws(JSONShapeError) -> E where E.RawValue == String {

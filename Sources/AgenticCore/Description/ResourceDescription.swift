@@ -207,9 +207,6 @@ public struct ResourceDraft<Object: DescribedResource>: Sendable {
 
     public subscript<Value>(dynamicMember keyPath: KeyPath<Object, Value>) -> Value { value[keyPath: keyPath] }
 
-    /// Whether the request gave the field at `keyPath`.
-    public func gave(_ keyPath: PartialKeyPath<Object>) -> Bool { given.contains(Object.fields.field(keyPath).name) }
-
     /// The new resource: its id (unless the request chose one), tenant, first version and timestamps.
     public func make(tenant: String, now: Timestamp) -> Object {
         var object = value
