@@ -35,6 +35,10 @@ struct LoadtestCommand: AsyncParsableCommand {
     @Option(help: "Write the result as JSON") var json: String?
     @Option(help: "Write a self-contained HTML report with charts") var html: String?
     @Flag(help: "Start a server in this process on a temporary database and test that") var embedded = false
+    @Option(help: "The work queue's benchmark instead of a mix: lifecycle (create, claim, complete by --users workers over --plans plans) or drain (a plan of --tasks tasks with dependencies)")
+    var queue: String?
+    @Option(help: "Plans the lifecycle workers share") var plans: Int = 1
+    @Option(help: "Tasks in the drained plan") var tasks: Int = 10_000
 
     func validate() throws {
         guard LoadScenario.named(scenario) != nil else { throw ValidationError("--scenario must be smoke, normal, peak or endurance") }
@@ -47,6 +51,9 @@ struct LoadtestCommand: AsyncParsableCommand {
         guard (0...100).contains(maxErrorRate) else { throw ValidationError("--max-error-rate is a percentage, 0–100") }
         guard DurationText.seconds(maxP95) != nil else { throw ValidationError("--max-p95 must be a latency such as 500ms or 0.5s") }
         if let maxP99, DurationText.seconds(maxP99) == nil { throw ValidationError("--max-p99 must be a latency such as 1s") }
+        if let queue, queue != "lifecycle" && queue != "drain" { throw ValidationError("--queue must be lifecycle or drain") }
+        guard (1...10_000).contains(plans) else { throw ValidationError("--plans must be 1–10000") }
+        guard (1...1_000_000).contains(tasks) else { throw ValidationError("--tasks must be 1–1000000") }
         if !embedded && apiKey == nil { throw ValidationError("--api-key (or AGENTIC_API_KEY) is required unless --embedded") }
     }
 
@@ -70,6 +77,16 @@ struct LoadtestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let queue {
+            let configuration = try loadConfiguration(url: url, apiKey: apiKey ?? "")
+            let shape: QueueBench.Shape = queue == "drain" ? .drain(tasks: tasks) : .lifecycle(plans: plans)
+            let bench = QueueBench(url: url, apiKey: apiKey!, workers: configuration.users, durationSeconds: configuration.durationSeconds, shape: shape)
+            let report = try await bench.run { FileHandle.standardOutput.write(Data("\(queue): the workers start\n".utf8)) }
+            if let json { try report.json.write(toFile: json, atomically: true, encoding: .utf8) }
+            print(report.json)
+            if !report.errors.isEmpty { throw ExitCode(1) }
+            return
+        }
         let passed: Bool
         if embedded {
             passed = try await EmbeddedServer.with { url, key in try await runLoad(try loadConfiguration(url: url, apiKey: key)) }
