@@ -14,6 +14,10 @@ enum SQLDomain {
     static let leased = literal(TaskStatus.running)
     /// A dependency that no longer holds its dependents back.
     static let done = literal(TaskStatus.completed)
+    /// Tasks that still hold their plan open: `'pending', 'blocked', 'running'`.
+    static let openTaskStatuses = TaskStatus.openStatuses.map { literal($0) }.joined(separator: ", ")
+    /// Plans not final yet.
+    static let openPlanStatuses = PlanStatus.openStatuses.map { literal($0) }.joined(separator: ", ")
     /// `'completed', 'failed', 'cancelled'`.
     static let terminalPlanStatuses = PlanStatus.terminalStatuses.map { literal($0) }.joined(separator: ", ")
 

@@ -67,6 +67,11 @@ public protocol StoreTransaction: Sendable {
     func deletePlan(_ id: UUID, tenant: String) async throws
     func plans(_ query: ListQuery, tenant: String) async throws -> [Plan]
     func taskCounts(ofPlans ids: [UUID], tenant: String) async throws -> [UUID: TaskCounts]
+    /// Whether any task of the plan is open (an index probe, however many tasks the plan has).
+    func hasOpenTasks(plan: UUID, tenant: String) async throws -> Bool
+    /// Plans of any tenant still `draft` or `active` that have tasks, none of them open: their
+    /// roll-up was lost (see `RollupQueue`).
+    func finishedOpenPlans(limit: Int) async throws -> [(tenant: String, plan: UUID)]
 
     // MARK: tasks
     func task(_ id: UUID, tenant: String, lock: RowLock) async throws -> PlanTask?
@@ -103,6 +108,10 @@ public protocol StoreTransaction: Sendable {
     /// record of its answer commit together or not at all. False when the reservation is no longer
     /// this request's (it was abandoned and taken over by a retry).
     func finishIdempotentRequest(_ claim: IdempotencyClaim, response: StoredResponse) async throws -> Bool
+
+    // MARK: after the commit
+    /// The plans this transaction's task changes may have finished, rolled up once it commits.
+    var rollups: RollupQueue { get }
 
     // MARK: events
     /// Appends events in order, in this transaction.

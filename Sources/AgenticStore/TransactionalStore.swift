@@ -18,17 +18,26 @@ public protocol TransactionalStore: Store {
     func consistentRead<T: Sendable>(_ body: @escaping @Sendable (Transaction) async throws -> T) async throws -> T
 }
 
-/// The events one workflow produces, appended together at its end.
+/// The events one workflow produces, appended together at its end, and the plans to roll up once
+/// it has committed.
 struct ChangeLog {
     var events: [EventDraft] = []
+    var plansToRollUp: Set<UUID> = []
 
     mutating func record(_ type: String, _ resource: some JSONWritable & Identified) {
         events.append(EventDraft(type, resource))
     }
+
+    /// Asks for the plans to be rolled up after the commit (see `RollupQueue`).
+    mutating func rollUp(_ plans: [UUID]) {
+        plansToRollUp.formUnion(plans)
+    }
 }
 
 extension StoreTransaction {
+    /// Appends the log's events and hands its plans to the store's roll-up after the commit.
     func commit(_ log: ChangeLog, by caller: Caller, at now: Timestamp) async throws {
+        rollups.add(log.plansToRollUp, tenant: caller.tenant, actor: caller.keyID)
         guard !log.events.isEmpty else { return }
         try await appendEvents(log.events, tenant: caller.tenant, actor: caller.keyID, at: now)
     }

@@ -13,4 +13,7 @@ public protocol WorkQueueStore: Sendable {
     func cancelTask(_ id: UUID, by caller: Caller) async throws -> PlanTask
     /// Returns expired leases to the queue (or fails them when attempts are used up); returns how many.
     func expireLeases(limit: Int) async throws -> Int
+    /// Finishes plans left open although none of their tasks is (their roll-up after a commit was
+    /// lost to a crash or an outage); returns how many it found.
+    func rollUpFinishedPlans(limit: Int) async throws -> Int
 }

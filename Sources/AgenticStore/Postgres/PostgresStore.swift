@@ -195,7 +195,7 @@ public final class PostgresStore: TransactionalStore {
     /// One transaction, without telling event readers (keys, idempotency records). `events` counts the
     /// events it appends.
     func transaction<T: Sendable>(
-        events: EventCounter? = nil, _ body: @escaping @Sendable (PostgresTransaction) async throws -> T
+        events: EventCounter? = nil, rollups: RollupQueue? = nil, _ body: @escaping @Sendable (PostgresTransaction) async throws -> T
     ) async throws -> T {
         let logger = self.logger
         var attempt = 0
@@ -205,8 +205,9 @@ public final class PostgresStore: TransactionalStore {
                 return try await withConnection { connection in
                     // A retry starts counting afresh.
                     let counter = events?.reset() ?? EventCounter()
+                    let queue = rollups?.reset() ?? RollupQueue()
                     let (result, claim) = try await Self.inTransaction(connection, logger: logger) { connection in
-                        let tx = PostgresTransaction(connection: connection, logger: logger, events: counter)
+                        let tx = PostgresTransaction(connection: connection, logger: logger, events: counter, rollups: queue)
                         let result = try await body(tx)
                         return (result, try await tx.recordIdempotentAnswer(result))
                     }
@@ -220,14 +221,18 @@ public final class PostgresStore: TransactionalStore {
     }
 
     /// A transaction that may append events: readers here and on other instances are woken when it did
-    /// (a write that appended none, such as an idle sweep, wakes no one).
+    /// (a write that appended none, such as an idle sweep, wakes no one). The plans its task changes
+    /// may have finished are rolled up once it has committed (see `RollupQueue`).
     public func write<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
         let events = EventCounter()
-        let result = try await transaction(events: events, body)
+        let rollups = RollupQueue()
+        let result = try await transaction(events: events, rollups: rollups, body)
         if events.total > 0 {
             eventBell.ring()
             relay.changed()
         }
+        let pending = rollups.take()
+        if !pending.isEmpty { await rollUp(pending) }
         return result
     }
 

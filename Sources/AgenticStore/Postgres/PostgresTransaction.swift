@@ -13,11 +13,13 @@ public struct PostgresTransaction: StoreTransaction {
     let logger: Logger
     /// Events appended so far in this transaction: their position within it.
     let appended: EventCounter
+    public let rollups: RollupQueue
 
-    init(connection: PostgresConnection, logger: Logger, events: EventCounter = EventCounter()) {
+    init(connection: PostgresConnection, logger: Logger, events: EventCounter = EventCounter(), rollups: RollupQueue = RollupQueue()) {
         self.connection = connection
         self.logger = logger
         self.appended = events
+        self.rollups = rollups
     }
 
     func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
@@ -212,6 +214,28 @@ public struct PostgresTransaction: StoreTransaction {
             counts[try row.get("plan_id", as: UUID.self), default: TaskCounts()][status] = try row.get("n", as: Int64.self)
         }
         return counts
+    }
+
+    public func hasOpenTasks(plan: UUID, tenant: String) async throws -> Bool {
+        try await !rows(
+            """
+            SELECT 1 FROM tasks WHERE tenant = \(tenant) AND plan_id = \(plan)
+            AND status IN (\(unescaped: SQLDomain.openTaskStatuses)) LIMIT 1
+            """
+        ).isEmpty
+    }
+
+    public func finishedOpenPlans(limit: Int) async throws -> [(tenant: String, plan: UUID)] {
+        try await rows(
+            """
+            SELECT p.tenant, p.plan_id FROM plans p
+            WHERE p.status IN (\(unescaped: SQLDomain.openPlanStatuses))
+              AND EXISTS (SELECT 1 FROM tasks t WHERE t.tenant = p.tenant AND t.plan_id = p.plan_id)
+              AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.tenant = p.tenant AND t.plan_id = p.plan_id
+                              AND t.status IN (\(unescaped: SQLDomain.openTaskStatuses)))
+            LIMIT \(Int64(limit))
+            """
+        ).map { (try $0.get("tenant"), try $0.get("plan_id")) }
     }
 
     // MARK: tasks

@@ -63,11 +63,14 @@ public final class SQLiteStore: TransactionalStore {
 
     // MARK: transactions
 
+    /// One write transaction on the single writer. The plans its task changes may have finished are
+    /// rolled up once it has committed and let go of the writer (see `RollupQueue`).
     public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteTransaction) async throws -> T) async throws -> T {
+        let rollups = RollupQueue()
         let result: T = try await writeLock.withLock {
             writerBusy.store(true, ordering: .relaxed)
             defer { writerBusy.store(false, ordering: .relaxed) }
-            let tx = SQLiteTransaction(connection: writer)
+            let tx = SQLiteTransaction(connection: writer, rollups: rollups.reset())
             try await tx.run("BEGIN IMMEDIATE")
             do {
                 let result = try await body(tx)
@@ -81,6 +84,8 @@ public final class SQLiteStore: TransactionalStore {
             }
         }
         eventBell.ring()
+        let pending = rollups.take()
+        if !pending.isEmpty { await rollUp(pending) }
         return result
     }
 

@@ -7,6 +7,12 @@ import SQLiteNIO
 /// statement names the tenant: resources are keyed by `(tenant, id)`.
 public struct SQLiteTransaction: StoreTransaction {
     let connection: SQLiteConnection
+    public let rollups: RollupQueue
+
+    init(connection: SQLiteConnection, rollups: RollupQueue = RollupQueue()) {
+        self.connection = connection
+        self.rollups = rollups
+    }
 
     @discardableResult
     func run(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
@@ -152,6 +158,28 @@ public struct SQLiteTransaction: StoreTransaction {
             counts[try row.uuid("plan_id"), default: TaskCounts()][status] = try row.int("n")
         }
         return counts
+    }
+
+    public func hasOpenTasks(plan: UUID, tenant: String) async throws -> Bool {
+        try await !run(
+            """
+            SELECT 1 FROM tasks INDEXED BY tasks_by_plan_status
+            WHERE tenant = ?1 AND plan_id = ?2 AND status IN (\(SQLDomain.openTaskStatuses)) LIMIT 1
+            """, [.text(tenant), .uuid(plan)]
+        ).isEmpty
+    }
+
+    public func finishedOpenPlans(limit: Int) async throws -> [(tenant: String, plan: UUID)] {
+        try await run(
+            """
+            SELECT p.tenant, p.plan_id FROM plans p
+            WHERE p.status IN (\(SQLDomain.openPlanStatuses))
+              AND EXISTS (SELECT 1 FROM tasks t WHERE t.tenant = p.tenant AND t.plan_id = p.plan_id)
+              AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.tenant = p.tenant AND t.plan_id = p.plan_id
+                              AND t.status IN (\(SQLDomain.openTaskStatuses)))
+            LIMIT ?1
+            """, [.integer(limit)]
+        ).map { (try $0.text("tenant"), try $0.uuid("plan_id")) }
     }
 
     // MARK: tasks

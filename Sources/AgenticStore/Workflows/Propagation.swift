@@ -7,22 +7,24 @@ extension StoreTransaction {
     /// - a task that completed satisfies one dependency of each dependent;
     /// - a task that ended `failed`, `cancelled` or `skipped` makes its open dependents `skipped`
     ///   (recursively), since they can never run;
-    /// - a plan becomes `active` when one of its tasks starts, and final once none is open;
-    /// - a goal follows its plans.
+    /// - a plan becomes `active` when one of its tasks starts.
     ///
-    /// `alsoPlans` names plans to re-evaluate even though none of their tasks moved (a task was deleted).
+    /// A plan none of whose tasks is open any more becomes final, and its goal follows — but after
+    /// this transaction commits (see `RollupQueue`): the plans of tasks that ended, and `alsoPlans`
+    /// (a task was deleted), are queued in `log` for that. No task change locks its plan.
     func settle(moved: [PlanTask], alsoPlans: [UUID] = [], tenant: String, at now: Timestamp, log: inout ChangeLog) async throws {
         var queue = moved[...]
-        var touched = Set(alsoPlans)
         var started = Set<UUID>()
+        log.rollUp(alsoPlans)
         while let task = queue.popFirst() {
-            touched.insert(task.planID)
             switch task.status {
             case .running:
                 started.insert(task.planID)
             case .completed:
+                log.rollUp([task.planID])
                 try await dependencyCompleted(task.id, tenant: tenant)
             case .failed, .cancelled, .skipped:
+                log.rollUp([task.planID])
                 for var dependent in try await dependents(of: [task.id], tenant: tenant, lock: .update) where !dependent.status.isTerminal {
                     try dependent.move(to: .skipped, at: now)
                     dependent.bumpVersion(at: now)
@@ -34,31 +36,41 @@ extension StoreTransaction {
                 break
             }
         }
-        try await settlePlans(Array(touched), started: started, tenant: tenant, at: now, log: &log)
+        try await activate(started, tenant: tenant, at: now, log: &log)
     }
 
-    /// Moves plans on from their tasks: `draft` → `active` when one started, and to a final status
-    /// when no task is open any more; then their goals follow.
-    func settlePlans(_ planIDs: [UUID], started: Set<UUID> = [], tenant: String, at now: Timestamp, log: inout ChangeLog) async throws {
+    /// `draft` → `active` for plans one of whose tasks started. The plan is read without a lock
+    /// first: only the first start of a plan locks it, every later claim leaves it alone.
+    func activate(_ planIDs: Set<UUID>, tenant: String, at now: Timestamp, log: inout ChangeLog) async throws {
+        let drafts = try await plans(Array(planIDs), tenant: tenant, lock: .none).filter { $0.status == .draft }.map(\.id)
+        guard !drafts.isEmpty else { return }
+        var goals: [UUID] = []
+        for var plan in try await plans(drafts, tenant: tenant, lock: .update) where plan.status == .draft {
+            try plan.move(to: .active, at: now)
+            plan.bumpVersion(at: now)
+            plan.taskCounts = try await taskCounts(ofPlans: [plan.id], tenant: tenant)[plan.id] ?? TaskCounts()
+            try await updatePlan(plan)
+            log.record(EventType.status(.plan, PlanStatus.active), plan)
+            goals.append(plan.goalID)
+        }
+        try await settleGoals(goals, tenant: tenant, at: now, log: &log)
+    }
+
+    /// Moves plans to a final status when no task of theirs is open any more; then their goals
+    /// follow. Locks the plans: run it where that is rare (the roll-up after a commit, a plan's own
+    /// workflows), never for every task.
+    func settlePlans(_ planIDs: [UUID], tenant: String, at now: Timestamp, log: inout ChangeLog) async throws {
         guard !planIDs.isEmpty else { return }
         let sorted = planIDs.sorted { $0.uuidString < $1.uuidString }
         var goals: [UUID] = []
         for var plan in try await plans(sorted, tenant: tenant, lock: .update) where !plan.status.isTerminal {
             let counts = try await taskCounts(ofPlans: [plan.id], tenant: tenant)[plan.id] ?? TaskCounts()
-            var moved: PlanStatus?
-            if started.contains(plan.id), plan.status == .draft {
-                try plan.move(to: .active, at: now)
-                moved = .active
-            }
-            if let final = Rollup.planStatus(for: counts) {
-                try plan.move(to: final, at: now)
-                moved = final
-            }
-            guard let moved else { continue }
+            guard let final = Rollup.planStatus(for: counts) else { continue }
+            try plan.move(to: final, at: now)
             plan.bumpVersion(at: now)
             plan.taskCounts = counts
             try await updatePlan(plan)
-            log.record(EventType.status(.plan, moved), plan)
+            log.record(EventType.status(.plan, final), plan)
             goals.append(plan.goalID)
         }
         try await settleGoals(goals, tenant: tenant, at: now, log: &log)

@@ -136,7 +136,7 @@ extension TransactionalStore {
             }
             try await tx.deleteTask(id, tenant: tenant)
             log.record(EventType.deleted(.task), task)
-            try await tx.settlePlans([task.planID], tenant: tenant, at: now, log: &log)
+            log.rollUp([task.planID])
             try await tx.commit(log, by: caller, at: now)
         }
     }

@@ -189,6 +189,60 @@ struct RaceTests {
         }
     }
 
+    @Test("N claims of a draft plan's tasks at once: the plan becomes active exactly once")
+    func firstClaimsAtOnce() async throws {
+        try await Self.withAPI { api in
+            let worker = try await api.id(.agent, ["name": "w"])
+            for round in 0..<Self.rounds {
+                let goal = try await api.id(.goal, ["goal_text": "g"])
+                let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+                for _ in 0..<Self.concurrency { _ = try await api.id(.task, ["plan_id": .string(plan)]) }
+                let replies = try await Self.race(Self.concurrency) { _ in
+                    try await api.post("/api/v1/tasks/claim", ["agent_id": .string(worker), "plan_id": .string(plan)])
+                }
+                #expect(replies.allSatisfy { $0.status == 200 }, "\(replies.map(\.status))")
+                #expect(replies.map { $0.items.count }.reduce(0, +) == Self.concurrency, "round \(round): every task claimed once")
+                #expect(try await api.get("/api/v1/plans/\(plan)")["status"] == "active", "round \(round)")
+                let activations = try await Self.events(api, "plan.activated", about: plan)
+                #expect(activations.count == 1, "round \(round): \(activations.count) activations")
+            }
+        }
+    }
+
+    @Test("the last tasks of a plan completed while new tasks join it: the plan ends only with none open")
+    func completionsVersusNewTasks() async throws {
+        try await Self.withAPI { api in
+            let worker = try await api.id(.agent, ["name": "w"])
+            for round in 0..<Self.rounds {
+                let goal = try await api.id(.goal, ["goal_text": "g"])
+                let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+                let half = Self.concurrency / 2
+                for _ in 0..<half { _ = try await api.id(.task, ["plan_id": .string(plan), "task_type": "old"]) }
+                let ids = try await api.post("/api/v1/tasks/claim", ["agent_id": .string(worker), "plan_id": .string(plan), "limit": 100])
+                    .items.compactMap { $0["task_id"]?.stringValue }
+                let replies = try await Self.race(Self.concurrency) { index in
+                    if index < half {
+                        return try await api.post("/api/v1/tasks/\(ids[index])/complete", ["agent_id": .string(worker)])
+                    }
+                    return try await api.post("/api/v1/tasks", ["plan_id": .string(plan), "task_type": "new"])
+                }
+                // A new task either joined the open plan (201) or found it completed (409 plan_closed).
+                #expect(replies.allSatisfy { [200, 201, 409].contains($0.status) }, "\(replies.map(\.status))")
+                let joined = replies.filter { $0.status == 201 }.count
+                let status = try await api.get("/api/v1/plans/\(plan)")["status"]?.stringValue
+                if joined > 0 {
+                    #expect(status == "active", "round \(round): \(joined) new tasks are open, yet the plan is \(status ?? "?")")
+                    let open = try await api.get("/api/v1/tasks?plan_id=\(plan)&status=pending&limit=100").items.count
+                    #expect(open == joined)
+                    #expect(!replies.contains { $0.status == 409 }, "round \(round): a task was refused by a plan that stayed open")
+                } else {
+                    #expect(status == "completed", "round \(round)")
+                    #expect(try await Self.events(api, "plan.completed", about: plan).count == 1)
+                }
+            }
+        }
+    }
+
     @Test("a dependent created while its dependency completes is ready once it has completed")
     func dependentVersusCompletion() async throws {
         try await Self.withAPI { api in
