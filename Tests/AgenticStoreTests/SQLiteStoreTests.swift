@@ -54,6 +54,41 @@ struct SQLiteStoreTests {
         await store.close()
     }
 
+    @Test("concurrent writes share commits, and a failing one undoes only itself")
+    func groupCommit() async throws {
+        let store = try await SQLiteStore.open(path: Self.path())
+        try await store.migrate()
+        let caller = Caller(tenant: "t", keyID: "k")
+        let before = store.committedBatches
+        // 60 agents at once, every third reusing a DID an earlier one took: those fail on insert, after
+        // their reads succeeded, in the middle of a batch.
+        let outcomes = await withTaskGroup(of: Bool.self) { group in
+            for n in 0..<60 {
+                group.addTask {
+                    let did = n % 3 == 2 ? "did:agent:shared" : "did:agent:\(n)"
+                    do {
+                        _ = try await store.createAgent(try Agent.fields.draft(["name": .string("a\(n)"), "did": .string(did)]), by: caller)
+                        return true
+                    } catch {
+                        return false
+                    }
+                }
+            }
+            var outcomes: [Bool] = []
+            for await outcome in group { outcomes.append(outcome) }
+            return outcomes
+        }
+        let created = outcomes.filter { $0 }.count
+        #expect(created == 41, "40 own DIDs and the first of the shared one")
+        let agents = try await store.listAgents(ListQuery(limit: 100), tenant: "t").items
+        #expect(agents.count == created)
+        let events = try await store.events(after: 0, types: EventTypeFilter(), limit: 1000, tenant: "t").events
+        #expect(events.count == created, "one event per created agent, none for a failed one")
+        let batches = store.committedBatches - before
+        #expect(batches < created, "\(created) writes in \(batches) commits: concurrent writes were batched")
+        await store.close()
+    }
+
     @Test("tenants never see each other's resources")
     func tenantIsolation() async throws {
         let store = try await SQLiteStore.open(path: Self.path())

@@ -5,14 +5,16 @@ import SQLiteNIO
 import ServiceLifecycle
 import Synchronization
 
-/// The embedded store: one SQLite file in WAL mode, one write connection that runs each write
-/// transaction alone, and a few read connections that never wait for writers.
+/// The embedded store: one SQLite file in WAL mode, one write connection whose transactions each
+/// commit a batch of concurrent writes (`GroupCommit`), and a few read connections that never wait
+/// for writers.
 public final class SQLiteStore: TransactionalStore {
     public let path: String
     public let eventBell: EventBell
     public let eventFeed: EventFeed
     private let writer: SQLiteConnection
     private let writeLock = AsyncMutex()
+    private let groupCommit: GroupCommit
     private let writerBusy = Atomic<Bool>(false)
     private let readers: SQLiteReaderPool
     private let logger: Logger
@@ -22,6 +24,7 @@ public final class SQLiteStore: TransactionalStore {
         self.writer = writer
         self.readers = SQLiteReaderPool(readers)
         self.logger = logger
+        self.groupCommit = GroupCommit(lock: writeLock)
         let bell = EventBell()
         self.eventBell = bell
         self.eventFeed = EventFeed(bell: bell)
@@ -51,6 +54,9 @@ public final class SQLiteStore: TransactionalStore {
 
     public var description: String { "sqlite:\(path)" }
 
+    /// Write transactions committed so far, each holding one or more requests' writes.
+    public var committedBatches: Int { groupCommit.committed }
+
     /// The embedded store runs nothing in the background.
     public var services: [any Service] { [] }
 
@@ -63,26 +69,25 @@ public final class SQLiteStore: TransactionalStore {
 
     // MARK: transactions
 
-    /// One write transaction on the single writer. The plans its task changes may have finished are
-    /// rolled up once it has committed and let go of the writer (see `RollupQueue`).
+    /// One write on the single writer, committed with the writes that arrive beside it (see
+    /// `GroupCommit`). The plans its task changes may have finished are rolled up once it has
+    /// committed (see `RollupQueue`).
     public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteTransaction) async throws -> T) async throws -> T {
         let rollups = RollupQueue()
-        let result: T = try await writeLock.withLock {
-            writerBusy.store(true, ordering: .relaxed)
-            defer { writerBusy.store(false, ordering: .relaxed) }
-            let tx = SQLiteTransaction(connection: writer, rollups: rollups.reset())
-            try await tx.run("BEGIN IMMEDIATE")
-            do {
+        let produced = WriteResult<(T, IdempotencyClaim?)>()
+        // The batch may run on another request's task: carry this request's idempotency claim along.
+        let claim = IdempotencyClaim.current
+        try await groupCommit.run(on: writer) { connection in
+            self.writerBusy.store(true, ordering: .relaxed)
+            defer { self.writerBusy.store(false, ordering: .relaxed) }
+            try await IdempotencyClaim.$current.withValue(claim) {
+                let tx = SQLiteTransaction(connection: connection, rollups: rollups.reset())
                 let result = try await body(tx)
-                let claim = try await tx.recordIdempotentAnswer(result)
-                try await tx.run("COMMIT")
-                claim?.markRecorded()
-                return result
-            } catch {
-                _ = try? await writer.query("ROLLBACK")
-                throw error
+                produced.set((result, try await tx.recordIdempotentAnswer(result)))
             }
         }
+        guard let (result, recorded) = produced.get() else { throw AgenticError.internal("a committed write left no result") }
+        recorded?.markRecorded()
         eventBell.ring()
         let pending = rollups.take()
         if !pending.isEmpty { await rollUp(pending) }
