@@ -55,8 +55,11 @@ struct RollupTests {
             #expect(try await store.plan(plan.id, tenant: "rollup").status == .completed)
             #expect(try await store.plan(open.id, tenant: "rollup").status == .draft, "a plan with an open task is left alone")
             #expect(try await store.rollUpFinishedPlans(limit: 100) == 0, "healed once")
-            let events = try await store.events(after: 0, types: EventTypeFilter(), limit: 1000, tenant: "rollup").events
-            let completions = events.filter { $0.type == "plan.completed" && $0.resourceID == plan.id }
+            // On PostgreSQL an event shows once every older transaction has ended: wait for both.
+            let completions = try await poll({
+                try await store.events(after: 0, types: EventTypeFilter(), limit: 1000, tenant: "rollup").events
+                    .filter { $0.type == "plan.completed" && $0.resourceID == plan.id }
+            }, until: { $0.count >= 2 })
             #expect(completions.map(\.actor) == ["worker-key", "system"], "the first by the worker's roll-up, the second by the sweep")
         }
     }
