@@ -64,6 +64,16 @@ public struct PostgresTransaction: StoreTransaction {
         }
     }
 
+    /// Several resources by id, in id order, through the prepared statement for its lock.
+    func byIDs<Object: PostgresStored>(_ ids: [UUID], tenant: String, lock: RowLock) async throws -> [Object] {
+        guard !ids.isEmpty else { return [] }
+        switch lock {
+        case .none: return try await execute(Prepared.ByIDs<Object, NoRowLock>(ids: ids, tenant: tenant))
+        case .share: return try await execute(Prepared.ByIDs<Object, ShareRowLock>(ids: ids, tenant: tenant))
+        case .update: return try await execute(Prepared.ByIDs<Object, UpdateRowLock>(ids: ids, tenant: tenant))
+        }
+    }
+
     static func lockClause(_ lock: RowLock) -> String {
         switch lock {
         case .none: return ""
@@ -121,13 +131,7 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func goals(_ ids: [UUID], tenant: String, lock: RowLock) async throws -> [Goal] {
-        guard !ids.isEmpty else { return [] }
-        return try await rows(
-            """
-            SELECT \(unescaped: PostgresStatements.goal.columns) FROM goals WHERE tenant = \(tenant) AND goal_id = ANY(\(ids))
-            ORDER BY goal_id\(unescaped: Self.lockClause(lock))
-            """
-        ).map(PostgresColumns.row)
+        try await byIDs(ids, tenant: tenant, lock: lock)
     }
 
     public func insertGoal(_ g: Goal) async throws {
@@ -166,13 +170,7 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func plans(_ ids: [UUID], tenant: String, lock: RowLock) async throws -> [Plan] {
-        guard !ids.isEmpty else { return [] }
-        return try await rows(
-            """
-            SELECT \(unescaped: PostgresStatements.plan.columns) FROM plans WHERE tenant = \(tenant) AND plan_id = ANY(\(ids))
-            ORDER BY plan_id\(unescaped: Self.lockClause(lock))
-            """
-        ).map(PostgresColumns.row)
+        try await byIDs(ids, tenant: tenant, lock: lock)
     }
 
     public func plans(ofGoals goalIDs: [UUID], tenant: String, lock: RowLock) async throws -> [Plan] {
@@ -217,12 +215,7 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func hasOpenTasks(plan: UUID, tenant: String) async throws -> Bool {
-        try await !rows(
-            """
-            SELECT 1 FROM tasks WHERE tenant = \(tenant) AND plan_id = \(plan)
-            AND status IN (\(unescaped: SQLDomain.openTaskStatuses)) LIMIT 1
-            """
-        ).isEmpty
+        try await !execute(Prepared.HasOpenTasks(tenant: tenant, plan: plan)).isEmpty
     }
 
     public func finishedOpenPlans(limit: Int) async throws -> [(tenant: String, plan: UUID)] {
@@ -245,13 +238,7 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func tasks(_ ids: [UUID], tenant: String, lock: RowLock) async throws -> [PlanTask] {
-        guard !ids.isEmpty else { return [] }
-        return try await rows(
-            """
-            SELECT \(unescaped: PostgresStatements.task.columns) FROM tasks WHERE tenant = \(tenant) AND task_id = ANY(\(ids))
-            ORDER BY task_id\(unescaped: Self.lockClause(lock))
-            """
-        ).map(PostgresColumns.row)
+        try await byIDs(ids, tenant: tenant, lock: lock)
     }
 
     public func tasks(ofPlans planIDs: [UUID], tenant: String, statuses: [TaskStatus]?, lock: RowLock) async throws -> [PlanTask] {
@@ -324,12 +311,7 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func dependencyCompleted(_ completed: UUID, tenant: String) async throws {
-        try await run(
-            """
-            UPDATE tasks SET unmet_dependencies = unmet_dependencies - 1
-            WHERE tenant = \(tenant) AND task_id IN (
-                SELECT task_id FROM task_dependencies WHERE tenant = \(tenant) AND depends_on = \(completed))
-            """)
+        _ = try await execute(Prepared.DependencyCompleted(tenant: tenant, completed: completed))
     }
 
     public func dependencyEdges(ofPlan planID: UUID, tenant: String) async throws -> [(UUID, UUID)] {
@@ -342,30 +324,12 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func claimable(_ request: ClaimRequest, tenant: String) async throws -> [PlanTask] {
-        var binds = PostgresBindings()
-        binds.append(tenant)
-        var conditions = ["t.tenant = $1", "t.status = \(SQLDomain.queued)", "t.unmet_dependencies = 0"]
-        if let planID = request.planID {
-            binds.append(planID)
-            conditions.append("t.plan_id = $\(binds.count)")
+        switch (request.planID != nil, request.taskTypes != nil) {
+        case (false, false): return try await execute(Prepared.Claimable<AnyReadyTask>(request: request, tenant: tenant))
+        case (true, false): return try await execute(Prepared.Claimable<ReadyTaskOfPlan>(request: request, tenant: tenant))
+        case (false, true): return try await execute(Prepared.Claimable<ReadyTaskOfTypes>(request: request, tenant: tenant))
+        case (true, true): return try await execute(Prepared.Claimable<ReadyTaskOfPlanAndTypes>(request: request, tenant: tenant))
         }
-        if let types = request.taskTypes {
-            binds.append(types)
-            conditions.append("t.task_type = ANY($\(binds.count))")
-        }
-        binds.append(Int64(request.limit))
-        let sql = """
-            SELECT \(PostgresStatements.task.columns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
-            FROM tasks t
-            WHERE \(conditions.joined(separator: " AND "))
-              AND NOT EXISTS (
-                SELECT 1 FROM plans p WHERE p.tenant = t.tenant AND p.plan_id = t.plan_id
-                  AND p.status IN (\(SQLDomain.terminalPlanStatuses)))
-            ORDER BY t.priority DESC, t.created_at, t.task_id
-            LIMIT $\(binds.count)
-            FOR UPDATE OF t SKIP LOCKED
-            """
-        return try await rows(PostgresQuery(unsafeSQL: sql, binds: binds)).map(PostgresColumns.row)
     }
 
     public func expiredLeases(at now: Timestamp, limit: Int) async throws -> [PlanTask] {

@@ -24,6 +24,98 @@ enum Prepared {
         func decodeRow(_ row: PostgresRow) throws -> Object { try PostgresColumns.row(row.makeRandomAccess()) }
     }
 
+    /// Several resources by id, in id order (the order locks are taken in), locked as the type says.
+    struct ByIDs<Object: PostgresStored, Lock: PostgresRowLock>: PostgresPreparedStatement {
+        static var sql: String {
+            let statements = Object.postgresStatements
+            return "SELECT \(statements.columns) FROM \(statements.table) WHERE tenant = $1 AND \(statements.idColumn) = ANY($2) "
+                + "ORDER BY \(statements.idColumn)" + Lock.clause
+        }
+        static var name: String { "by_ids_" + Object.postgresStatements.table + Lock.name }
+        let ids: [UUID]
+        let tenant: String
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(tenant)
+            bindings.append(ids)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Object { try PostgresColumns.row(row.makeRandomAccess()) }
+    }
+
+    /// Ready tasks for a claim, locked and skipped when another claimer holds them: `pending`, every
+    /// dependency completed, plan not final; by priority, then age. One prepared statement per
+    /// filter (`ClaimFilter`), so each keeps a plan that uses its index.
+    struct Claimable<Filter: ClaimFilter>: PostgresPreparedStatement {
+        static var sql: String {
+            let columns = PostgresStatements.task.columns.split(separator: ",")
+                .map { "t." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+            return """
+                SELECT \(columns) FROM tasks t
+                WHERE t.tenant = $1 AND t.status = \(SQLDomain.queued) AND t.unmet_dependencies = 0\(Filter.conditions)
+                  AND NOT EXISTS (
+                    SELECT 1 FROM plans p WHERE p.tenant = t.tenant AND p.plan_id = t.plan_id
+                      AND p.status IN (\(SQLDomain.terminalPlanStatuses)))
+                ORDER BY t.priority DESC, t.created_at, t.task_id
+                LIMIT $2
+                FOR UPDATE OF t SKIP LOCKED
+                """
+        }
+        static var name: String { "claimable" + Filter.name }
+        let request: ClaimRequest
+        let tenant: String
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 4)
+            bindings.append(tenant)
+            bindings.append(Int64(request.limit))
+            if let plan = request.planID { bindings.append(plan) }
+            if let types = request.taskTypes { bindings.append(types) }
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> PlanTask { try PostgresColumns.row(row.makeRandomAccess()) }
+    }
+
+    /// One fewer unmet dependency for each task that depends on `completed`.
+    struct DependencyCompleted: PostgresPreparedStatement {
+        static let sql = """
+            UPDATE tasks SET unmet_dependencies = unmet_dependencies - 1
+            WHERE tenant = $1 AND task_id IN (SELECT task_id FROM task_dependencies WHERE tenant = $1 AND depends_on = $2)
+            """
+        let tenant: String
+        let completed: UUID
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(tenant)
+            bindings.append(completed)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws {}
+    }
+
+    /// Whether the plan has an open task: a probe of `tasks_by_plan_status`.
+    struct HasOpenTasks: PostgresPreparedStatement {
+        static let sql = """
+            SELECT 1 AS open FROM tasks WHERE tenant = $1 AND plan_id = $2 AND status IN (\(SQLDomain.openTaskStatuses)) LIMIT 1
+            """
+        let tenant: String
+        let plan: UUID
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(tenant)
+            bindings.append(plan)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Int32 { try row.decode(Int32.self) }
+    }
+
     /// Inserts one resource (then binds `extra`, for columns only the store keeps).
     struct Insert<Object: PostgresStored>: PostgresPreparedStatement {
         static var sql: String { Object.postgresStatements.insert }
@@ -91,4 +183,32 @@ enum Prepared {
 
         func decodeRow(_ row: PostgresRow) throws -> ApiKey { try PostgresColumns.keyRow(row.makeRandomAccess()) }
     }
+}
+
+/// Which of the claim's optional filters a `Prepared.Claimable` statement applies, with their
+/// placeholders: `$3` is the plan when there is one, else the task types; `$4` the task types
+/// after a plan.
+protocol ClaimFilter {
+    static var conditions: String { get }
+    static var name: String { get }
+}
+
+enum AnyReadyTask: ClaimFilter {
+    static var conditions: String { "" }
+    static var name: String { "" }
+}
+
+enum ReadyTaskOfPlan: ClaimFilter {
+    static var conditions: String { " AND t.plan_id = $3" }
+    static var name: String { "_plan" }
+}
+
+enum ReadyTaskOfTypes: ClaimFilter {
+    static var conditions: String { " AND t.task_type = ANY($3)" }
+    static var name: String { "_types" }
+}
+
+enum ReadyTaskOfPlanAndTypes: ClaimFilter {
+    static var conditions: String { " AND t.plan_id = $3 AND t.task_type = ANY($4)" }
+    static var name: String { "_plan_types" }
 }
