@@ -215,7 +215,7 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func hasOpenTasks(plan: UUID, tenant: String) async throws -> Bool {
-        try await !execute(Prepared.HasOpenTasks(tenant: tenant, plan: plan)).isEmpty
+        try await execute(Prepared.HasOpenTasks(tenant: tenant, plan: plan)).first ?? false
     }
 
     public func finishedOpenPlans(limit: Int) async throws -> [(tenant: String, plan: UUID)] {
