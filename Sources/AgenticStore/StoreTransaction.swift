@@ -29,6 +29,17 @@ public enum SerialScope: Sendable, Hashable {
     }
 }
 
+/// A ready task a claim found, and the status of its plan (a `draft` plan becomes `active`).
+public struct ClaimableTask: Sendable {
+    public var task: PlanTask
+    public var planStatus: PlanStatus
+
+    public init(task: PlanTask, planStatus: PlanStatus) {
+        self.task = task
+        self.planStatus = planStatus
+    }
+}
+
 /// The row-level operations one transaction offers. Backends implement these in their own SQL;
 /// every workflow (`Workflows/`) is written once on top of them.
 ///
@@ -93,9 +104,12 @@ public protocol StoreTransaction: Sendable {
     func dependencyCompleted(_ completed: UUID, tenant: String) async throws
     /// Dependency edges among the tasks of a plan: (task, depends on).
     func dependencyEdges(ofPlan planID: UUID, tenant: String) async throws -> [(UUID, UUID)]
-    /// Locks and returns up to `request.limit` ready tasks: `pending`, every dependency completed,
-    /// plan not final; highest priority, then oldest, first. Never returns a task another transaction holds.
-    func claimable(_ request: ClaimRequest, tenant: String) async throws -> [PlanTask]
+    /// Locks and returns up to `request.limit` ready tasks — `pending`, every dependency completed,
+    /// plan not final; highest priority, then oldest, first — with their plans' statuses. Never
+    /// returns a task another transaction holds. Returns none unless `request.agentID` names an agent
+    /// of the tenant that can take work, whose row stays read `FOR SHARE` (it cannot be terminated or
+    /// deleted) until this transaction ends: one statement checks the worker and finds its work.
+    func claimable(_ request: ClaimRequest, tenant: String) async throws -> [ClaimableTask]
     /// Locks and returns running tasks whose lease expired before `now`, of any tenant.
     func expiredLeases(at now: Timestamp, limit: Int) async throws -> [PlanTask]
 

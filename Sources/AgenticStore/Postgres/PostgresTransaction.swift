@@ -323,7 +323,7 @@ public struct PostgresTransaction: StoreTransaction {
         ).map { (try $0.get("task_id"), try $0.get("depends_on")) }
     }
 
-    public func claimable(_ request: ClaimRequest, tenant: String) async throws -> [PlanTask] {
+    public func claimable(_ request: ClaimRequest, tenant: String) async throws -> [ClaimableTask] {
         switch (request.planID != nil, request.taskTypes != nil) {
         case (false, false): return try await execute(Prepared.Claimable<AnyReadyTask>(request: request, tenant: tenant))
         case (true, false): return try await execute(Prepared.Claimable<ReadyTaskOfPlan>(request: request, tenant: tenant))

@@ -46,18 +46,20 @@ enum Prepared {
     }
 
     /// Ready tasks for a claim, locked and skipped when another claimer holds them: `pending`, every
-    /// dependency completed, plan not final; by priority, then age. One prepared statement per
-    /// filter (`ClaimFilter`), so each keeps a plan that uses its index.
+    /// dependency completed, plan not final; by priority, then age; each with its plan's status.
+    /// Only for a worker that can take work, its row read `FOR SHARE` in the same statement. One
+    /// prepared statement per filter (`ClaimFilter`), so each keeps a plan that uses its index.
     struct Claimable<Filter: ClaimFilter>: PostgresPreparedStatement {
         static var sql: String {
             let columns = PostgresStatements.task.columns.split(separator: ",")
                 .map { "t." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
             return """
-                SELECT \(columns) FROM tasks t
+                WITH worker AS (SELECT status FROM agents WHERE tenant = $1 AND agent_id = $3 FOR SHARE)
+                SELECT \(columns), p.status AS plan_status
+                FROM tasks t JOIN plans p ON p.tenant = t.tenant AND p.plan_id = t.plan_id
                 WHERE t.tenant = $1 AND t.status = \(SQLDomain.queued) AND t.unmet_dependencies = 0\(Filter.conditions)
-                  AND NOT EXISTS (
-                    SELECT 1 FROM plans p WHERE p.tenant = t.tenant AND p.plan_id = t.plan_id
-                      AND p.status IN (\(SQLDomain.terminalPlanStatuses)))
+                  AND p.status NOT IN (\(SQLDomain.terminalPlanStatuses))
+                  AND EXISTS (SELECT 1 FROM worker WHERE status IN (\(SQLDomain.workingAgentStatuses)))
                 ORDER BY t.priority DESC, t.created_at, t.task_id
                 LIMIT $2
                 FOR UPDATE OF t SKIP LOCKED
@@ -68,15 +70,21 @@ enum Prepared {
         let tenant: String
 
         func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 4)
+            var bindings = PostgresBindings(capacity: 5)
             bindings.append(tenant)
             bindings.append(Int64(request.limit))
+            bindings.append(request.agentID)
             if let plan = request.planID { bindings.append(plan) }
             if let types = request.taskTypes { bindings.append(types) }
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> PlanTask { try PostgresColumns.row(row.makeRandomAccess()) }
+        func decodeRow(_ row: PostgresRow) throws -> ClaimableTask {
+            let columns = row.makeRandomAccess()
+            let status: String = try columns["plan_status"].decode(String.self)
+            guard let planStatus = PlanStatus(rawValue: status) else { throw AgenticError.internal("a plan has the unknown status `\(status)`") }
+            return ClaimableTask(task: try PostgresColumns.row(columns), planStatus: planStatus)
+        }
     }
 
     /// One fewer unmet dependency for each task that depends on `completed`.
@@ -192,8 +200,8 @@ enum Prepared {
 }
 
 /// Which of the claim's optional filters a `Prepared.Claimable` statement applies, with their
-/// placeholders: `$3` is the plan when there is one, else the task types; `$4` the task types
-/// after a plan.
+/// placeholders (`$1`–`$3` are the tenant, the limit and the worker): `$4` is the plan when there
+/// is one, else the task types; `$5` the task types after a plan.
 protocol ClaimFilter {
     static var conditions: String { get }
     static var name: String { get }
@@ -205,16 +213,16 @@ enum AnyReadyTask: ClaimFilter {
 }
 
 enum ReadyTaskOfPlan: ClaimFilter {
-    static var conditions: String { " AND t.plan_id = $3" }
+    static var conditions: String { " AND t.plan_id = $4" }
     static var name: String { "_plan" }
 }
 
 enum ReadyTaskOfTypes: ClaimFilter {
-    static var conditions: String { " AND t.task_type = ANY($3)" }
+    static var conditions: String { " AND t.task_type = ANY($4)" }
     static var name: String { "_types" }
 }
 
 enum ReadyTaskOfPlanAndTypes: ClaimFilter {
-    static var conditions: String { " AND t.plan_id = $3 AND t.task_type = ANY($4)" }
+    static var conditions: String { " AND t.plan_id = $4 AND t.task_type = ANY($5)" }
     static var name: String { "_plan_types" }
 }

@@ -282,29 +282,35 @@ public struct SQLiteTransaction: StoreTransaction {
         ).map { (try $0.uuid("task_id"), try $0.uuid("depends_on")) }
     }
 
-    public func claimable(_ request: ClaimRequest, tenant: String) async throws -> [PlanTask] {
-        var conditions = ["tenant = ?1", "status = \(SQLDomain.queued)", "unmet_dependencies = 0"]
-        var binds: [SQLiteData] = [.text(tenant)]
+    public func claimable(_ request: ClaimRequest, tenant: String) async throws -> [ClaimableTask] {
+        var conditions = ["t.tenant = ?1", "t.status = \(SQLDomain.queued)", "t.unmet_dependencies = 0"]
+        var binds: [SQLiteData] = [.text(tenant), .uuid(request.agentID)]
         if let planID = request.planID {
             binds.append(.uuid(planID))
-            conditions.append("plan_id = ?\(binds.count)")
+            conditions.append("t.plan_id = ?\(binds.count)")
         }
         if let types = request.taskTypes {
             binds.append(.strings(types))
-            conditions.append("task_type IN (SELECT value FROM json_each(?\(binds.count)))")
+            conditions.append("t.task_type IN (SELECT value FROM json_each(?\(binds.count)))")
         }
+        conditions.append("p.status NOT IN (\(SQLDomain.terminalPlanStatuses))")
         conditions.append(
-            """
-            NOT EXISTS (SELECT 1 FROM plans p WHERE p.tenant = tasks.tenant AND p.plan_id = tasks.plan_id
-                AND p.status IN (\(SQLDomain.terminalPlanStatuses)))
-            """)
+            "EXISTS (SELECT 1 FROM agents a WHERE a.tenant = ?1 AND a.agent_id = ?2 AND a.status IN (\(SQLDomain.workingAgentStatuses)))")
         binds.append(.integer(SQLiteInt64(request.limit)))
+        let columns = SQLiteStatements.task.columns.split(separator: ",")
+            .map { "t." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
         return try await run(
             """
-            SELECT \(SQLiteStatements.task.columns) FROM tasks WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY priority DESC, created_at, task_id LIMIT ?\(binds.count)
+            SELECT \(columns), p.status AS plan_status
+            FROM tasks t JOIN plans p ON p.tenant = t.tenant AND p.plan_id = t.plan_id
+            WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY t.priority DESC, t.created_at, t.task_id LIMIT ?\(binds.count)
             """, binds
-        ).map(SQLiteColumns.row)
+        ).map { row in
+            let status = try row.text("plan_status")
+            guard let planStatus = PlanStatus(rawValue: status) else { throw AgenticError.internal("a plan has the unknown status `\(status)`") }
+            return ClaimableTask(task: try SQLiteColumns.row(row), planStatus: planStatus)
+        }
     }
 
     public func expiredLeases(at now: Timestamp, limit: Int) async throws -> [PlanTask] {

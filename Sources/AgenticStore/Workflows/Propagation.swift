@@ -36,16 +36,17 @@ extension StoreTransaction {
                 break
             }
         }
-        try await activate(started, tenant: tenant, at: now, log: &log)
+        let drafts = try await plans(Array(started), tenant: tenant, lock: .none).filter { $0.status == .draft }.map(\.id)
+        try await activate(Set(drafts), tenant: tenant, at: now, log: &log)
     }
 
-    /// `draft` → `active` for plans one of whose tasks started. The plan is read without a lock
-    /// first: only the first start of a plan locks it, every later claim leaves it alone.
+    /// `draft` → `active` for plans one of whose tasks started, checked again on the locked row (two
+    /// first claims at once: the second finds it active). Callers pass only plans they saw `draft`
+    /// (a claim knows its plans' statuses), so a busy plan's tasks never lock it.
     func activate(_ planIDs: Set<UUID>, tenant: String, at now: Timestamp, log: inout ChangeLog) async throws {
-        let drafts = try await plans(Array(planIDs), tenant: tenant, lock: .none).filter { $0.status == .draft }.map(\.id)
-        guard !drafts.isEmpty else { return }
+        guard !planIDs.isEmpty else { return }
         var goals: [UUID] = []
-        for var plan in try await plans(drafts, tenant: tenant, lock: .update) where plan.status == .draft {
+        for var plan in try await plans(Array(planIDs), tenant: tenant, lock: .update) where plan.status == .draft {
             try plan.move(to: .active, at: now)
             plan.bumpVersion(at: now)
             plan.taskCounts = try await taskCounts(ofPlans: [plan.id], tenant: tenant)[plan.id] ?? TaskCounts()

@@ -122,10 +122,17 @@ extension TransactionalStore {
 extension StoreTransaction {
     /// Hands up to `request.limit` ready tasks to its agent, each with a lease, recording the events
     /// in `log` (the caller commits).
+    ///
+    /// The worker is checked by the same statement that finds the work; only when it found none is
+    /// the worker looked at again, to say why (422 unknown agent, 409 terminated) or to answer none.
     func claim(_ request: ClaimRequest, tenant: String, at now: Timestamp, log: inout ChangeLog) async throws -> [PlanTask] {
-        try await requireWorker(request.agentID, tenant: tenant)
+        let found = try await claimable(request, tenant: tenant)
+        guard !found.isEmpty else {
+            try await requireWorker(request.agentID, tenant: tenant)
+            return []
+        }
         var claimed: [PlanTask] = []
-        for var task in try await claimable(request, tenant: tenant) {
+        for var task in found.map(\.task) {
             task.agentID = request.agentID
             try task.move(to: .running, at: now, leaseSeconds: request.leaseSeconds)
             task.bumpVersion(at: now)
@@ -133,7 +140,8 @@ extension StoreTransaction {
             log.record(EventType.taskClaimed, task)
             claimed.append(task)
         }
-        if !claimed.isEmpty { try await settle(moved: claimed, tenant: tenant, at: now, log: &log) }
+        // Only a plan still `draft` moves (and is locked); a busy plan's claims leave it alone.
+        try await activate(Set(found.filter { $0.planStatus == .draft }.map(\.task.planID)), tenant: tenant, at: now, log: &log)
         return claimed
     }
 

@@ -101,6 +101,29 @@ struct WorkQueueContractTests {
         }
     }
 
+    @Test("only a worker that can take work claims: unknown 422, terminated 409, and the ready task stays ready", arguments: Backend.available)
+    func claimNeedsAWorker(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            let goal = try await api.id(.goal, ["goal_text": "g"])
+            let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+            let task = try await api.id(.task, ["plan_id": .string(plan)])
+            let unknown = try await api.post("/api/v1/tasks/claim", ["agent_id": .string(UUID().uuidString.lowercased())])
+            #expect(unknown.status == 422 && unknown.errorFields == ["agent_id"], "\(unknown.text)")
+            let retired = try await api.id(.agent, ["name": "retired"])
+            #expect(try await api.patch("/api/v1/agents/\(retired)", ["status": "terminated"]).status == 200)
+            let refused = try await api.post("/api/v1/tasks/claim", ["agent_id": .string(retired)])
+            #expect(refused.status == 409 && refused.code == "invalid_transition", "\(refused.text)")
+            #expect(try await api.get("/api/v1/tasks/\(task)")["status"] == "pending")
+            #expect(try await api.get("/api/v1/plans/\(plan)")["status"] == "draft", "no claim, no activation")
+            let worker = try await api.id(.agent, ["name": "worker"])
+            let claimed = try await api.post("/api/v1/tasks/claim", ["agent_id": .string(worker)])
+            #expect(claimed.items.map { $0["task_id"]?.stringValue } == [task])
+            #expect(try await api.get("/api/v1/plans/\(plan)")["status"] == "active")
+            let none = try await api.post("/api/v1/tasks/claim", ["agent_id": .string(worker)])
+            #expect(none.status == 200 && none.items.isEmpty)
+        }
+    }
+
     @Test("claim filters by task type and plan", arguments: Backend.available)
     func claimFilters(backend: Backend) async throws {
         try await TestApp.withAPI(backend) { api in
