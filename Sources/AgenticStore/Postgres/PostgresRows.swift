@@ -145,6 +145,11 @@ extension PostgresBindings {
     /// Binds described values in order, each as its column's type.
     init(_ values: [BoundValue]) throws {
         self.init(capacity: values.count)
+        try append(values)
+    }
+
+    /// Binds described values after those already bound.
+    mutating func append(_ values: [BoundValue]) throws {
         for bound in values {
             switch bound.value {
             case .null: appendNull()

@@ -207,8 +207,9 @@ public final class PostgresStore: TransactionalStore {
                     let counter = events?.reset() ?? EventCounter()
                     let queue = rollups?.reset() ?? RollupQueue()
                     let (result, claim) = try await Self.inTransaction(connection, logger: logger) { connection in
-                        let tx = PostgresTransaction(connection: connection, logger: logger, events: counter, rollups: queue)
+                        let tx = PostgresTransaction(connection: connection, logger: logger, events: counter, rollups: queue, held: HeldWrites())
                         let result = try await body(tx)
+                        try await tx.flush()
                         return (result, try await tx.recordIdempotentAnswer(result))
                     }
                     claim?.markRecorded()

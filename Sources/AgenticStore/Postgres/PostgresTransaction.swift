@@ -14,15 +14,45 @@ public struct PostgresTransaction: StoreTransaction {
     /// Events appended so far in this transaction: their position within it.
     let appended: EventCounter
     public let rollups: RollupQueue
+    /// Writes waiting to leave together (a write transaction's; nil: every write leaves at once).
+    let held: HeldWrites?
 
-    init(connection: PostgresConnection, logger: Logger, events: EventCounter = EventCounter(), rollups: RollupQueue = RollupQueue()) {
+    init(
+        connection: PostgresConnection, logger: Logger, events: EventCounter = EventCounter(), rollups: RollupQueue = RollupQueue(),
+        held: HeldWrites? = nil
+    ) {
         self.connection = connection
         self.logger = logger
         self.appended = events
         self.rollups = rollups
+        self.held = held
+    }
+
+    /// Sends `statement` with the writes held before it, or holds it to go with the next ones (see
+    /// `HeldWrites`): a change, the rows it carries along and its events leave in one round trip.
+    func later(_ statement: some ComposableWrite, rows written: WrittenRows) async throws {
+        guard let held else {
+            try await send(statement)
+            return
+        }
+        if let ready = held.hold(statement, rows: written) { try await send(ready) }
+    }
+
+    /// Sends what is held (before a read, and before the transaction commits).
+    func flush() async throws {
+        if let ready = held?.take() { try await send(ready) }
+    }
+
+    private func send(_ statement: any ComposableWrite) async throws {
+        do {
+            _ = try await connection.execute(statement, logger: logger)
+        } catch {
+            throw PostgresErrors.map(error)
+        }
     }
 
     func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+        try await flush()
         do {
             var rows: [PostgresRandomAccessRow] = []
             for try await row in try await connection.query(query, logger: logger) { rows.append(row.makeRandomAccess()) }
@@ -38,6 +68,7 @@ public struct PostgresTransaction: StoreTransaction {
 
     /// Runs a prepared statement (prepared on this connection the first time it is used).
     func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
+        try await flush()
         do {
             var rows: [Statement.Row] = []
             for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
@@ -89,11 +120,11 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func insertAgent(_ a: Agent) async throws {
-        _ = try await execute(Prepared.Insert(object: a))
+        try await later(Prepared.Insert(object: a), rows: .row(table: PostgresStatements.agent.table, id: a.id))
     }
 
     public func updateAgent(_ a: Agent) async throws {
-        _ = try await execute(Prepared.Update(object: a))
+        try await later(Prepared.Update(object: a), rows: .row(table: PostgresStatements.agent.table, id: a.id))
     }
 
     public func deleteAgent(_ id: UUID, tenant: String) async throws {
@@ -135,11 +166,11 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func insertGoal(_ g: Goal) async throws {
-        _ = try await execute(Prepared.Insert(object: g))
+        try await later(Prepared.Insert(object: g), rows: .row(table: PostgresStatements.goal.table, id: g.id))
     }
 
     public func updateGoal(_ g: Goal) async throws {
-        _ = try await execute(Prepared.Update(object: g))
+        try await later(Prepared.Update(object: g), rows: .row(table: PostgresStatements.goal.table, id: g.id))
     }
 
     static func stringArray(_ values: [String]) -> [UInt8] {
@@ -184,11 +215,11 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func insertPlan(_ p: Plan) async throws {
-        _ = try await execute(Prepared.Insert(object: p))
+        try await later(Prepared.Insert(object: p), rows: .row(table: PostgresStatements.plan.table, id: p.id))
     }
 
     public func updatePlan(_ p: Plan) async throws {
-        _ = try await execute(Prepared.Update(object: p))
+        try await later(Prepared.Update(object: p), rows: .row(table: PostgresStatements.plan.table, id: p.id))
     }
 
     public func deletePlan(_ id: UUID, tenant: String) async throws {
@@ -282,11 +313,11 @@ public struct PostgresTransaction: StoreTransaction {
 
     func insertTaskRow(_ t: PlanTask, unmetDependencies: Int) async throws {
         let unmet = BoundValue(name: "depends_on", value: .integer(Int64(unmetDependencies)), type: .int32)
-        _ = try await execute(Prepared.Insert(object: t, extra: [unmet]))
+        try await later(Prepared.Insert(object: t, extra: [unmet]), rows: .row(table: PostgresStatements.task.table, id: t.id))
     }
 
     public func updateTask(_ t: PlanTask) async throws {
-        _ = try await execute(Prepared.Update(object: t))
+        try await later(Prepared.Update(object: t), rows: .row(table: PostgresStatements.task.table, id: t.id))
     }
 
     public func deleteTask(_ id: UUID, tenant: String) async throws {
@@ -311,7 +342,7 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func dependencyCompleted(_ completed: UUID, tenant: String) async throws {
-        _ = try await execute(Prepared.DependencyCompleted(tenant: tenant, completed: completed))
+        try await later(Prepared.DependencyCompleted(tenant: tenant, completed: completed), rows: .dependentsOf(completed))
     }
 
     public func dependencyEdges(ofPlan planID: UUID, tenant: String) async throws -> [(UUID, UUID)] {
@@ -371,11 +402,12 @@ public struct PostgresTransaction: StoreTransaction {
         guard base + Int64(drafts.count) < 1 << 20 else {
             throw AgenticError.internal("a single change may record at most \(1 << 20) events")
         }
-        _ = try await execute(
+        try await later(
             Prepared.AppendEvents(
                 base: base, tenant: tenant, actor: actor, now: now, types: drafts.map(\.type),
                 resources: drafts.map { $0.resourceID?.lowercased ?? "" },
-                data: drafts.map { String(decoding: $0.data, as: UTF8.self) }))
+                data: drafts.map { String(decoding: $0.data, as: UTF8.self) }),
+            rows: .events)
     }
 }
 

@@ -7,10 +7,10 @@ import PostgresNIO
 enum Prepared {
     /// One resource by id, locked as the type says (`PostgresRowLock`).
     struct ByID<Object: PostgresStored, Lock: PostgresRowLock>: PostgresPreparedStatement {
-        static var sql: String { Object.postgresStatements.selectByID + Lock.clause }
+        static var sql: String { StatementText.cached(Self.self) { Object.postgresStatements.selectByID + Lock.clause } }
         /// postgres-nio's default name is `String(reflecting:)` of the type, worked out at every
-        /// execution — slow for a generic type; this one is a plain concatenation.
-        static var name: String { "by_id_" + Object.postgresStatements.table + Lock.name }
+        /// execution — slow for a generic type; this one is worked out once.
+        static var name: String { StatementText.cached(name: Self.self) { "by_id_" + Object.postgresStatements.table + Lock.name } }
         let id: UUID
         let tenant: String
 
@@ -27,11 +27,13 @@ enum Prepared {
     /// Several resources by id, in id order (the order locks are taken in), locked as the type says.
     struct ByIDs<Object: PostgresStored, Lock: PostgresRowLock>: PostgresPreparedStatement {
         static var sql: String {
-            let statements = Object.postgresStatements
-            return "SELECT \(statements.columns) FROM \(statements.table) WHERE tenant = $1 AND \(statements.idColumn) = ANY($2) "
-                + "ORDER BY \(statements.idColumn)" + Lock.clause
+            StatementText.cached(Self.self) {
+                let statements = Object.postgresStatements
+                return "SELECT \(statements.columns) FROM \(statements.table) WHERE tenant = $1 AND \(statements.idColumn) = ANY($2) "
+                    + "ORDER BY \(statements.idColumn)" + Lock.clause
+            }
         }
-        static var name: String { "by_ids_" + Object.postgresStatements.table + Lock.name }
+        static var name: String { StatementText.cached(name: Self.self) { "by_ids_" + Object.postgresStatements.table + Lock.name } }
         let ids: [UUID]
         let tenant: String
 
@@ -50,7 +52,8 @@ enum Prepared {
     /// Only for a worker that can take work, its row read `FOR SHARE` in the same statement. One
     /// prepared statement per filter (`ClaimFilter`), so each keeps a plan that uses its index.
     struct Claimable<Filter: ClaimFilter>: PostgresPreparedStatement {
-        static var sql: String {
+        static var sql: String { StatementText.cached(Self.self) { text } }
+        static var text: String {
             let columns = PostgresStatements.task.columns.split(separator: ",")
                 .map { "t." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
             return """
@@ -65,7 +68,7 @@ enum Prepared {
                 FOR UPDATE OF t SKIP LOCKED
                 """
         }
-        static var name: String { "claimable" + Filter.name }
+        static var name: String { StatementText.cached(name: Self.self) { "claimable" + Filter.name } }
         let request: ClaimRequest
         let tenant: String
 
@@ -88,7 +91,7 @@ enum Prepared {
     }
 
     /// One fewer unmet dependency for each task that depends on `completed`.
-    struct DependencyCompleted: PostgresPreparedStatement {
+    struct DependencyCompleted: ComposableWrite {
         static let sql = """
             UPDATE tasks SET unmet_dependencies = unmet_dependencies - 1
             WHERE tenant = $1 AND task_id IN (SELECT task_id FROM task_dependencies WHERE tenant = $1 AND depends_on = $2)
@@ -96,14 +99,10 @@ enum Prepared {
         let tenant: String
         let completed: UUID
 
-        func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
+        func bind(into bindings: inout PostgresBindings) {
             bindings.append(tenant)
             bindings.append(completed)
-            return bindings
         }
-
-        func decodeRow(_ row: PostgresRow) throws {}
     }
 
     /// Whether the plan has an open task: one probe of `tasks_by_plan_status` per open status. (With
@@ -131,32 +130,30 @@ enum Prepared {
     }
 
     /// Inserts one resource (then binds `extra`, for columns only the store keeps).
-    struct Insert<Object: PostgresStored>: PostgresPreparedStatement {
+    struct Insert<Object: PostgresStored>: ComposableWrite {
         static var sql: String { Object.postgresStatements.insert }
-        static var name: String { "insert_" + Object.postgresStatements.table }
+        static var name: String { StatementText.cached(name: Self.self) { "insert_" + Object.postgresStatements.table } }
         let object: Object
         var extra: [BoundValue] = []
 
-        func makeBindings() throws -> PostgresBindings {
-            try PostgresBindings(Object.postgresStatements.insertValues(object) + extra)
+        func bind(into bindings: inout PostgresBindings) throws {
+            try bindings.append(Object.postgresStatements.insertValues(object) + extra)
         }
-
-        func decodeRow(_ row: PostgresRow) throws {}
     }
 
     /// Writes every changeable column of one resource.
-    struct Update<Object: PostgresStored>: PostgresPreparedStatement {
+    struct Update<Object: PostgresStored>: ComposableWrite {
         static var sql: String { Object.postgresStatements.update }
-        static var name: String { "update_" + Object.postgresStatements.table }
+        static var name: String { StatementText.cached(name: Self.self) { "update_" + Object.postgresStatements.table } }
         let object: Object
 
-        func makeBindings() throws -> PostgresBindings { try PostgresBindings(Object.postgresStatements.updateValues(object)) }
-
-        func decodeRow(_ row: PostgresRow) throws {}
+        func bind(into bindings: inout PostgresBindings) throws {
+            try bindings.append(Object.postgresStatements.updateValues(object))
+        }
     }
 
     /// See `PostgresTransaction.appendEvents` for how the ids are formed.
-    struct AppendEvents: PostgresPreparedStatement {
+    struct AppendEvents: ComposableWrite {
         static let sql = """
             INSERT INTO events (\(TableColumns.event))
             SELECT (pg_current_xact_id()::text::bigint << 20) + $1 + u.ord, $2, u.type, NULLIF(u.rid, '')::uuid, u.data::json, $3, $4
@@ -170,8 +167,7 @@ enum Prepared {
         let resources: [String]
         let data: [String]
 
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings(capacity: 7)
+        func bind(into b: inout PostgresBindings) {
             b.append(base)
             b.append(tenant)
             b.append(actor)
@@ -179,10 +175,7 @@ enum Prepared {
             b.append(types)
             b.append(resources)
             b.append(data)
-            return b
         }
-
-        func decodeRow(_ row: PostgresRow) throws {}
     }
 
     struct KeyByHash: PostgresPreparedStatement {
