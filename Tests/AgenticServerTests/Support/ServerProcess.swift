@@ -2,86 +2,63 @@ import AgenticCore
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import Synchronization
 
 /// A real `agentic` process, for tests that need signals, restarts or several instances.
 final class ServerProcess: Sendable {
-    let process: Process
+    let process: ChildProcess
     let port: Int
-    private let output: OutputBuffer
 
-    var log: String { output.text }
+    var log: String { process.output }
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    private init(process: Process, port: Int, output: OutputBuffer) {
+    private init(process: ChildProcess, port: Int) {
         self.process = process
         self.port = port
-        self.output = output
     }
 
     /// Starts `agentic serve` on a free port and waits until it listens.
     static func start(database: String, environment: [String: String] = [:], extraArguments: [String] = []) async throws
         -> ServerProcess
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestFiles.agenticBinary)
         // A small pool: many test servers share one PostgreSQL cluster at once, on a busy machine, so
         // they also wait longer for a connection than the default (the outage test sets its own).
         var pool = extraArguments.contains("--db-pool-size") ? [] : ["--db-pool-size", "4"]
         if !extraArguments.contains("--db-wait") && environment["AGENTIC_DB_WAIT"] == nil { pool += ["--db-wait", "30s"] }
-        process.arguments = ["serve", "--port", "0", "--database-url", database] + pool + extraArguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "AGENTIC_ADMIN_KEY")
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let pipe = Pipe()
-        let output = OutputBuffer()
-        pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
+        let process = try ChildProcess(
+            TestFiles.agenticBinary, ["serve", "--port", "0", "--database-url", database] + pool + extraArguments,
+            environment: env, outputPath: TestFiles.temporaryDirectory() + "/serve.log")
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            if let port = output.listeningPort() { return ServerProcess(process: process, port: port, output: output) }
-            if !process.isRunning { throw TestFailure("agentic serve exited early:\n\(output.text)") }
+            if let port = listeningPort(in: process.output) { return ServerProcess(process: process, port: port) }
+            if !process.isRunning { throw TestFailure("agentic serve exited early:\n\(process.output)") }
             try await Task.sleep(for: .milliseconds(50))
         }
         process.terminate()
-        throw TestFailure("agentic serve did not start listening:\n\(output.text)")
+        throw TestFailure("agentic serve did not start listening:\n\(process.output)")
+    }
+
+    private static func listeningPort(in text: String) -> Int? {
+        guard let range = text.range(of: "listening on 127.0.0.1:") else { return nil }
+        let digits = text[range.upperBound...].prefix { $0.isNumber }
+        return Int(digits)
     }
 
     /// Sends `signal` and waits for the process to exit; returns its exit status.
     @discardableResult
     func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) async throws -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, signal) }
+        process.signal(signal)
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             guard ContinuousClock.now < deadline else {
-                kill(process.processIdentifier, SIGKILL)
+                process.signal(SIGKILL)
                 throw TestFailure("agentic did not stop within \(timeout)")
             }
             try await Task.sleep(for: .milliseconds(25))
         }
         return process.terminationStatus
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
-}
-
-private final class OutputBuffer: Sendable {
-    private let data = Mutex(Data())
-
-    func append(_ chunk: Data) { data.withLock { $0.append(chunk) } }
-
-    var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
-
-    func listeningPort() -> Int? {
-        let text = self.text
-        guard let range = text.range(of: "listening on 127.0.0.1:") else { return nil }
-        let digits = text[range.upperBound...].prefix { $0.isNumber }
-        return Int(digits)
     }
 }
 
@@ -99,28 +76,18 @@ func runAgentic(_ arguments: [String], environment: [String: String] = [:], time
 func runCommand(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, timeout: Duration) async throws
     -> (status: Int32, output: String)
 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    let folder = TestFiles.temporaryDirectory()
-    let outputPath = folder + "/output.txt"
-    _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-    process.standardOutput = handle
-    process.standardError = handle
-    try process.run()
+    let process = try ChildProcess(
+        executable, arguments, environment: environment ?? ProcessInfo.processInfo.environment,
+        outputPath: TestFiles.temporaryDirectory() + "/output.txt")
     let deadline = ContinuousClock.now + timeout
     while process.isRunning {
         guard ContinuousClock.now < deadline else {
-            process.terminate()
+            process.signal(SIGKILL)
             throw TestFailure("\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout)")
         }
         try await Task.sleep(for: .milliseconds(20))
     }
-    try handle.close()
-    let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-    return (process.terminationStatus, output)
+    return (process.terminationStatus, process.output)
 }
 
 /// Plain HTTP over a real socket, with AsyncHTTPClient.
