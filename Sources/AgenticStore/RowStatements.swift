@@ -8,6 +8,8 @@ struct RowStatements<Object: DescribedResource>: Sendable {
     let idColumn: String
     /// `agent_id, tenant, did, …`: every stored field, in the description's order.
     let columns: String
+    /// The same, each as `t.<column>`: for statements that join the table as `t`.
+    let columnsOfT: String
     /// Binds every stored field in order (then `extraInsertColumns`, bound by the caller).
     let insert: String
     /// Binds the fields that may change (all but the key), then the tenant and the id.
@@ -24,6 +26,7 @@ struct RowStatements<Object: DescribedResource>: Sendable {
         self.table = table
         idColumn = description.idName
         columns = description.columnList
+        columnsOfT = description.columns.map { "t." + $0.name }.joined(separator: ", ")
         let stored = description.columns
         let insertNames = stored.map(\.name) + extraInsertColumns
         insert = """

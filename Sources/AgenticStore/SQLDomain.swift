@@ -23,6 +23,19 @@ enum SQLDomain {
     /// `'completed', 'failed', 'cancelled'`.
     static let terminalPlanStatuses = PlanStatus.terminalStatuses.map { literal($0) }.joined(separator: ", ")
 
+    /// Plans of any tenant still open that have tasks, none of them open (a lost roll-up), at most
+    /// `limit` (a placeholder) of them.
+    static func finishedOpenPlans(limit: String) -> String {
+        """
+        SELECT p.tenant, p.plan_id FROM plans p
+        WHERE p.status IN (\(openPlanStatuses))
+          AND EXISTS (SELECT 1 FROM tasks t WHERE t.tenant = p.tenant AND t.plan_id = p.plan_id)
+          AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.tenant = p.tenant AND t.plan_id = p.plan_id
+                          AND t.status IN (\(openTaskStatuses)))
+        LIMIT \(limit)
+        """
+    }
+
     /// One more version, stamped `now` (a placeholder): what `Versioned.bumpVersion` does in Swift.
     static func bumpVersion(now: String) -> String { "version = version + 1, updated_at = \(now)" }
 }

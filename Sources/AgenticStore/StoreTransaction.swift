@@ -38,6 +38,12 @@ public struct ClaimableTask: Sendable {
         self.task = task
         self.planStatus = planStatus
     }
+
+    /// As a store reads it: the plan's status as stored text.
+    init(task: PlanTask, storedPlanStatus status: String) throws {
+        guard let planStatus = PlanStatus(rawValue: status) else { throw AgenticError.internal("a plan has the unknown status `\(status)`") }
+        self.init(task: task, planStatus: planStatus)
+    }
 }
 
 /// The row-level operations one transaction offers. Backends implement these in their own SQL;

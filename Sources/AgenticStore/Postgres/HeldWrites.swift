@@ -51,7 +51,7 @@ struct Together<First: ComposableWrite, Next: ComposableWrite>: ComposableWrite 
     }
 
     static var name: String {
-        StatementText.cached(name: Self.self) { "together_" + StatementText.digest(First.name + "+" + Next.name) }
+        StatementText.cached(Self.self, .name) { "together_" + StatementText.digest(First.name + "+" + Next.name) }
     }
 
     func bind(into bindings: inout PostgresBindings) throws {
@@ -134,23 +134,24 @@ final class HeldWrites: Sendable {
 /// The text of generic statements, worked out once per type (postgres-nio reads a statement's
 /// `sql` and `name` at every execution).
 enum StatementText {
-    private static let texts = Mutex<[ObjectIdentifier: String]>([:])
-    private static let names = Mutex<[ObjectIdentifier: String]>([:])
+    /// Which text of a statement type.
+    enum Part: Hashable {
+        case sql, name
+    }
 
-    static func cached(_ type: Any.Type, _ make: () -> String) -> String {
-        let key = ObjectIdentifier(type)
+    private struct Key: Hashable {
+        let type: ObjectIdentifier
+        let part: Part
+    }
+
+    private static let texts = Mutex<[Key: String]>([:])
+
+    static func cached(_ type: Any.Type, _ part: Part = .sql, _ make: () -> String) -> String {
+        let key = Key(type: ObjectIdentifier(type), part: part)
         if let text = texts.withLock({ $0[key] }) { return text }
         let text = make()
         texts.withLock { $0[key] = text }
         return text
-    }
-
-    static func cached(name type: Any.Type, _ make: () -> String) -> String {
-        let key = ObjectIdentifier(type)
-        if let name = names.withLock({ $0[key] }) { return name }
-        let name = make()
-        names.withLock { $0[key] = name }
-        return name
     }
 
     /// `sql` with every `$n` as `$(n + offset)`.

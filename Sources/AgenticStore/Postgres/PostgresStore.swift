@@ -232,8 +232,7 @@ public final class PostgresStore: TransactionalStore {
             eventBell.ring()
             relay.changed()
         }
-        let pending = rollups.take()
-        if !pending.isEmpty { await rollUp(pending) }
+        await rollUp(rollups)
         return result
     }
 

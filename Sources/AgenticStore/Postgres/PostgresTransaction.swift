@@ -173,12 +173,6 @@ public struct PostgresTransaction: StoreTransaction {
         try await later(Prepared.Update(object: g), rows: .row(table: PostgresStatements.goal.table, id: g.id))
     }
 
-    static func stringArray(_ values: [String]) -> [UInt8] {
-        var w = JSONWriter()
-        w.strings(values)
-        return w.bytes
-    }
-
     public func deleteGoal(_ id: UUID, tenant: String) async throws {
         try await deleteRow(PostgresStatements.goal, id: id, tenant: tenant)
     }
@@ -250,16 +244,9 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     public func finishedOpenPlans(limit: Int) async throws -> [(tenant: String, plan: UUID)] {
-        try await rows(
-            """
-            SELECT p.tenant, p.plan_id FROM plans p
-            WHERE p.status IN (\(unescaped: SQLDomain.openPlanStatuses))
-              AND EXISTS (SELECT 1 FROM tasks t WHERE t.tenant = p.tenant AND t.plan_id = p.plan_id)
-              AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.tenant = p.tenant AND t.plan_id = p.plan_id
-                              AND t.status IN (\(unescaped: SQLDomain.openTaskStatuses)))
-            LIMIT \(Int64(limit))
-            """
-        ).map { (try $0.get("tenant"), try $0.get("plan_id")) }
+        var binds = PostgresBindings(capacity: 1)
+        binds.append(Int64(limit))
+        return try await rows(PostgresQuery(unsafeSQL: SQLDomain.finishedOpenPlans(limit: "$1"), binds: binds)).map { (try $0.get("tenant"), try $0.get("plan_id")) }
     }
 
     // MARK: tasks

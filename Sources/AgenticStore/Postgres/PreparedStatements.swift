@@ -10,7 +10,7 @@ enum Prepared {
         static var sql: String { StatementText.cached(Self.self) { Object.postgresStatements.selectByID + Lock.clause } }
         /// postgres-nio's default name is `String(reflecting:)` of the type, worked out at every
         /// execution — slow for a generic type; this one is worked out once.
-        static var name: String { StatementText.cached(name: Self.self) { "by_id_" + Object.postgresStatements.table + Lock.name } }
+        static var name: String { StatementText.cached(Self.self, .name) { "by_id_" + Object.postgresStatements.table + Lock.name } }
         let id: UUID
         let tenant: String
 
@@ -33,7 +33,7 @@ enum Prepared {
                     + "ORDER BY \(statements.idColumn)" + Lock.clause
             }
         }
-        static var name: String { StatementText.cached(name: Self.self) { "by_ids_" + Object.postgresStatements.table + Lock.name } }
+        static var name: String { StatementText.cached(Self.self, .name) { "by_ids_" + Object.postgresStatements.table + Lock.name } }
         let ids: [UUID]
         let tenant: String
 
@@ -52,13 +52,11 @@ enum Prepared {
     /// Only for a worker that can take work, its row read `FOR SHARE` in the same statement. One
     /// prepared statement per filter (`ClaimFilter`), so each keeps a plan that uses its index.
     struct Claimable<Filter: ClaimFilter>: PostgresPreparedStatement {
-        static var sql: String { StatementText.cached(Self.self) { text } }
-        static var text: String {
-            let columns = PostgresStatements.task.columns.split(separator: ",")
-                .map { "t." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
-            return """
+        static var sql: String {
+            StatementText.cached(Self.self) {
+                """
                 WITH worker AS (SELECT status FROM agents WHERE tenant = $1 AND agent_id = $3 FOR SHARE)
-                SELECT \(columns), p.status AS plan_status
+                SELECT \(PostgresStatements.task.columnsOfT), p.status AS plan_status
                 FROM tasks t JOIN plans p ON p.tenant = t.tenant AND p.plan_id = t.plan_id
                 WHERE t.tenant = $1 AND t.status = \(SQLDomain.queued) AND t.unmet_dependencies = 0\(Filter.conditions)
                   AND p.status NOT IN (\(SQLDomain.terminalPlanStatuses))
@@ -67,8 +65,9 @@ enum Prepared {
                 LIMIT $2
                 FOR UPDATE OF t SKIP LOCKED
                 """
+            }
         }
-        static var name: String { StatementText.cached(name: Self.self) { "claimable" + Filter.name } }
+        static var name: String { StatementText.cached(Self.self, .name) { "claimable" + Filter.name } }
         let request: ClaimRequest
         let tenant: String
 
@@ -84,9 +83,7 @@ enum Prepared {
 
         func decodeRow(_ row: PostgresRow) throws -> ClaimableTask {
             let columns = row.makeRandomAccess()
-            let status: String = try columns["plan_status"].decode(String.self)
-            guard let planStatus = PlanStatus(rawValue: status) else { throw AgenticError.internal("a plan has the unknown status `\(status)`") }
-            return ClaimableTask(task: try PostgresColumns.row(columns), planStatus: planStatus)
+            return try ClaimableTask(task: PostgresColumns.row(columns), storedPlanStatus: columns["plan_status"].decode(String.self))
         }
     }
 
@@ -132,7 +129,7 @@ enum Prepared {
     /// Inserts one resource (then binds `extra`, for columns only the store keeps).
     struct Insert<Object: PostgresStored>: ComposableWrite {
         static var sql: String { Object.postgresStatements.insert }
-        static var name: String { StatementText.cached(name: Self.self) { "insert_" + Object.postgresStatements.table } }
+        static var name: String { StatementText.cached(Self.self, .name) { "insert_" + Object.postgresStatements.table } }
         let object: Object
         var extra: [BoundValue] = []
 
@@ -144,7 +141,7 @@ enum Prepared {
     /// Writes every changeable column of one resource.
     struct Update<Object: PostgresStored>: ComposableWrite {
         static var sql: String { Object.postgresStatements.update }
-        static var name: String { StatementText.cached(name: Self.self) { "update_" + Object.postgresStatements.table } }
+        static var name: String { StatementText.cached(Self.self, .name) { "update_" + Object.postgresStatements.table } }
         let object: Object
 
         func bind(into bindings: inout PostgresBindings) throws {

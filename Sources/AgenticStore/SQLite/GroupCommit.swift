@@ -17,7 +17,7 @@ final class GroupCommit: Sendable {
     private let lock: AsyncMutex
     private let commits = Atomic<Int>(0)
 
-    /// Batches committed so far (for `statistics` and tests).
+    /// Batches committed so far (tests read it to see that writes were batched).
     var committed: Int { commits.load(ordering: .relaxed) }
 
     init(lock: AsyncMutex) {

@@ -81,7 +81,7 @@ public final class SQLiteStore: TransactionalStore {
             self.writerBusy.store(true, ordering: .relaxed)
             defer { self.writerBusy.store(false, ordering: .relaxed) }
             try await IdempotencyClaim.$current.withValue(claim) {
-                let tx = SQLiteTransaction(connection: connection, rollups: rollups.reset())
+                let tx = SQLiteTransaction(connection: connection, rollups: rollups)
                 let result = try await body(tx)
                 produced.set((result, try await tx.recordIdempotentAnswer(result)))
             }
@@ -89,8 +89,7 @@ public final class SQLiteStore: TransactionalStore {
         guard let (result, recorded) = produced.get() else { throw AgenticError.internal("a committed write left no result") }
         recorded?.markRecorded()
         eventBell.ring()
-        let pending = rollups.take()
-        if !pending.isEmpty { await rollUp(pending) }
+        await rollUp(rollups)
         return result
     }
 

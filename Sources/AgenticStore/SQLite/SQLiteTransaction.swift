@@ -170,16 +170,7 @@ public struct SQLiteTransaction: StoreTransaction {
     }
 
     public func finishedOpenPlans(limit: Int) async throws -> [(tenant: String, plan: UUID)] {
-        try await run(
-            """
-            SELECT p.tenant, p.plan_id FROM plans p
-            WHERE p.status IN (\(SQLDomain.openPlanStatuses))
-              AND EXISTS (SELECT 1 FROM tasks t WHERE t.tenant = p.tenant AND t.plan_id = p.plan_id)
-              AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.tenant = p.tenant AND t.plan_id = p.plan_id
-                              AND t.status IN (\(SQLDomain.openTaskStatuses)))
-            LIMIT ?1
-            """, [.integer(limit)]
-        ).map { (try $0.text("tenant"), try $0.uuid("plan_id")) }
+        try await run(SQLDomain.finishedOpenPlans(limit: "?1"), [.integer(limit)]).map { (try $0.text("tenant"), try $0.uuid("plan_id")) }
     }
 
     // MARK: tasks
@@ -297,20 +288,14 @@ public struct SQLiteTransaction: StoreTransaction {
         conditions.append(
             "EXISTS (SELECT 1 FROM agents a WHERE a.tenant = ?1 AND a.agent_id = ?2 AND a.status IN (\(SQLDomain.workingAgentStatuses)))")
         binds.append(.integer(SQLiteInt64(request.limit)))
-        let columns = SQLiteStatements.task.columns.split(separator: ",")
-            .map { "t." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
         return try await run(
             """
-            SELECT \(columns), p.status AS plan_status
+            SELECT \(SQLiteStatements.task.columnsOfT), p.status AS plan_status
             FROM tasks t JOIN plans p ON p.tenant = t.tenant AND p.plan_id = t.plan_id
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY t.priority DESC, t.created_at, t.task_id LIMIT ?\(binds.count)
             """, binds
-        ).map { row in
-            let status = try row.text("plan_status")
-            guard let planStatus = PlanStatus(rawValue: status) else { throw AgenticError.internal("a plan has the unknown status `\(status)`") }
-            return ClaimableTask(task: try SQLiteColumns.row(row), planStatus: planStatus)
-        }
+        ).map { row in try ClaimableTask(task: SQLiteColumns.row(row), storedPlanStatus: row.text("plan_status")) }
     }
 
     public func expiredLeases(at now: Timestamp, limit: Int) async throws -> [PlanTask] {

@@ -58,6 +58,10 @@ extension TransactionalStore {
     ///
     /// A failure here (the database went away just after the commit) is not the request's: its
     /// change is committed. The plan stays open until the maintenance sweep rolls it up.
+    func rollUp(_ queue: RollupQueue) async {
+        await rollUp(queue.take())
+    }
+
     func rollUp(_ pending: [PendingRollup]) async {
         for item in pending {
             do {

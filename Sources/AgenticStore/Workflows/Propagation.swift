@@ -10,12 +10,11 @@ extension StoreTransaction {
     /// - a plan becomes `active` when one of its tasks starts.
     ///
     /// A plan none of whose tasks is open any more becomes final, and its goal follows — but after
-    /// this transaction commits (see `RollupQueue`): the plans of tasks that ended, and `alsoPlans`
-    /// (a task was deleted), are queued in `log` for that. No task change locks its plan.
-    func settle(moved: [PlanTask], alsoPlans: [UUID] = [], tenant: String, at now: Timestamp, log: inout ChangeLog) async throws {
+    /// this transaction commits (see `RollupQueue`): the plans of tasks that ended are queued in
+    /// `log` for that. No task change locks its plan.
+    func settle(moved: [PlanTask], tenant: String, at now: Timestamp, log: inout ChangeLog) async throws {
         var queue = moved[...]
         var started = Set<UUID>()
-        log.rollUp(alsoPlans)
         while let task = queue.popFirst() {
             switch task.status {
             case .running:
