@@ -104,6 +104,9 @@ public protocol StoreTransaction: Sendable {
     func updateTask(_ task: PlanTask) async throws
     func deleteTask(_ id: UUID, tenant: String) async throws
     func tasks(_ query: ListQuery, tenant: String) async throws -> [PlanTask]
+    /// Inserts the tasks a plan is created with and their dependency edges: every dependency is one
+    /// of them, listed before its dependents, and none has completed.
+    func insertNewTasks(_ tasks: [PlanTask]) async throws
     /// Replaces the task's dependency edges (its `depends_on` column is written by `updateTask`).
     func setDependencies(of task: UUID, tenant: String, to dependencies: [UUID], unmetDependencies: Int) async throws
     /// Records that `completed` finished: each dependent has one fewer unmet dependency.
@@ -136,4 +139,14 @@ public protocol StoreTransaction: Sendable {
     // MARK: events
     /// Appends events in order, in this transaction.
     func appendEvents(_ drafts: [EventDraft], tenant: String, actor: String, at now: Timestamp) async throws
+    /// Committed events whose `resource_id` is `id`, after `after`, oldest first.
+    func events(about id: UUID, after: Int64, limit: Int, tenant: String) async throws -> [Event]
+    /// Appends one event now, in this transaction, and returns it with its position.
+    func appendEvent(_ draft: EventDraft, tenant: String, actor: String, at now: Timestamp) async throws -> Event
+}
+
+extension StoreTransaction {
+    public func insertNewTasks(_ tasks: [PlanTask]) async throws {
+        for task in tasks { try await insertTask(task, unmetDependencies: task.dependsOn.count) }
+    }
 }

@@ -48,7 +48,7 @@ struct SQLiteStoreTests {
             _ = try await store.createTask(
                 try PlanTask.fields.draft(["plan_id": .string(plan.id.lowercased), "task_id": .string(task.id.lowercased)]), by: caller)
         }
-        let events = try await store.events(after: 0, types: EventTypeFilter(), limit: 100, tenant: "t")
+        let events = try await store.events(after: 0, filter: EventFilter(), limit: 100, tenant: "t")
         #expect(events.events.map(\.type) == ["goal.created", "plan.created", "task.created"], "no event without its change")
         #expect(try await store.listTasks(ListQuery(), tenant: "t").items.count == 1)
         await store.close()
@@ -82,7 +82,7 @@ struct SQLiteStoreTests {
         #expect(created == 41, "40 own DIDs and the first of the shared one")
         let agents = try await store.listAgents(ListQuery(limit: 100), tenant: "t").items
         #expect(agents.count == created)
-        let events = try await store.events(after: 0, types: EventTypeFilter(), limit: 1000, tenant: "t").events
+        let events = try await store.events(after: 0, filter: EventFilter(), limit: 1000, tenant: "t").events
         #expect(events.count == created, "one event per created agent, none for a failed one")
         let batches = store.committedBatches - before
         #expect(batches < created, "\(created) writes in \(batches) commits: concurrent writes were batched")

@@ -42,9 +42,10 @@ public struct ResourceDescription<Object: DescribedObject>: Sendable {
     public let idName: String
     /// The stored fields, in column order.
     public let columns: [ResourceField<Object>]
-    let createNames: Set<String>
+    /// The names a create request may use (aliases included).
+    public let createNames: Set<String>
     let patchNames: Set<String>
-    let readOnlyOnCreate: Set<String>
+    public let readOnlyOnCreate: Set<String>
     let readOnlyOnPatch: Set<String>
 
     public init(table: String? = nil, _ fields: [ResourceField<Object>]) {
@@ -74,11 +75,17 @@ public struct ResourceDescription<Object: DescribedObject>: Sendable {
     // MARK: responses
 
     public func write(_ object: Object, to w: inout JSONWriter) {
+        write(object, to: &w) { _ in }
+    }
+
+    /// Writes the object with more members after its own (`extra` writes keys and values).
+    public func write(_ object: Object, to w: inout JSONWriter, extra: (inout JSONWriter) -> Void) {
         w.beginObject()
         for field in fields where field.isVisible {
             w.key(field.name)
             field.writeJSON(object, &w)
         }
+        extra(&w)
         w.endObject()
     }
 
@@ -170,11 +177,21 @@ extension ResourceDescription where Object: DescribedResource {
     /// Reads the body of a create request, naming every bad, unknown, read-only or missing field.
     public func draft(_ body: JSONValue) throws(AgenticError) -> ResourceDraft<Object> {
         var reader = ObjectReader(body, known: createNames, readOnly: readOnlyOnCreate)
-        var object = Object()
-        let given = read(&reader, into: &object) { $0.access != .server }
-        for field in fields where field.required && !given.contains(field.name) { reader.fail(field.name, "is required") }
-        Object.checkDraft(&object, given: given, reader: &reader)
+        let draft = readDraft(&reader)
         try reader.check()
+        return draft
+    }
+
+    /// Reads a create request's fields from a reader the caller built (it may know members of its
+    /// own, and name a prefix such as `tasks[3].`), leaving out the fields in `except`; problems
+    /// stay in the reader.
+    func readDraft(_ reader: inout ObjectReader, except: Set<String> = []) -> ResourceDraft<Object> {
+        var object = Object()
+        let given = read(&reader, into: &object) { $0.access != .server && !except.contains($0.name) }
+        for field in fields where field.required && !except.contains(field.name) && !given.contains(field.name) {
+            reader.fail(field.name, "is required")
+        }
+        Object.checkDraft(&object, given: given, reader: &reader)
         return ResourceDraft(object, given: given)
     }
 

@@ -64,6 +64,22 @@ extension Goal: Identified {}
 extension Plan: Identified {}
 extension PlanTask: Identified {}
 
+/// Which events a reader wants: by type, and optionally only those about one resource.
+public struct EventFilter: Sendable, Equatable {
+    public var types: EventTypeFilter
+    /// Only events whose `resource_id` is this one.
+    public var resourceID: UUID?
+
+    public init(types: EventTypeFilter = EventTypeFilter(), resourceID: UUID? = nil) {
+        self.types = types
+        self.resourceID = resourceID
+    }
+
+    public func matches(_ event: Event) -> Bool {
+        (resourceID == nil || event.resourceID == resourceID) && types.matches(event.type)
+    }
+}
+
 /// Which event types a reader wants: exact names, or prefixes ending in `.` (`task.`).
 public struct EventTypeFilter: Sendable, Equatable {
     public var exact: [String]

@@ -16,6 +16,11 @@ public enum EventType {
     public static let taskLeaseExpired = "task.lease_expired"
     /// The lease holder was deleted; the task went back to the queue.
     public static let taskReleased = "task.released"
+    /// The lease holder reported a step; the task itself did not change.
+    public static let taskProgress = "task.progress"
+
+    /// Events clients append themselves start with this, so they are never mistaken for the server's.
+    public static let clientPrefix = "x."
 
     /// `plan.activated`, `plan.completed`, `goal.failed`, …: a status the server moved on its own.
     public static func status(_ kind: ResourceKind, _ status: some LifecycleStatus) -> String {

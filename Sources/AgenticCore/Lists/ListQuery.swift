@@ -9,6 +9,8 @@ public struct ListQuery: Sendable, Equatable {
     public var agentType: String?
     public var goalID: UUID?
     public var planID: UUID?
+    /// Only items whose name (a goal's `goal_text`) starts with this, compared exactly.
+    public var namePrefix: String?
 
     public init(
         limit: Int = Limits.defaultPageSize, cursor: Cursor? = nil, status: String? = nil, agentID: UUID? = nil,
@@ -26,9 +28,9 @@ public struct ListQuery: Sendable, Equatable {
     /// Which query parameters each collection accepts as filters.
     public static func filters(for kind: ResourceKind) -> [String] {
         switch kind {
-        case .agent: return ["status", "agent_type"]
-        case .goal: return ["status", "agent_id"]
-        case .plan: return ["status", "agent_id", "goal_id"]
+        case .agent: return ["status", "agent_type", "name"]
+        case .goal: return ["status", "agent_id", "name"]
+        case .plan: return ["status", "agent_id", "goal_id", "name"]
         case .task: return ["status", "agent_id", "plan_id"]
         }
     }
@@ -58,6 +60,11 @@ public struct ListQuery: Sendable, Equatable {
                 if Self.isStatus(value, of: kind) { query.status = value } else {
                     errors.append(FieldError(field: "status", message: "must be one of: " + statuses(of: kind).joined(separator: ", ")))
                 }
+            case "name":
+                switch Convert.string(min: 1, max: maxNamePrefix)(.string(value)) {
+                case .success(let prefix): query.namePrefix = prefix
+                case .failure(let problem): errors.append(FieldError(field: "name", message: problem.message))
+                }
             case "agent_type":
                 if Convert.isIdentifier(value) { query.agentType = value } else {
                     errors.append(FieldError(field: "agent_type", message: "must be an identifier"))
@@ -76,6 +83,28 @@ public struct ListQuery: Sendable, Equatable {
         }
         if !errors.isEmpty { throw AgenticError.validation(errors) }
         return query
+    }
+
+    /// The longest `name` prefix searched: the name indexes hold this much of each name (a goal's
+    /// text may be far longer than an index entry can be).
+    public static let maxNamePrefix = Limits.maxNameLength
+
+    /// The least string greater than every string that starts with `prefix`, in code point order
+    /// (which is UTF-8 byte order, and so the order of the stores' binary collations): the last
+    /// scalar that can grow, grown by one. Nil when none can (then nothing bounds the range above).
+    public static func upperBound(ofPrefix prefix: String) -> String? {
+        var scalars = Array(prefix.unicodeScalars)
+        while let last = scalars.popLast() {
+            var next = last.value + 1
+            if (0xD800...0xDFFF).contains(next) { next = 0xE000 }
+            if let grown = Unicode.Scalar(next) {
+                scalars.append(grown)
+                var text = ""
+                text.unicodeScalars.append(contentsOf: scalars)
+                return text
+            }
+        }
+        return nil
     }
 
     static func statuses(of kind: ResourceKind) -> [String] {

@@ -29,7 +29,7 @@ public struct Goal: DescribedResource, Equatable {
             .init("goal_text", \.goalText, .text(min: 1, max: Limits.maxTextLength), .always, required: true, aliases: ["description"]),
             .init("goal_type", \.goalType, .identifier, .always),
             .init("status", \.status, .enumeration(GoalStatus.self), .always),
-            .init("priority", \.priority, .integer(0...10), .always),
+            .init("priority", \.priority, .integer(Limits.priorities), .always),
             .init("constraints", \.constraints, .nested(GoalConstraints.self, schema: "GoalConstraints"), .always),
             .init(
                 "success_criteria", \.successCriteria,

@@ -46,7 +46,7 @@ public struct PlanTask: DescribedResource, Equatable {
             .init("inputs", \.inputs, .object, .always, aliases: ["input_data"]),
             .init("outputs", \.outputs, .object, .always, aliases: ["output_data"]),
             .init("depends_on", \.dependsOn, .uuids(maxItems: Limits.maxListItems), .always),
-            .init("priority", \.priority, .integer(0...10), .always),
+            .init("priority", \.priority, .integer(Limits.priorities), .always),
             .init("timeout_seconds", \.timeoutSeconds, .integer(1...86_400), .always),
             .init("max_attempts", \.maxAttempts, .integer(1...100), .always),
             .init("attempts", \.attempts, .integer(0...Int64(Int32.max)), .server),

@@ -20,6 +20,10 @@ public enum Limits {
     public static let maxTextLength = 10_000
     public static let maxDIDLength = 255
     public static let maxListItems = 100
+    /// Goal and task priorities: higher is claimed first.
+    public static let priorities: ClosedRange<Int64> = 0...10
+    /// Tasks a plan may bring in its create request.
+    public static let maxPlanTasks = 500
     public static let maxListItemLength = 1_000
 
     public static let defaultPageSize = 50

@@ -38,8 +38,9 @@ public func buildRouter(store: some Store, configuration: ServerConfiguration) -
     HealthController(store: store).register(routes)
     MetricsController(store: store, metrics: metrics, authenticator: authenticator).register(routes)
     DocsController().register(routes)
-    ResourceControllers.register(store: store, on: routes)
+    ResourceControllers.register(store: store, progress: ProgressLimiter(), on: routes)
     EventController(store: store, keepAlive: configuration.streamKeepAlive).register(routes)
+    StatisticsController(store: store).register(routes)
     KeyController(store: store, authenticator: authenticator).register(routes)
 
     let app = AgenticParts(store: store, routes: book, authenticator: authenticator, rateLimiter: rateLimiter, metrics: metrics)

@@ -16,21 +16,22 @@ struct ResourceController<Resource: DescribedResource & Identified>: Sendable {
 
     var collection: String { "/api/v1/\(kind.plural)" }
 
-    func register(_ routes: RouteRegistrar) {
+    /// The routes a resource may serve its own way instead (a plan's create and read).
+    enum Route: Hashable {
+        case create, get
+    }
+
+    func register(_ routes: RouteRegistrar, except own: Set<Route> = []) {
         let collection = self.collection
-        routes.write.post(collection) { request, context in
-            let draft = try Resource.fields.draft(try await request.requiredJSONBody())
-            let caller = try context.caller
-            return try await respond({ try await create(draft, caller) }) { resource in
-                JSONResponse.resource(resource, status: .created, location: "\(collection)/\(resource.id.lowercased)")
-            }
-        }
+        if !own.contains(.create) { registerCreate(routes) }
         routes.read.get(collection) { request, context in
             let query = try ListQuery.parse(request.queryPairs, for: kind)
             return JSONResponse.page(try await list(query, try context.principal.tenant))
         }
-        routes.read.get("\(collection)/:id") { _, context in
-            JSONResponse.resource(try await get(try context.id(), try context.principal.tenant))
+        if !own.contains(.get) {
+            routes.read.get("\(collection)/:id") { _, context in
+                JSONResponse.resource(try await get(try context.id(), try context.principal.tenant))
+            }
         }
         routes.write.patch("\(collection)/:id") { request, context in
             let id = try context.id()
@@ -40,6 +41,17 @@ struct ResourceController<Resource: DescribedResource & Identified>: Sendable {
         routes.write.delete("\(collection)/:id") { request, context in
             try await delete(try context.id(), request.ifMatch, try context.caller)
             return JSONResponse.noContent
+        }
+    }
+
+    private func registerCreate(_ routes: RouteRegistrar) {
+        let collection = self.collection
+        routes.write.post(collection) { request, context in
+            let draft = try Resource.fields.draft(try await request.requiredJSONBody())
+            let caller = try context.caller
+            return try await respond({ try await create(draft, caller) }) { resource in
+                JSONResponse.resource(resource, status: .created, location: "\(collection)/\(resource.id.lowercased)")
+            }
         }
     }
 
@@ -54,7 +66,7 @@ struct ResourceController<Resource: DescribedResource & Identified>: Sendable {
 }
 
 enum ResourceControllers {
-    static func register(store: some ResourceStore & WorkQueueStore, on routes: RouteRegistrar) {
+    static func register(store: some ResourceStore & WorkQueueStore, progress: ProgressLimiter, on routes: RouteRegistrar) {
         let agents = ResourceController<Agent>(
             kind: .agent, create: store.createAgent,
             get: store.agent, update: store.updateAgent, delete: store.deleteAgent, list: store.listAgents)
@@ -72,7 +84,8 @@ enum ResourceControllers {
         let plans = ResourceController<Plan>(
             kind: .plan, create: store.createPlan,
             get: store.plan, update: store.updatePlan, delete: store.deletePlan, list: store.listPlans)
-        plans.register(routes)
+        plans.register(routes, except: [.create, .get])
+        PlanRoutes.register(store: store, on: routes)
         plans.action("cancel", routes) { id, request, caller in
             _ = try CancelRequest.read(try await request.jsonBody())
             return try await store.cancelPlan(id, by: caller)
@@ -108,6 +121,67 @@ enum ResourceControllers {
         tasks.action("cancel", routes) { id, request, caller in
             _ = try CancelRequest.read(try await request.jsonBody())
             return try await store.cancelTask(id, by: caller)
+        }
+        // Progress answers the event it appended: the task itself does not change.
+        routes.write.post("/api/v1/tasks/:id/progress") { request, context in
+            let id = try context.id()
+            let report = try ProgressRequest.read(try await request.requiredJSONBody())
+            let caller = try context.caller
+            if let wait = progress.take(tenant: caller.tenant, task: id) {
+                throw AgenticError(
+                    code: .rateLimited, status: 429,
+                    detail: "At most \(progress.perSecond) progress reports per second per task; retry after \(wait) s",
+                    retryAfterSeconds: wait)
+            }
+            return try await respond({ try await store.reportProgress(id, report, by: caller) }) { event in
+                JSONResponse.make(event.jsonBytes(), status: .created)
+            }
+        }
+    }
+}
+
+/// A plan's create request may bring its whole task graph, and its read may include its tasks.
+enum PlanRoutes {
+    /// Tasks a plan's read includes before handing over to `GET /tasks?plan_id=&cursor=`.
+    static let includedTasks = 500
+
+    static func register(store: some ResourceStore, on routes: RouteRegistrar) {
+        routes.write.post("/api/v1/plans") { request, context in
+            let creation = try PlanCreation.read(try await request.requiredJSONBody())
+            let caller = try context.caller
+            return try await respond({ try await store.createPlan(creation, by: caller) }) { created in
+                JSONResponse.resource(
+                    created.jsonBytes(), version: created.plan.version, status: .created,
+                    location: "/api/v1/plans/\(created.plan.id.lowercased)")
+            }
+        }
+        routes.read.get("/api/v1/plans/:id") { request, context in
+            let id = try context.id()
+            let tenant = try context.principal.tenant
+            var includeTasks = false
+            var errors: [FieldError] = []
+            for (name, value) in request.queryPairs {
+                if name == "include", value == "tasks" {
+                    includeTasks = true
+                } else {
+                    errors.append(
+                        FieldError(
+                            field: name, message: name == "include" ? "must be `tasks`" : "is not a parameter of /plans/{id}; use include"))
+                }
+            }
+            if !errors.isEmpty { throw AgenticError.validation(errors) }
+            guard includeTasks else { return JSONResponse.resource(try await store.plan(id, tenant: tenant)) }
+            let (plan, tasks) = try await store.plan(id, withTasks: includedTasks, tenant: tenant)
+            var w = JSONWriter(capacity: 1024 + tasks.items.count * 768)
+            Plan.fields.write(plan, to: &w) { w in
+                w.key("tasks")
+                w.beginArray()
+                for task in tasks.items { task.write(to: &w) }
+                w.endArray()
+                w.key("tasks_next_cursor")
+                w.string(tasks.nextCursor?.encoded)
+            }
+            return JSONResponse.resource(w.bytes, version: plan.version)
         }
     }
 }

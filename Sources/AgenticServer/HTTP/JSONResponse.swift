@@ -43,9 +43,16 @@ enum JSONResponse {
     static func resource(_ resource: some JSONWritable & Versioned, status: HTTPResponse.Status = .ok, location: String? = nil)
         -> PreparedResponse
     {
-        var headers: HTTPFields = [.eTag: "\"\(resource.version)\""]
+        Self.resource(resource.jsonBytes(), version: resource.version, status: status, location: location)
+    }
+
+    /// A resource written with more members than its own (a plan with its tasks), `ETag` its version.
+    static func resource(_ bytes: [UInt8], version: Int64, status: HTTPResponse.Status = .ok, location: String? = nil)
+        -> PreparedResponse
+    {
+        var headers: HTTPFields = [.eTag: "\"\(version)\""]
         if let location { headers[.location] = location }
-        return make(resource.jsonBytes(), status: status, headers: headers)
+        return make(bytes, status: status, headers: headers)
     }
 
     /// `{"data": [...], "next_cursor": ...}`.

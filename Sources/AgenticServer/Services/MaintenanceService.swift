@@ -4,8 +4,8 @@ import Logging
 import ServiceLifecycle
 
 /// Background work of each instance: returns expired leases to the queue (every `sweepInterval`), and
-/// once a minute finishes plans whose roll-up was lost (see `RollupQueue`) and prunes events past
-/// retention and expired idempotency records.
+/// once a minute finishes plans whose roll-up was lost (see `RollupQueue`), folds the `/stats`
+/// counters, and prunes events past retention and expired idempotency records.
 ///
 /// Every instance may run it: the store hands each expired task to one sweeper only (row locks with
 /// `SKIP LOCKED` on PostgreSQL, the single writer on SQLite).
@@ -33,6 +33,7 @@ public struct MaintenanceService: Service {
                 if ContinuousClock.now - lastPrune > .seconds(60) {
                     let plans = try await store.rollUpFinishedPlans(limit: 100)
                     if plans > 0 { logger.info("rolled up plans whose tasks had all finished", metadata: ["plans": "\(plans)"]) }
+                    try await store.compactCounters()
                     let now = Timestamp.now()
                     let events = try await store.pruneEvents(before: now.adding(seconds: -configuration.eventRetentionSeconds))
                     let keys = try await store.pruneIdempotencyKeys(before: now)

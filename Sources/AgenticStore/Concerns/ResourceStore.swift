@@ -22,7 +22,11 @@ public protocol ResourceStore: Sendable {
 
     // MARK: plans
     func createPlan(_ draft: PlanDraft, by caller: Caller) async throws -> Plan
+    /// Creates a plan with its whole task graph, all or nothing.
+    func createPlan(_ creation: PlanCreation, by caller: Caller) async throws -> CreatedPlan
     func plan(_ id: UUID, tenant: String) async throws -> Plan
+    /// The plan and its first `limit` tasks (as `listTasks` pages them), in one snapshot.
+    func plan(_ id: UUID, withTasks limit: Int, tenant: String) async throws -> (Plan, Page<PlanTask>)
     func updatePlan(_ id: UUID, _ patch: PlanPatch, ifMatch: VersionPrecondition?, by caller: Caller) async throws -> Plan
     func deletePlan(_ id: UUID, ifMatch: VersionPrecondition?, by caller: Caller) async throws
     func listPlans(_ query: ListQuery, tenant: String) async throws -> Page<Plan>

@@ -11,6 +11,8 @@ public protocol WorkQueueStore: Sendable {
     /// Records a failed attempt; with `claimNext`, claims the next in the same transaction.
     func failTask(_ id: UUID, _ request: FailRequest, by caller: Caller) async throws -> TaskOutcome
     func cancelTask(_ id: UUID, by caller: Caller) async throws -> PlanTask
+    /// Records a step the lease holder reports as a `task.progress` event; the task is unchanged.
+    func reportProgress(_ id: UUID, _ request: ProgressRequest, by caller: Caller) async throws -> Event
     /// Returns expired leases to the queue (or fails them when attempts are used up); returns how many.
     func expireLeases(limit: Int) async throws -> Int
     /// Finishes plans left open although none of their tasks is (their roll-up after a commit was

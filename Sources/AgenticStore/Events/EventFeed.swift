@@ -29,13 +29,13 @@ public final class EventFeed: Sendable {
 
     private struct Waiter {
         var tenant: String
-        var types: EventTypeFilter
+        var filter: EventFilter
         var after: Int64
         var limit: Int
         var deadline: ContinuousClock.Instant
         var continuation: CheckedContinuation<EventBatch?, Never>
 
-        func matches(_ event: Event) -> Bool { event.id > after && event.tenant == tenant && types.matches(event.type) }
+        func matches(_ event: Event) -> Bool { event.id > after && event.tenant == tenant && filter.matches(event) }
     }
 
     private struct State {
@@ -63,23 +63,23 @@ public final class EventFeed: Sendable {
         self.bell = bell
     }
 
-    /// Events of `tenant` after `after` that match `types` (at most `limit`), waiting up to `timeout`
+    /// Events of `tenant` after `after` that match `filter` (at most `limit`), waiting up to `timeout`
     /// for the first one to be visible. Cancellation and graceful shutdown end the wait.
     public func events(
-        after: Int64, types: EventTypeFilter, limit: Int, tenant: String, timeout: Duration, store: some EventLogStore
+        after: Int64, filter: EventFilter, limit: Int, tenant: String, timeout: Duration, store: some EventLogStore
     ) async throws -> EventBatch {
         let deadline = ContinuousClock.now + timeout
         var after = after
         while true {
             let knownHead = try await head(store: store)
             direct.add(1, ordering: .relaxed)
-            let batch = try await store.events(after: after, types: types, limit: limit, tenant: tenant)
+            let batch = try await store.events(after: after, filter: filter, limit: limit, tenant: tenant)
             if !batch.events.isEmpty || ContinuousClock.now >= deadline || Task.isCancelled || Task.isShuttingDownGracefully {
                 return batch
             }
             // Nothing of ours up to the head the feed knew before that query: wait from there.
             after = max(after, knownHead)
-            if let batch = try await wait(tenant: tenant, types: types, after: after, limit: limit, deadline: deadline, store: store) {
+            if let batch = try await wait(tenant: tenant, filter: filter, after: after, limit: limit, deadline: deadline, store: store) {
                 return batch
             }
             // The buffer had moved past our position: query again.
@@ -88,7 +88,7 @@ public final class EventFeed: Sendable {
 
     /// Waits in the feed; nil when the buffer no longer reaches back to `after`.
     private func wait(
-        tenant: String, types: EventTypeFilter, after: Int64, limit: Int, deadline: ContinuousClock.Instant, store: some EventLogStore
+        tenant: String, filter: EventFilter, after: Int64, limit: Int, deadline: ContinuousClock.Instant, store: some EventLogStore
     ) async throws -> EventBatch? {
         let id = state.withLock { state -> UInt64 in
             state.nextWaiter &+= 1
@@ -100,7 +100,7 @@ public final class EventFeed: Sendable {
                     let registration = self.state.withLock { state -> Registration in
                         if after < state.start { return .behind }
                         var waiter = Waiter(
-                            tenant: tenant, types: types, after: after, limit: limit, deadline: deadline, continuation: continuation)
+                            tenant: tenant, filter: filter, after: after, limit: limit, deadline: deadline, continuation: continuation)
                         // What the pump read since our query started is in the buffer already.
                         let missed = state.buffer.lazy.filter(waiter.matches).prefix(limit)
                         if let last = missed.last { return .ready(EventBatch(events: Array(missed), nextAfter: last.id)) }

@@ -92,6 +92,17 @@ struct PostgresListing {
             case "agent_id": if let v = query.agentID { binds.append(v) } else { continue }
             case "goal_id": if let v = query.goalID { binds.append(v) } else { continue }
             case "plan_id": if let v = query.planID { binds.append(v) } else { continue }
+            case "name":
+                // A range of the name index (`column` is its expression, in byte order), so a
+                // prefix search reads only the names that match.
+                guard let prefix = query.namePrefix else { continue }
+                binds.append(prefix)
+                conditions.append("\(filter.column) >= $\(binds.count)")
+                if let upper = ListQuery.upperBound(ofPrefix: prefix) {
+                    binds.append(upper)
+                    conditions.append("\(filter.column) < $\(binds.count)")
+                }
+                continue
             default: continue
             }
             conditions.append("\(filter.column) = $\(binds.count)")
@@ -111,12 +122,13 @@ struct PostgresListing {
 
     static let agents = PostgresListing(
         PostgresStatements.agent,
-        filters: [("status", "status"), ("agent_type", "agent_type")])
+        filters: [("status", "status"), ("agent_type", "agent_type"), ("name", PostgresSchema.nameKey("name"))])
     static let goals = PostgresListing(
-        PostgresStatements.goal, filters: [("agent_id", "agent_id"), ("status", "status")])
+        PostgresStatements.goal,
+        filters: [("agent_id", "agent_id"), ("status", "status"), ("name", PostgresSchema.nameKey("goal_text"))])
     static let plans = PostgresListing(
         PostgresStatements.plan,
-        filters: [("goal_id", "goal_id"), ("agent_id", "agent_id"), ("status", "status")])
+        filters: [("goal_id", "goal_id"), ("agent_id", "agent_id"), ("status", "status"), ("name", PostgresSchema.nameKey("name"))])
     static let tasks = PostgresListing(
         PostgresStatements.task,
         filters: [("plan_id", "plan_id"), ("agent_id", "agent_id"), ("status", "status")])

@@ -1,3 +1,5 @@
+import AgenticCore
+
 /// The PostgreSQL schema as numbered migrations, applied in order under an advisory lock (so
 /// instances starting together do not race) and recorded in `schema_migrations`. Released
 /// migrations are never edited; none may drop or rewrite user data.
@@ -6,12 +8,15 @@ enum PostgresSchema {
         (1, version1),
         (2, version2),
         (3, version3),
+        (4, version4),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
 
     /// Serialises migrations across instances.
     static let advisoryLockKey: Int64 = 0x4147_454E_5449_43
+    /// Serialises the folding of `/stats` counters across instances.
+    static let countersLockKey: Int64 = 0x4147_454E_5449_44
 
     private static let version1 = [
         """
@@ -247,5 +252,102 @@ enum PostgresSchema {
 
     private static let version3 = [
         "ALTER TABLE tasks ADD COLUMN concurrency_key text",
+    ]
+
+    /// A name's key in its prefix-search index: the first `ListQuery.maxNamePrefix` characters in
+    /// byte order (a goal's text may be longer than a B-tree entry can hold).
+    static func nameKey(_ column: String) -> String { "left(\(column), \(ListQuery.maxNamePrefix)) COLLATE \"C\"" }
+
+    /// Prefix search by name; a resource's history; counts for `/stats` kept by triggers.
+    ///
+    /// `counters` holds, per tenant, how many tasks and agents are in each status (`bucket` 0) and
+    /// how many claims, completions and failed attempts each 10-second bucket saw. Each connection
+    /// adds to rows of its own (`slot` = its backend pid), so concurrent transactions never wait
+    /// for one another on a counter; the maintenance sweep folds the slots together
+    /// (`Maintenance.foldCounters`) and drops buckets older than an hour.
+    private static let version4 = [
+        "CREATE INDEX agents_by_name ON agents (tenant, (left(name, \(ListQuery.maxNamePrefix))) COLLATE \"C\", created_at, agent_id)",
+        "CREATE INDEX goals_by_name ON goals (tenant, (left(goal_text, \(ListQuery.maxNamePrefix))) COLLATE \"C\", created_at, goal_id)",
+        "CREATE INDEX plans_by_name ON plans (tenant, (left(name, \(ListQuery.maxNamePrefix))) COLLATE \"C\", created_at, plan_id)",
+        "CREATE INDEX events_by_resource ON events (tenant, resource_id, event_id)",
+        """
+        CREATE TABLE counters (
+            tenant text NOT NULL,
+            name text NOT NULL,
+            bucket bigint NOT NULL,
+            slot integer NOT NULL,
+            n bigint NOT NULL,
+            PRIMARY KEY (tenant, name, bucket, slot)
+        )
+        """,
+        // One statement per changed row, whatever moved: the status left and entered, readiness,
+        // and the attempt's start or end in the current bucket (the row's tenant never changes).
+        """
+        CREATE FUNCTION agentic_count_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            kind text := TG_ARGV[0];
+            row_tenant text;
+            left_status text;
+            entered_status text;
+            was_ready boolean := false;
+            is_ready boolean := false;
+            activity text;
+        BEGIN
+            IF TG_OP <> 'INSERT' THEN
+                row_tenant := OLD.tenant;
+                left_status := kind || '.' || OLD.status;
+            END IF;
+            IF TG_OP <> 'DELETE' THEN
+                row_tenant := NEW.tenant;
+                entered_status := kind || '.' || NEW.status;
+            END IF;
+            IF kind = 'task' THEN
+                IF TG_OP <> 'INSERT' THEN was_ready := OLD.status = 'pending' AND OLD.unmet_dependencies = 0; END IF;
+                IF TG_OP <> 'DELETE' THEN is_ready := NEW.status = 'pending' AND NEW.unmet_dependencies = 0; END IF;
+                IF TG_OP = 'UPDATE' AND OLD.status <> NEW.status THEN
+                    IF NEW.status = 'running' THEN
+                        activity := 'claims';
+                    ELSIF OLD.status = 'running' AND NEW.status = 'completed' THEN
+                        activity := 'completions';
+                    ELSIF OLD.status = 'running' AND NEW.status IN ('pending', 'failed') THEN
+                        activity := 'failures';
+                    END IF;
+                END IF;
+            END IF;
+            INSERT INTO counters AS c (tenant, name, bucket, slot, n)
+            SELECT row_tenant, v.name, v.bucket, pg_backend_pid(), sum(v.delta)
+            FROM (VALUES
+                (left_status, 0::bigint, -1::bigint),
+                (entered_status, 0, 1),
+                (CASE WHEN was_ready THEN 'task.ready' END, 0, -1),
+                (CASE WHEN is_ready THEN 'task.ready' END, 0, 1),
+                (activity, floor(extract(epoch FROM now()) / 10)::bigint, 1)
+            ) AS v(name, bucket, delta)
+            WHERE v.name IS NOT NULL
+            GROUP BY v.name, v.bucket HAVING sum(v.delta) <> 0
+            ON CONFLICT (tenant, name, bucket, slot) DO UPDATE SET n = c.n + excluded.n;
+            RETURN NULL;
+        END
+        $$
+        """,
+        "CREATE TRIGGER tasks_counted_insert AFTER INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION agentic_count_rows('task')",
+        "CREATE TRIGGER tasks_counted_delete AFTER DELETE ON tasks FOR EACH ROW EXECUTE FUNCTION agentic_count_rows('task')",
+        """
+        CREATE TRIGGER tasks_counted_update AFTER UPDATE ON tasks FOR EACH ROW
+            WHEN (OLD.status <> NEW.status OR (OLD.unmet_dependencies = 0) <> (NEW.unmet_dependencies = 0))
+            EXECUTE FUNCTION agentic_count_rows('task')
+        """,
+        "CREATE TRIGGER agents_counted_insert AFTER INSERT ON agents FOR EACH ROW EXECUTE FUNCTION agentic_count_rows('agent')",
+        "CREATE TRIGGER agents_counted_delete AFTER DELETE ON agents FOR EACH ROW EXECUTE FUNCTION agentic_count_rows('agent')",
+        """
+        CREATE TRIGGER agents_counted_update AFTER UPDATE ON agents FOR EACH ROW WHEN (OLD.status <> NEW.status)
+            EXECUTE FUNCTION agentic_count_rows('agent')
+        """,
+        "INSERT INTO counters SELECT tenant, 'task.' || status, 0, 0, count(*) FROM tasks GROUP BY tenant, status",
+        """
+        INSERT INTO counters SELECT tenant, 'task.ready', 0, 0, count(*) FROM tasks
+        WHERE status = 'pending' AND unmet_dependencies = 0 GROUP BY tenant
+        """,
+        "INSERT INTO counters SELECT tenant, 'agent.' || status, 0, 0, count(*) FROM agents GROUP BY tenant, status",
     ]
 }

@@ -330,17 +330,81 @@ public final class PostgresStore: TransactionalStore {
             connections: ConnectionUse(inUse: leases.value.load(ordering: .relaxed), size: poolSize))
     }
 
+    // MARK: statistics
+
+    public func tenantStatistics(tenant: String) async throws -> TenantStatistics {
+        try await consistentRead { tx in
+            var stats = TenantStatistics(asOf: .now())
+            for row in try await tx.rows(
+                "SELECT name, sum(n)::bigint AS n FROM counters WHERE tenant = \(tenant) AND bucket = 0 GROUP BY name")
+            {
+                stats.add(counter: try row.get("name"), standing: try row.get("n"))
+            }
+            for row in try await tx.rows(
+                """
+                SELECT name, coalesce(sum(n) FILTER (WHERE bucket > now_bucket - \(TenantStatistics.minuteBuckets)), 0)::bigint AS minute,
+                       sum(n)::bigint AS hour
+                FROM counters, (SELECT floor(extract(epoch FROM now()) / \(TenantStatistics.bucketSeconds))::bigint AS now_bucket) AS b
+                WHERE tenant = \(tenant) AND bucket > now_bucket - \(TenantStatistics.hourBuckets) GROUP BY name
+                """)
+            {
+                stats.add(activity: try row.get("name"), minute: try row.get("minute"), hour: try row.get("hour"))
+            }
+            // The oldest ready task: the first entry of each priority in the ready index.
+            stats.oldestReadyAt = try await tx.rows(
+                """
+                SELECT min(first.created_at) AS oldest
+                FROM generate_series(\(Limits.priorities.lowerBound), \(Limits.priorities.upperBound)) AS p(priority),
+                LATERAL (SELECT created_at FROM tasks
+                         WHERE tenant = \(tenant) AND status = 'pending' AND unmet_dependencies = 0 AND priority = p.priority
+                         ORDER BY created_at LIMIT 1) AS first
+                """
+            ).first?.get("oldest", as: Timestamp?.self)
+            return stats
+        }
+    }
+
+    /// One instance at a time (the others skip a round): two folds deleting the same rows in
+    /// different orders could deadlock.
+    public func compactCounters() async throws {
+        try await transaction { tx in
+            let mine = try await tx.rows("SELECT pg_try_advisory_xact_lock(\(PostgresSchema.countersLockKey)) AS mine")
+                .first?.get("mine", as: Bool.self) ?? false
+            guard mine else { return }
+            try await tx.run(
+                """
+                WITH folded AS (
+                    DELETE FROM counters
+                    WHERE slot <> 0 AND (bucket = 0 OR bucket < floor(extract(epoch FROM now()) / \(TenantStatistics.bucketSeconds))::bigint)
+                    RETURNING tenant, name, bucket, n)
+                INSERT INTO counters AS c (tenant, name, bucket, slot, n)
+                SELECT tenant, name, bucket, 0, sum(n) FROM folded GROUP BY tenant, name, bucket
+                ON CONFLICT (tenant, name, bucket, slot) DO UPDATE SET n = c.n + excluded.n
+                """)
+            try await tx.run(
+                """
+                DELETE FROM counters WHERE bucket <> 0
+                  AND bucket <= floor(extract(epoch FROM now()) / \(TenantStatistics.bucketSeconds))::bigint - \(TenantStatistics.hourBuckets)
+                """)
+        }
+    }
+
     // MARK: events
 
-    public func events(after: Int64, types: EventTypeFilter, limit: Int, tenant: String) async throws -> EventBatch {
+    public func events(after: Int64, filter: EventFilter, limit: Int, tenant: String) async throws -> EventBatch {
         // Only events of transactions older than every running one are shown (`tx < xmin`): an event
         // id is fixed before its transaction commits, so this is what keeps a reader from skipping one.
-        // The type filter runs in SQL, so a page holds `limit` matching events.
+        // The filter runs in SQL, so a page holds `limit` matching events. An unnamed statement is
+        // planned with its values: the `IS NULL` test folds away, and a resource's events are found
+        // through their own index.
+        let types = filter.types
+        let resource = filter.resourceID
         let rows = try await read { tx in
             try await tx.rows(
                 """
                 SELECT \(unescaped: PostgresColumns.event) FROM events
                 WHERE tenant = \(tenant) AND event_id > \(after) AND tx < pg_snapshot_xmin(pg_current_snapshot())
+                  AND (\(resource)::uuid IS NULL OR resource_id = \(resource))
                   AND (\(types.isEmpty) OR type = ANY(\(types.exact))
                        OR EXISTS (SELECT 1 FROM unnest(\(types.prefixes)::text[]) AS p(prefix) WHERE starts_with(type, p.prefix)))
                 ORDER BY event_id LIMIT \(Int64(limit))

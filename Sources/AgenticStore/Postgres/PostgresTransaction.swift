@@ -298,6 +298,25 @@ public struct PostgresTransaction: StoreTransaction {
         }
     }
 
+    /// The rows leave held together; the edges follow in one statement, once every task exists.
+    public func insertNewTasks(_ tasks: [PlanTask]) async throws {
+        for task in tasks { try await insertTaskRow(task, unmetDependencies: task.dependsOn.count) }
+        var edgeTasks: [UUID] = []
+        var edgeDependencies: [UUID] = []
+        for task in tasks {
+            for dependency in task.dependsOn {
+                edgeTasks.append(task.id)
+                edgeDependencies.append(dependency)
+            }
+        }
+        guard let tenant = tasks.first?.tenant, !edgeTasks.isEmpty else { return }
+        try await run(
+            """
+            INSERT INTO task_dependencies (tenant, task_id, depends_on)
+            SELECT \(tenant), e.task_id, e.depends_on FROM unnest(\(edgeTasks)::uuid[], \(edgeDependencies)::uuid[]) AS e(task_id, depends_on)
+            """)
+    }
+
     func insertTaskRow(_ t: PlanTask, unmetDependencies: Int) async throws {
         let unmet = BoundValue(name: "depends_on", value: .integer(Int64(unmetDependencies)), type: .int32)
         try await later(Prepared.Insert(object: t, extra: [unmet]), rows: .row(table: PostgresStatements.task.table, id: t.id))
@@ -379,6 +398,30 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     // MARK: events
+
+    public func events(about id: UUID, after: Int64, limit: Int, tenant: String) async throws -> [Event] {
+        try await rows(
+            """
+            SELECT \(unescaped: PostgresColumns.event) FROM events
+            WHERE tenant = \(tenant) AND resource_id = \(id) AND event_id > \(after)
+            ORDER BY event_id LIMIT \(Int64(limit))
+            """
+        ).map(PostgresColumns.eventRow)
+    }
+
+    /// Its position follows the events this transaction appended before it.
+    public func appendEvent(_ draft: EventDraft, tenant: String, actor: String, at now: Timestamp) async throws -> Event {
+        let position = appended.take(1) + 1
+        let rows = try await rows(
+            """
+            INSERT INTO events (\(unescaped: TableColumns.event))
+            VALUES ((pg_current_xact_id()::text::bigint << 20) + \(position), \(tenant), \(draft.type), \(draft.resourceID),
+                    \(String(decoding: draft.data, as: UTF8.self))::json, \(actor), \(now))
+            RETURNING \(unescaped: PostgresColumns.event)
+            """)
+        guard let row = rows.first else { throw AgenticError.internal("appending an event returned no row") }
+        return try PostgresColumns.eventRow(row)
+    }
 
     /// Appends in one statement. `event_id` is the transaction id shifted left 20 bits plus the event's
     /// position in the transaction: increasing in an order no reader can overtake (readers only see

@@ -205,6 +205,20 @@ struct SQLiteListing {
             case "agent_id": value = query.agentID.map { .uuid($0) }
             case "goal_id": value = query.goalID.map { .uuid($0) }
             case "plan_id": value = query.planID.map { .uuid($0) }
+            case "name":
+                // A range of the name index (`column` is its expression; BINARY compares bytes).
+                guard let prefix = query.namePrefix else { continue }
+                binds.append(.text(prefix))
+                conditions.append("\(filter.column) >= ?\(binds.count)")
+                if let upper = ListQuery.upperBound(ofPrefix: prefix) {
+                    binds.append(.text(upper))
+                    conditions.append("\(filter.column) < ?\(binds.count)")
+                }
+                if !chosen {
+                    index = filter.index
+                    chosen = true
+                }
+                continue
             default: value = nil
             }
             guard let value else { continue }
@@ -230,15 +244,22 @@ struct SQLiteListing {
 
     static let agents = SQLiteListing(
         SQLiteStatements.agent,
-        filters: [("status", "status", "agents_by_status"), ("agent_type", "agent_type", "agents_by_type")],
+        filters: [
+            ("name", SQLiteSchema.nameKey("name"), "agents_by_name"), ("status", "status", "agents_by_status"),
+            ("agent_type", "agent_type", "agents_by_type"),
+        ],
         defaultIndex: "agents_list")
     static let goals = SQLiteListing(
         SQLiteStatements.goal,
-        filters: [("agent_id", "agent_id", "goals_by_agent"), ("status", "status", "goals_by_status")],
+        filters: [
+            ("name", SQLiteSchema.nameKey("goal_text"), "goals_by_name"), ("agent_id", "agent_id", "goals_by_agent"),
+            ("status", "status", "goals_by_status"),
+        ],
         defaultIndex: "goals_list")
     static let plans = SQLiteListing(
         SQLiteStatements.plan,
         filters: [
+            ("name", SQLiteSchema.nameKey("name"), "plans_by_name"),
             ("goal_id", "goal_id", "plans_by_goal"), ("agent_id", "agent_id", "plans_by_agent"),
             ("status", "status", "plans_by_status"),
         ],

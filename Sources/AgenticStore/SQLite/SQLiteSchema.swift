@@ -1,3 +1,5 @@
+import AgenticCore
+
 /// The embedded store's schema, as numbered migrations applied in order and recorded in
 /// `schema_migrations`. A migration is never edited once released: changes go in a new one, and
 /// none may drop or rewrite user data.
@@ -8,6 +10,7 @@ enum SQLiteSchema {
         (1, version1),
         (2, version2),
         (3, version3),
+        (4, version4),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -331,5 +334,87 @@ enum SQLiteSchema {
 
     private static let version3 = [
         "ALTER TABLE tasks ADD COLUMN concurrency_key TEXT",
+    ]
+
+    /// A name's key in its prefix-search index: its first `ListQuery.maxNamePrefix` characters
+    /// (BINARY collation compares bytes).
+    static func nameKey(_ column: String) -> String { "substr(\(column), 1, \(ListQuery.maxNamePrefix))" }
+
+    /// Adds `delta` to the counter `name` (an SQL expression) of the row's tenant when `condition`
+    /// holds, inside a trigger. The single writer needs only one slot.
+    private static func count(_ name: String, _ delta: Int, row: String, bucket: String = "0", when condition: String) -> String {
+        """
+        INSERT INTO counters (tenant, name, bucket, slot, n) SELECT \(row).tenant, \(name), \(bucket), 0, \(delta) WHERE \(condition)
+            ON CONFLICT (tenant, name, bucket, slot) DO UPDATE SET n = n + excluded.n;
+        """
+    }
+
+    private static let currentBucket = "unixepoch() / 10"
+    private static func ready(_ row: String) -> String { "\(row).status = 'pending' AND \(row).unmet_dependencies = 0" }
+
+    /// Prefix search by name; a resource's history; counts for `/stats` kept by triggers (see the
+    /// PostgreSQL schema's version 4: the same counters, one slot).
+    private static let version4 = [
+        "CREATE INDEX agents_by_name ON agents(tenant, \(nameKey("name")), created_at, agent_id)",
+        "CREATE INDEX goals_by_name ON goals(tenant, \(nameKey("goal_text")), created_at, goal_id)",
+        "CREATE INDEX plans_by_name ON plans(tenant, \(nameKey("name")), created_at, plan_id)",
+        "CREATE INDEX events_by_resource ON events(tenant, resource_id, event_id)",
+        """
+        CREATE TABLE counters (
+            tenant TEXT NOT NULL,
+            name TEXT NOT NULL,
+            bucket INTEGER NOT NULL,
+            slot INTEGER NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (tenant, name, bucket, slot)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TRIGGER tasks_counted_insert AFTER INSERT ON tasks BEGIN
+            \(count("'task.' || NEW.status", 1, row: "NEW", when: "true"))
+            \(count("'task.ready'", 1, row: "NEW", when: ready("NEW")))
+        END
+        """,
+        """
+        CREATE TRIGGER tasks_counted_delete AFTER DELETE ON tasks BEGIN
+            \(count("'task.' || OLD.status", -1, row: "OLD", when: "true"))
+            \(count("'task.ready'", -1, row: "OLD", when: ready("OLD")))
+        END
+        """,
+        """
+        CREATE TRIGGER tasks_counted_update AFTER UPDATE ON tasks
+            WHEN OLD.status <> NEW.status OR (OLD.unmet_dependencies = 0) <> (NEW.unmet_dependencies = 0)
+        BEGIN
+            \(count("'task.' || OLD.status", -1, row: "OLD", when: "OLD.status <> NEW.status"))
+            \(count("'task.' || NEW.status", 1, row: "NEW", when: "OLD.status <> NEW.status"))
+            \(count("'task.ready'", -1, row: "OLD", when: "\(ready("OLD")) AND NOT (\(ready("NEW")))"))
+            \(count("'task.ready'", 1, row: "NEW", when: "\(ready("NEW")) AND NOT (\(ready("OLD")))"))
+            \(count("'claims'", 1, row: "NEW", bucket: currentBucket, when: "NEW.status = 'running' AND OLD.status <> 'running'"))
+            \(count("'completions'", 1, row: "NEW", bucket: currentBucket, when: "OLD.status = 'running' AND NEW.status = 'completed'"))
+            \(count("'failures'", 1, row: "NEW", bucket: currentBucket, when: "OLD.status = 'running' AND NEW.status IN ('pending', 'failed')"))
+        END
+        """,
+        """
+        CREATE TRIGGER agents_counted_insert AFTER INSERT ON agents BEGIN
+            \(count("'agent.' || NEW.status", 1, row: "NEW", when: "true"))
+        END
+        """,
+        """
+        CREATE TRIGGER agents_counted_delete AFTER DELETE ON agents BEGIN
+            \(count("'agent.' || OLD.status", -1, row: "OLD", when: "true"))
+        END
+        """,
+        """
+        CREATE TRIGGER agents_counted_update AFTER UPDATE ON agents WHEN OLD.status <> NEW.status BEGIN
+            \(count("'agent.' || OLD.status", -1, row: "OLD", when: "true"))
+            \(count("'agent.' || NEW.status", 1, row: "NEW", when: "true"))
+        END
+        """,
+        "INSERT INTO counters SELECT tenant, 'task.' || status, 0, 0, count(*) FROM tasks GROUP BY tenant, status",
+        """
+        INSERT INTO counters SELECT tenant, 'task.ready', 0, 0, count(*) FROM tasks
+        WHERE status = 'pending' AND unmet_dependencies = 0 GROUP BY tenant
+        """,
+        "INSERT INTO counters SELECT tenant, 'agent.' || status, 0, 0, count(*) FROM agents GROUP BY tenant, status",
     ]
 }

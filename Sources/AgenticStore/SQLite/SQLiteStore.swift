@@ -182,6 +182,47 @@ public final class SQLiteStore: TransactionalStore {
         }
     }
 
+    // MARK: statistics
+
+    public func tenantStatistics(tenant: String) async throws -> TenantStatistics {
+        try await consistentRead { tx in
+            var stats = TenantStatistics(asOf: .now())
+            for row in try await tx.run("SELECT name, sum(n) AS n FROM counters WHERE tenant = ?1 AND bucket = 0 GROUP BY name", [.text(tenant)]) {
+                stats.add(counter: try row.text("name"), standing: try row.int("n"))
+            }
+            let now = "(unixepoch() / \(TenantStatistics.bucketSeconds))"
+            for row in try await tx.run(
+                """
+                SELECT name, coalesce(sum(n) FILTER (WHERE bucket > \(now) - \(TenantStatistics.minuteBuckets)), 0) AS minute, sum(n) AS hour
+                FROM counters WHERE tenant = ?1 AND bucket > \(now) - \(TenantStatistics.hourBuckets) GROUP BY name
+                """, [.text(tenant)])
+            {
+                stats.add(activity: try row.text("name"), minute: try row.int("minute"), hour: try row.int("hour"))
+            }
+            // The oldest ready task: the first entry of each priority in the ready index.
+            let firstOfEach = Limits.priorities.map { priority in
+                """
+                SELECT created_at FROM (SELECT created_at FROM tasks INDEXED BY tasks_ready
+                    WHERE tenant = ?1 AND status = 'pending' AND unmet_dependencies = 0 AND priority = \(priority)
+                    ORDER BY created_at LIMIT 1)
+                """
+            }
+            stats.oldestReadyAt = try await tx.run(
+                "SELECT min(created_at) AS oldest FROM (\(firstOfEach.joined(separator: " UNION ALL ")))", [.text(tenant)]
+            ).first?.optionalTimestamp("oldest")
+            return stats
+        }
+    }
+
+    /// One writer, one slot: only old activity goes.
+    public func compactCounters() async throws {
+        try await write { tx in
+            try await tx.run(
+                "DELETE FROM counters WHERE bucket <> 0 AND bucket <= unixepoch() / ?1 - ?2",
+                [.int(TenantStatistics.bucketSeconds), .int(TenantStatistics.hourBuckets)])
+        }
+    }
+
     /// The writer plus the readers; one reader is the one answering this very question when asked from `statistics()`.
     var connectionUse: ConnectionUse {
         ConnectionUse(
@@ -190,21 +231,25 @@ public final class SQLiteStore: TransactionalStore {
 
     // MARK: events
 
-    public func events(after: Int64, types: EventTypeFilter, limit: Int, tenant: String) async throws -> EventBatch {
-        // The type filter runs in SQL, so a page holds `limit` matching events however many others
-        // lie between them. The lists travel as JSON arrays, read back with `json_each` (whose own
-        // `type` column is why `events.type` is spelled out).
+    public func events(after: Int64, filter: EventFilter, limit: Int, tenant: String) async throws -> EventBatch {
+        // The filter runs in SQL, so a page holds `limit` matching events however many others lie
+        // between them; a resource's events are read through their own index. The type lists travel
+        // as JSON arrays, read back with `json_each` (whose own `type` column is why `events.type`
+        // is spelled out).
+        let types = filter.types
+        let (index, resource) = filter.resourceID == nil ? ("events_by_tenant", "") : ("events_by_resource", "AND resource_id = ?7")
         let rows = try await read { tx in
             try await tx.run(
                 """
-                SELECT \(TableColumns.event) FROM events INDEXED BY events_by_tenant
-                WHERE tenant = ?1 AND event_id > ?2
+                SELECT \(TableColumns.event) FROM events INDEXED BY \(index)
+                WHERE tenant = ?1 AND event_id > ?2 \(resource)
                   AND (?4 = 0 OR events.type IN (SELECT value FROM json_each(?5))
                        OR EXISTS (SELECT 1 FROM json_each(?6) AS p WHERE substr(events.type, 1, length(p.value)) = p.value))
                 ORDER BY event_id LIMIT ?3
                 """,
                 [.text(tenant), .int(after), .integer(SQLiteInt64(limit)), .integer(types.isEmpty ? 0 : 1),
-                 .text(Self.jsonArray(types.exact)), .text(Self.jsonArray(types.prefixes))])
+                 .text(Self.jsonArray(types.exact)), .text(Self.jsonArray(types.prefixes))]
+                    + (filter.resourceID.map { [.uuid($0)] } ?? []))
         }
         let events = try rows.map(SQLiteColumns.eventRow)
         return EventBatch(events: events, nextAfter: events.last?.id ?? after)

@@ -329,6 +329,27 @@ public struct SQLiteTransaction: StoreTransaction {
 
     // MARK: events
 
+    public func events(about id: UUID, after: Int64, limit: Int, tenant: String) async throws -> [Event] {
+        try await run(
+            """
+            SELECT \(TableColumns.event) FROM events INDEXED BY events_by_resource
+            WHERE tenant = ?1 AND resource_id = ?2 AND event_id > ?3 ORDER BY event_id LIMIT ?4
+            """, [.text(tenant), .uuid(id), .int(after), .int(Int64(limit))]
+        ).map(SQLiteColumns.eventRow)
+    }
+
+    public func appendEvent(_ draft: EventDraft, tenant: String, actor: String, at now: Timestamp) async throws -> Event {
+        let rows = try await run(
+            """
+            INSERT INTO events (tenant, type, resource_id, data, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            RETURNING \(TableColumns.event)
+            """,
+            [.text(tenant), .text(draft.type), .uuid(draft.resourceID), .text(String(decoding: draft.data, as: UTF8.self)),
+             .text(actor), .time(now)])
+        guard let row = rows.first else { throw AgenticError.internal("appending an event returned no row") }
+        return try SQLiteColumns.eventRow(row)
+    }
+
     public func appendEvents(_ drafts: [EventDraft], tenant: String, actor: String, at now: Timestamp) async throws {
         for draft in drafts {
             try await run(

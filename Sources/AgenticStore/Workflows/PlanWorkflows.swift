@@ -5,27 +5,79 @@ extension TransactionalStore {
     /// Creates a plan. Its goal is read `FOR SHARE`: the goal cannot reach a final status (which
     /// takes it `FOR UPDATE`) until this plan is committed, and a goal already final refuses it.
     public func createPlan(_ draft: PlanDraft, by caller: Caller) async throws -> Plan {
+        try await createPlan(PlanCreation(plan: draft), by: caller).plan
+    }
+
+    /// Creates a plan with its task graph, all or nothing, in one transaction: the tasks are
+    /// inserted dependencies first, each `task.created` event after the plan's.
+    public func createPlan(_ creation: PlanCreation, by caller: Caller) async throws -> CreatedPlan {
         try await write { tx in
             let now = Timestamp.now()
+            let tenant = caller.tenant
+            let draft = creation.plan
             var errors: [FieldError] = []
-            let goal = try await tx.goal(draft.goalID, tenant: caller.tenant, lock: .share)
+            let goal = try await tx.goal(draft.goalID, tenant: tenant, lock: .share)
             if goal == nil { errors.append(FieldError(field: "goal_id", message: "does not name a goal")) }
-            if let agentID = draft.agentID, try await tx.agent(agentID, tenant: caller.tenant, lock: .none) == nil {
+            // Each agent named once, by the plan or any of its tasks.
+            var agents: [UUID: Bool] = [:]
+            func agentExists(_ id: UUID) async throws -> Bool {
+                if let known = agents[id] { return known }
+                let exists = try await tx.agent(id, tenant: tenant, lock: .none) != nil
+                agents[id] = exists
+                return exists
+            }
+            if let agentID = draft.agentID, try await !agentExists(agentID) {
                 errors.append(FieldError(field: "agent_id", message: "does not name an agent"))
+            }
+            for (index, planned) in creation.tasks.enumerated() {
+                if let agentID = planned.draft.agentID, try await !agentExists(agentID) {
+                    errors.append(FieldError(field: "tasks[\(index)].agent_id", message: "does not name an agent"))
+                }
             }
             if !errors.isEmpty { throw AgenticError.validation(errors) }
             if let goal, !goal.status.acceptsPlans {
                 throw AgenticError.conflict(
                     .invalidTransition, "Goal \(goal.id.lowercased) is `\(goal.status.rawValue)`; a final goal takes no new plans")
             }
-            let plan = draft.make(tenant: caller.tenant, now: now)
+            var plan = draft.make(tenant: tenant, now: now)
             try await tx.insertPlan(plan)
             var log = ChangeLog()
             log.record(EventType.created(.plan), plan)
-            if plan.status == .active { try await tx.settleGoals([plan.goalID], tenant: caller.tenant, at: now, log: &log) }
+
+            var ids = [UUID](repeating: UUID.unset, count: creation.tasks.count)
+            var tasks: [PlanTask] = []
+            tasks.reserveCapacity(creation.tasks.count)
+            for index in creation.insertionOrder {
+                let planned = creation.tasks[index]
+                var taskDraft = planned.draft
+                taskDraft.value.planID = plan.id
+                // Dependencies come first in the insertion order, so their ids are known.
+                taskDraft.value.dependsOn = planned.dependsOn.map { ids[$0] }
+                let task = taskDraft.make(tenant: tenant, now: now)
+                ids[index] = task.id
+                tasks.append(task)
+                plan.taskCounts[task.status] += 1
+            }
+            try await tx.insertNewTasks(tasks)
+            for task in tasks { log.record(EventType.created(.task), task) }
+            if plan.status == .active { try await tx.settleGoals([plan.goalID], tenant: tenant, at: now, log: &log) }
             try await tx.commit(log, by: caller, at: now)
-            return plan
+            let refs = creation.listsTasks ? zip(creation.tasks, ids).map { (ref: $0.ref, id: $1) } : nil
+            return CreatedPlan(plan: plan, tasks: refs)
         }
+    }
+
+    /// The plan with its first `limit` tasks (newest first, as `GET /tasks?plan_id=` lists them) and
+    /// the cursor for the rest.
+    public func plan(_ id: UUID, withTasks limit: Int, tenant: String) async throws -> (Plan, Page<PlanTask>) {
+        let (plan, rows) = try await consistentRead { tx in
+            guard var plan = try await tx.plan(id, tenant: tenant, lock: .none) else {
+                throw AgenticError.notFound(.plan, id.lowercased)
+            }
+            plan.taskCounts = try await tx.taskCounts(ofPlans: [id], tenant: tenant)[id] ?? TaskCounts()
+            return (plan, try await tx.tasks(ListQuery(limit: limit, planID: id), tenant: tenant))
+        }
+        return (plan, Page(fetched: rows, limit: limit) { Cursor(createdAt: $0.createdAt, id: $0.id) })
     }
 
     public func plan(_ id: UUID, tenant: String) async throws -> Plan {

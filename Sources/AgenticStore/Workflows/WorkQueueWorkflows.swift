@@ -70,6 +70,19 @@ extension TransactionalStore {
         }
     }
 
+    /// Records a step the lease holder reports: a `task.progress` event, and nothing else — no new
+    /// version, no new ETag. The task is read `FOR SHARE`, so its lease cannot end (completion,
+    /// failure, expiry all take it `FOR UPDATE`) until the report is in the log: a report never
+    /// lands after the task's end.
+    public func reportProgress(_ id: UUID, _ request: ProgressRequest, by caller: Caller) async throws -> Event {
+        try await write { tx in
+            let now = Timestamp.now()
+            _ = try await tx.leasedTask(id, agent: request.agentID, tenant: caller.tenant, at: now, lock: .share)
+            let draft = EventDraft(type: EventType.taskProgress, resourceID: id, data: request.eventData(task: id))
+            return try await tx.appendEvent(draft, tenant: caller.tenant, actor: caller.keyID, at: now)
+        }
+    }
+
     /// Cancels the task (its dependents are skipped). A task already final is returned unchanged.
     public func cancelTask(_ id: UUID, by caller: Caller) async throws -> PlanTask {
         try await write { tx in
@@ -146,8 +159,8 @@ extension StoreTransaction {
     }
 
     /// The task, locked, if `agent` holds its lease now; else 404 (unknown) or 409 `lease_lost`.
-    func leasedTask(_ id: UUID, agent: UUID, tenant: String, at now: Timestamp) async throws -> PlanTask {
-        guard let task = try await task(id, tenant: tenant, lock: .update) else {
+    func leasedTask(_ id: UUID, agent: UUID, tenant: String, at now: Timestamp, lock: RowLock = .update) async throws -> PlanTask {
+        guard let task = try await task(id, tenant: tenant, lock: lock) else {
             throw AgenticError.notFound(.task, id.lowercased)
         }
         guard task.isLeased(by: agent, at: now) else {

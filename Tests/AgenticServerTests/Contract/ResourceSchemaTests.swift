@@ -35,9 +35,29 @@ struct ResourceSchemaTests {
     func creates() throws {
         try Self.checkCreate(Agent.self, "AgentCreate")
         try Self.checkCreate(Goal.self, "GoalCreate")
-        try Self.checkCreate(Plan.self, "PlanCreate")
+        try Self.checkCreate(Plan.self, "PlanCreate", extra: ["tasks"])
         try Self.checkCreate(PlanTask.self, "TaskCreate")
         try Self.checkRequest(GoalConstraints.fields, "GoalConstraintsInput", settable: { $0.access != .server }, input: true)
+        // A plan's tasks: any task field but the plan and the dependencies by id, which refs replace.
+        try Self.checkRequest(
+            PlanTask.fields, "PlannedTask", settable: { $0.access != .server && !["plan_id", "depends_on"].contains($0.name) },
+            input: true, extra: ["ref", "depends_on_refs"], required: ["ref"])
+    }
+
+    @Test("a plan's answers with tasks are the plan's schema plus the task members")
+    func planVariants() throws {
+        let plan = try #require(Self.schemas["Plan"] as? [String: Any])
+        let properties = try #require(plan["properties"] as? [String: Any])
+        for (name, extra) in [("PlanCreated", ["tasks"]), ("PlanWithTasks", ["tasks", "tasks_next_cursor"])] {
+            let variant = try #require(Self.schemas[name] as? [String: Any])
+            let own = try #require(variant["properties"] as? [String: Any])
+            #expect(Set(own.keys) == Set(properties.keys).union(extra), "\(name)")
+            for (key, value) in properties {
+                #expect(try Self.normalize(own[key] ?? [:], input: false) == Self.normalize(value, input: false), "\(name).\(key)")
+            }
+            #expect(Set(variant["required"] as? [String] ?? []).isSuperset(of: Set(plan["required"] as? [String] ?? [])), "\(name)")
+            #expect(variant["additionalProperties"] as? Bool == false)
+        }
     }
 
     @Test("PATCH requests: the fields a PATCH may change, nothing required")
@@ -79,12 +99,15 @@ struct ResourceSchemaTests {
         try check(visible, name, requiredNames: Set(visible.map(\.name)), input: false)
     }
 
-    static func checkCreate<Object: DescribedResource>(_: Object.Type, _ name: String) throws {
-        try checkRequest(Object.fields, name, settable: { $0.access != .server }, input: true)
+    static func checkCreate<Object: DescribedResource>(_: Object.Type, _ name: String, extra: Set<String> = []) throws {
+        try checkRequest(Object.fields, name, settable: { $0.access != .server }, input: true, extra: extra)
     }
 
+    /// `extra` names members the request has beyond the described fields (checked elsewhere);
+    /// `required` adds to what the fields require.
     static func checkRequest<Object>(
-        _ description: ResourceDescription<Object>, _ name: String, settable: (ResourceField<Object>) -> Bool, input: Bool
+        _ description: ResourceDescription<Object>, _ name: String, settable: (ResourceField<Object>) -> Bool, input: Bool,
+        extra: Set<String> = [], required extraRequired: Set<String> = []
     ) throws {
         let fields = description.fields.filter { $0.isVisible && settable($0) }.map(AnyField.init)
         let schema = try #require(schemas[name] as? [String: Any], "no schema \(name)")
@@ -95,13 +118,13 @@ struct ResourceSchemaTests {
             #expect(Set(alternatives) == Set([field.name] + field.aliases), "\(name): \(field.name) or its aliases are required")
             required.remove(field.name)
         }
-        try check(fields, name, requiredNames: required, input: input)
+        try check(fields, name, requiredNames: required.union(extraRequired), input: input, extra: extra)
     }
 
-    static func check(_ fields: [AnyField], _ name: String, requiredNames: Set<String>, input: Bool) throws {
+    static func check(_ fields: [AnyField], _ name: String, requiredNames: Set<String>, input: Bool, extra: Set<String> = []) throws {
         let schema = try #require(schemas[name] as? [String: Any], "no schema \(name)")
         let properties = try #require(schema["properties"] as? [String: Any], "\(name) has no properties")
-        let expectedNames = Set(fields.flatMap { [$0.name] + (input ? $0.aliases : []) })
+        let expectedNames = Set(fields.flatMap { [$0.name] + (input ? $0.aliases : []) }).union(extra)
         #expect(Set(properties.keys) == expectedNames, "\(name): document \(properties.keys.sorted()) vs description \(expectedNames.sorted())")
         #expect(Set(schema["required"] as? [String] ?? []) == requiredNames, "\(name): required")
         #expect(schema["additionalProperties"] as? Bool == false, "\(name) must refuse unknown members")

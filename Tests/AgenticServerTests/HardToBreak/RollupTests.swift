@@ -57,7 +57,7 @@ struct RollupTests {
             #expect(try await store.rollUpFinishedPlans(limit: 100) == 0, "healed once")
             // On PostgreSQL an event shows once every older transaction has ended: wait for both.
             let completions = try await poll({
-                try await store.events(after: 0, types: EventTypeFilter(), limit: 1000, tenant: "rollup").events
+                try await store.events(after: 0, filter: EventFilter(), limit: 1000, tenant: "rollup").events
                     .filter { $0.type == "plan.completed" && $0.resourceID == plan.id }
             }, until: { $0.count >= 2 })
             #expect(completions.map(\.actor) == ["worker-key", "system"], "the first by the worker's roll-up, the second by the sweep")

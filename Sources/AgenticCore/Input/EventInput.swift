@@ -1,0 +1,81 @@
+import Foundation
+
+/// The body of `POST /tasks/{id}/progress`: a step the lease holder reports. It becomes a
+/// `task.progress` event and changes nothing else.
+public struct ProgressRequest: Sendable {
+    public var agentID: UUID
+    public var message: String?
+    /// How far along, from 0 to 100.
+    public var percent: Double?
+    public var data: JSONObject?
+
+    public init(agentID: UUID, message: String? = nil, percent: Double? = nil, data: JSONObject? = nil) {
+        self.agentID = agentID
+        self.message = message
+        self.percent = percent
+        self.data = data
+    }
+
+    /// At most this many reports per second per task (one instance's count; see `ProgressLimiter`).
+    public static let perSecond = 20
+
+    public static func read(_ body: JSONValue) throws(AgenticError) -> ProgressRequest {
+        var r = ObjectReader(body, known: ["agent_id", "message", "percent", "data"])
+        let agentID = WorkFields.requiredAgent(&r)
+        let request = ProgressRequest(
+            agentID: agentID ?? UUID.unset,
+            message: r.read("message", nullable: true, Convert.string(max: Limits.maxTextLength)).value,
+            percent: r.read("percent", nullable: true, Convert.double(0...100)).value,
+            data: r.read("data", nullable: true, Convert.object).value)
+        try r.check()
+        return request
+    }
+
+    /// The event's data: the task, the reporting agent and what it said (absent members left out).
+    public func eventData(task: UUID) -> [UInt8] {
+        var w = JSONWriter(capacity: 256)
+        w.beginObject()
+        w.key("task_id"); w.uuid(task)
+        w.key("agent_id"); w.uuid(agentID)
+        if let message { w.key("message"); w.string(message) }
+        if let percent { w.key("percent"); w.double(percent) }
+        if let data { w.key("data"); w.object(data) }
+        w.endObject()
+        return w.bytes
+    }
+}
+
+/// The body of `POST /events`: an event of the client's own. Its type starts with `x.`, so it can
+/// never be mistaken for one the server appends; the actor is the calling key.
+public struct ClientEventRequest: Sendable {
+    public var type: String
+    public var resourceID: UUID?
+    public var data: JSONValue
+
+    public static func read(_ body: JSONValue) throws(AgenticError) -> ClientEventRequest {
+        var r = ObjectReader(body, known: ["type", "resource_id", "data"])
+        let type = r.read("type") { value -> Result<String, Problem> in
+            guard case .string(let s) = value, s.hasPrefix(EventType.clientPrefix), s.utf8.count > EventType.clientPrefix.utf8.count,
+                Convert.isIdentifier(s)
+            else {
+                return .failure(
+                    Problem(
+                        "must start with `x.` followed by letters, digits, `_`, `.`, `:` or `-` (at most \(Limits.maxIdentifierLength) characters)"
+                    ))
+            }
+            return .success(s)
+        }
+        if r.object["type"] == nil { r.fail("type", "is required") }
+        let resourceID = r.read("resource_id", nullable: true, Convert.uuid).value
+        let data = r.read("data", Convert.object).value
+        if r.object["data"] == nil { r.fail("data", "is required") }
+        try r.check()
+        return ClientEventRequest(type: type.value ?? "", resourceID: resourceID, data: .object(data ?? [:]))
+    }
+
+    public var draft: EventDraft {
+        var w = JSONWriter(capacity: 256)
+        w.value(data)
+        return EventDraft(type: type, resourceID: resourceID, data: w.bytes)
+    }
+}
