@@ -38,7 +38,11 @@ public struct ProgressRequest: Sendable {
         w.key("task_id"); w.uuid(task)
         w.key("agent_id"); w.uuid(agentID)
         if let message { w.key("message"); w.string(message) }
-        if let percent { w.key("percent"); w.double(percent) }
+        if let percent {
+            // As given: 30 stays 30, not 30.0 (the range keeps it exact either way).
+            w.key("percent")
+            if percent == percent.rounded() { w.int(Int64(percent)) } else { w.double(percent) }
+        }
         if let data { w.key("data"); w.object(data) }
         w.endObject()
         return w.bytes

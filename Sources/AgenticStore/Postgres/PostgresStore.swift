@@ -350,18 +350,21 @@ public final class PostgresStore: TransactionalStore {
             {
                 stats.add(activity: try row.get("name"), minute: try row.get("minute"), hour: try row.get("hour"))
             }
-            // The oldest ready task: the first entry of each priority in the ready index.
-            stats.oldestReadyAt = try await tx.rows(
-                """
-                SELECT min(first.created_at) AS oldest
-                FROM generate_series(\(Limits.priorities.lowerBound), \(Limits.priorities.upperBound)) AS p(priority),
-                LATERAL (SELECT created_at FROM tasks
-                         WHERE tenant = \(tenant) AND status = 'pending' AND unmet_dependencies = 0 AND priority = p.priority
-                         ORDER BY created_at LIMIT 1) AS first
-                """
-            ).first?.get("oldest", as: Timestamp?.self)
+            stats.oldestReadyAt = try await tx.rows(Self.oldestReadyQuery(tenant: tenant)).first?.get("oldest", as: Timestamp?.self)
             return stats
         }
+    }
+
+    /// The oldest ready task: the first entry of each priority in the ready index (a probe per
+    /// priority, however many tasks wait).
+    static func oldestReadyQuery(tenant: String) -> PostgresQuery {
+        """
+        SELECT min(first.created_at) AS oldest
+        FROM generate_series(\(Limits.priorities.lowerBound), \(Limits.priorities.upperBound)) AS p(priority),
+        LATERAL (SELECT created_at FROM tasks
+                 WHERE tenant = \(tenant) AND status = 'pending' AND unmet_dependencies = 0 AND priority = p.priority
+                 ORDER BY created_at LIMIT 1) AS first
+        """
     }
 
     /// One instance at a time (the others skip a round): two folds deleting the same rows in
@@ -397,21 +400,22 @@ public final class PostgresStore: TransactionalStore {
         // The filter runs in SQL, so a page holds `limit` matching events. An unnamed statement is
         // planned with its values: the `IS NULL` test folds away, and a resource's events are found
         // through their own index.
-        let types = filter.types
-        let resource = filter.resourceID
-        let rows = try await read { tx in
-            try await tx.rows(
-                """
-                SELECT \(unescaped: PostgresColumns.event) FROM events
-                WHERE tenant = \(tenant) AND event_id > \(after) AND tx < pg_snapshot_xmin(pg_current_snapshot())
-                  AND (\(resource)::uuid IS NULL OR resource_id = \(resource))
-                  AND (\(types.isEmpty) OR type = ANY(\(types.exact))
-                       OR EXISTS (SELECT 1 FROM unnest(\(types.prefixes)::text[]) AS p(prefix) WHERE starts_with(type, p.prefix)))
-                ORDER BY event_id LIMIT \(Int64(limit))
-                """)
-        }
+        let rows = try await read { tx in try await tx.rows(Self.eventsQuery(after: after, filter: filter, limit: limit, tenant: tenant)) }
         let events = try rows.map(PostgresColumns.eventRow)
         return EventBatch(events: events, nextAfter: events.last?.id ?? after)
+    }
+
+    static func eventsQuery(after: Int64, filter: EventFilter, limit: Int, tenant: String) -> PostgresQuery {
+        let types = filter.types
+        let resource = filter.resourceID
+        return """
+            SELECT \(unescaped: PostgresColumns.event) FROM events
+            WHERE tenant = \(tenant) AND event_id > \(after) AND tx < pg_snapshot_xmin(pg_current_snapshot())
+              AND (\(resource)::uuid IS NULL OR resource_id = \(resource))
+              AND (\(types.isEmpty) OR type = ANY(\(types.exact))
+                   OR EXISTS (SELECT 1 FROM unnest(\(types.prefixes)::text[]) AS p(prefix) WHERE starts_with(type, p.prefix)))
+            ORDER BY event_id LIMIT \(Int64(limit))
+            """
     }
 
     public func visibleEventHead() async throws -> Int64 {

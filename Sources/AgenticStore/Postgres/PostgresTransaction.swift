@@ -400,13 +400,15 @@ public struct PostgresTransaction: StoreTransaction {
     // MARK: events
 
     public func events(about id: UUID, after: Int64, limit: Int, tenant: String) async throws -> [Event] {
-        try await rows(
-            """
-            SELECT \(unescaped: PostgresColumns.event) FROM events
-            WHERE tenant = \(tenant) AND resource_id = \(id) AND event_id > \(after)
-            ORDER BY event_id LIMIT \(Int64(limit))
-            """
-        ).map(PostgresColumns.eventRow)
+        try await rows(Self.historyQuery(id, after: after, limit: limit, tenant: tenant)).map(PostgresColumns.eventRow)
+    }
+
+    static func historyQuery(_ id: UUID, after: Int64, limit: Int, tenant: String) -> PostgresQuery {
+        """
+        SELECT \(unescaped: PostgresColumns.event) FROM events
+        WHERE tenant = \(tenant) AND resource_id = \(id) AND event_id > \(after)
+        ORDER BY event_id LIMIT \(Int64(limit))
+        """
     }
 
     /// Its position follows the events this transaction appended before it.
