@@ -265,6 +265,35 @@ struct RaceTests {
         }
     }
 
+    @Test("progress racing the task's completion: every accepted report is in its history before the completion, no refused one is")
+    func progressVersusCompletion() async throws {
+        try await Self.withAPI { api in
+            let worker = try await api.id(.agent, ["name": "w"])
+            for round in 0..<Self.rounds {
+                let goal = try await api.id(.goal, ["goal_text": "g"])
+                let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+                let task = try await api.id(.task, ["plan_id": .string(plan)])
+                _ = try await api.post("/api/v1/tasks/claim", ["agent_id": .string(worker), "plan_id": .string(plan)])
+                let replies = try await Self.race(Self.concurrency) { index in
+                    if index == Self.concurrency / 2 {
+                        return try await api.post("/api/v1/tasks/\(task)/complete", ["agent_id": .string(worker)])
+                    }
+                    return try await api.post("/api/v1/tasks/\(task)/progress", ["agent_id": .string(worker), "message": .string("r\(round)-\(index)")])
+                }
+                #expect(replies.allSatisfy { [200, 201, 409].contains($0.status) }, "\(replies.map { "\($0.status) \($0.text.prefix(200))" })")
+                #expect(replies.filter { $0.status == 200 }.count == 1)
+                #expect(replies.filter { $0.status == 409 }.allSatisfy { $0.code == "lease_lost" })
+                let accepted = Set(replies.filter { $0.status == 201 }.compactMap { $0["event_id"]?.intValue })
+                let history = try await api.get("/api/v1/tasks/\(task)/events?limit=1000").items
+                let completed = try #require(history.first { $0["type"] == "task.completed" }?["event_id"]?.intValue)
+                let reports = history.filter { $0["type"] == "task.progress" }.compactMap { $0["event_id"]?.intValue }
+                #expect(Set(reports) == accepted, "round \(round): every acknowledged report, and only those")
+                #expect(reports.allSatisfy { $0 < completed }, "round \(round): no report after the completion")
+                #expect(history.last?["type"] == "task.completed")
+            }
+        }
+    }
+
     @Test("an agent deleted while it claims: no task stays running without its agent")
     func deleteAgentVersusClaim() async throws {
         try await Self.withAPI { api in
