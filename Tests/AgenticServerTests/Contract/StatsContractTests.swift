@@ -75,6 +75,16 @@ struct StatsContractTests {
                 if round == 2 { _ = try await api.post("/api/v1/plans/\(plan)/cancel") }
             }
             _ = try await api.id(.task, ["plan_id": .string(try await api.id(.plan, ["goal_id": .string(goal)])), "name": "lonely"])
+            // Deletes take their tasks along (the schema's cascades): the counts follow.
+            let doomedGoal = try await api.id(.goal, ["goal_text": "doomed"])
+            for _ in 0..<2 {
+                let doomed = try await api.post(
+                    "/api/v1/plans", PlanGraphContractTests.plan(doomedGoal, [PlanGraphContractTests.task("x"), PlanGraphContractTests.task("y", ["x"])]))
+                #expect(doomed.status == 201)
+            }
+            let doomedPlans = try await api.get("/api/v1/plans?goal_id=\(doomedGoal)").items.compactMap { $0["plan_id"]?.stringValue }
+            #expect(try await api.delete("/api/v1/plans/\(doomedPlans[0])").status == 204)
+            #expect(try await api.delete("/api/v1/goals/\(doomedGoal)").status == 204)
 
             func expectMatches(_ stats: Reply) async throws {
                 let agents = try await Self.all(api, "/api/v1/agents")
