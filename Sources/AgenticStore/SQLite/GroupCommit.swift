@@ -16,12 +16,14 @@ final class GroupCommit: Sendable {
     private let queue = Mutex<[PendingWrite]>([])
     private let lock: AsyncMutex
     private let commits = Atomic<Int>(0)
+    private let counters: SQLiteCounters
 
     /// Batches committed so far (tests read it to see that writes were batched).
     var committed: Int { commits.load(ordering: .relaxed) }
 
-    init(lock: AsyncMutex) {
+    init(lock: AsyncMutex, counters: SQLiteCounters) {
         self.lock = lock
+        self.counters = counters
     }
 
     /// Runs `work` in a batch on `writer` and returns once that batch committed (or throws why the
@@ -35,14 +37,16 @@ final class GroupCommit: Sendable {
                 defer { queue.removeAll(keepingCapacity: true) }
                 return queue
             }
-            if await Self.commit(batch, on: writer) { commits.add(1, ordering: .relaxed) }
+            if await Self.commit(batch, on: writer, counters: counters) { commits.add(1, ordering: .relaxed) }
         }
         lock.unlock()
         if let error = pending.error { throw error }
     }
 
-    /// One transaction for the batch: a savepoint per request, one commit. True when it committed.
-    static func commit(_ batch: [PendingWrite], on writer: SQLiteConnection) async -> Bool {
+    /// One transaction for the batch: a savepoint per request, one commit (with the `/stats`
+    /// counters the batch moved). True when it committed.
+    static func commit(_ batch: [PendingWrite], on writer: SQLiteConnection, counters: SQLiteCounters) async -> Bool {
+        counters.discardAll()
         do {
             _ = try await writer.query("BEGIN IMMEDIATE")
         } catch {
@@ -53,6 +57,7 @@ final class GroupCommit: Sendable {
         for (index, pending) in batch.enumerated() {
             do {
                 _ = try await writer.query("SAVEPOINT request")
+                let mark = counters.mark
                 do {
                     try await pending.work(writer)
                     _ = try await writer.query("RELEASE request")
@@ -61,6 +66,7 @@ final class GroupCommit: Sendable {
                     // This request's own failure: undo it alone, the batch goes on.
                     _ = try await writer.query("ROLLBACK TO request")
                     _ = try await writer.query("RELEASE request")
+                    counters.rollBack(to: mark)
                     pending.finish(error)
                 }
             } catch {
@@ -71,6 +77,7 @@ final class GroupCommit: Sendable {
             }
         }
         do {
+            try await counters.flush(on: writer)
             _ = try await writer.query("COMMIT")
             for pending in done { pending.finish(nil) }
             return true

@@ -340,20 +340,10 @@ enum SQLiteSchema {
     /// (BINARY collation compares bytes).
     static func nameKey(_ column: String) -> String { "substr(\(column), 1, \(ListQuery.maxNamePrefix))" }
 
-    /// Adds `delta` to the counter `name` (an SQL expression) of the row's tenant when `condition`
-    /// holds, inside a trigger. The single writer needs only one slot.
-    private static func count(_ name: String, _ delta: Int, row: String, bucket: String = "0", when condition: String) -> String {
-        """
-        INSERT INTO counters (tenant, name, bucket, slot, n) SELECT \(row).tenant, \(name), \(bucket), 0, \(delta) WHERE \(condition)
-            ON CONFLICT (tenant, name, bucket, slot) DO UPDATE SET n = n + excluded.n;
-        """
-    }
-
-    private static let currentBucket = "unixepoch() / 10"
-    private static func ready(_ row: String) -> String { "\(row).status = 'pending' AND \(row).unmet_dependencies = 0" }
+    private static func ready(_ row: String) -> String { "(\(row).status = 'pending' AND \(row).unmet_dependencies = 0)" }
 
     /// Prefix search by name; a resource's history; counts for `/stats` kept by triggers (see the
-    /// PostgreSQL schema's version 4: the same counters, one slot).
+    /// PostgreSQL schema's version 4: the same counters, one slot, written by `SQLiteCounters`).
     private static let version4 = [
         "CREATE INDEX agents_by_name ON agents(tenant, \(nameKey("name")), created_at, agent_id)",
         "CREATE INDEX goals_by_name ON goals(tenant, \(nameKey("goal_text")), created_at, goal_id)",
@@ -369,45 +359,38 @@ enum SQLiteSchema {
             PRIMARY KEY (tenant, name, bucket, slot)
         ) WITHOUT ROWID
         """,
+        // The triggers report to `agentic_count` (see `SQLiteCounters`), which the store installs
+        // on its writer: whoever changes these tables outside Agentic needs that function too.
         """
         CREATE TRIGGER tasks_counted_insert AFTER INSERT ON tasks BEGIN
-            \(count("'task.' || NEW.status", 1, row: "NEW", when: "true"))
-            \(count("'task.ready'", 1, row: "NEW", when: ready("NEW")))
+            SELECT agentic_count('task', NEW.tenant, NULL, NEW.status, 0, \(ready("NEW")));
         END
         """,
         """
         CREATE TRIGGER tasks_counted_delete AFTER DELETE ON tasks BEGIN
-            \(count("'task.' || OLD.status", -1, row: "OLD", when: "true"))
-            \(count("'task.ready'", -1, row: "OLD", when: ready("OLD")))
+            SELECT agentic_count('task', OLD.tenant, OLD.status, NULL, \(ready("OLD")), 0);
         END
         """,
         """
         CREATE TRIGGER tasks_counted_update AFTER UPDATE ON tasks
-            WHEN OLD.status <> NEW.status OR (OLD.unmet_dependencies = 0) <> (NEW.unmet_dependencies = 0)
+            WHEN OLD.status <> NEW.status OR \(ready("OLD")) <> \(ready("NEW"))
         BEGIN
-            \(count("'task.' || OLD.status", -1, row: "OLD", when: "OLD.status <> NEW.status"))
-            \(count("'task.' || NEW.status", 1, row: "NEW", when: "OLD.status <> NEW.status"))
-            \(count("'task.ready'", -1, row: "OLD", when: "\(ready("OLD")) AND NOT (\(ready("NEW")))"))
-            \(count("'task.ready'", 1, row: "NEW", when: "\(ready("NEW")) AND NOT (\(ready("OLD")))"))
-            \(count("'claims'", 1, row: "NEW", bucket: currentBucket, when: "NEW.status = 'running' AND OLD.status <> 'running'"))
-            \(count("'completions'", 1, row: "NEW", bucket: currentBucket, when: "OLD.status = 'running' AND NEW.status = 'completed'"))
-            \(count("'failures'", 1, row: "NEW", bucket: currentBucket, when: "OLD.status = 'running' AND NEW.status IN ('pending', 'failed')"))
+            SELECT agentic_count('task', NEW.tenant, OLD.status, NEW.status, \(ready("OLD")), \(ready("NEW")));
         END
         """,
         """
         CREATE TRIGGER agents_counted_insert AFTER INSERT ON agents BEGIN
-            \(count("'agent.' || NEW.status", 1, row: "NEW", when: "true"))
+            SELECT agentic_count('agent', NEW.tenant, NULL, NEW.status, 0, 0);
         END
         """,
         """
         CREATE TRIGGER agents_counted_delete AFTER DELETE ON agents BEGIN
-            \(count("'agent.' || OLD.status", -1, row: "OLD", when: "true"))
+            SELECT agentic_count('agent', OLD.tenant, OLD.status, NULL, 0, 0);
         END
         """,
         """
         CREATE TRIGGER agents_counted_update AFTER UPDATE ON agents WHEN OLD.status <> NEW.status BEGIN
-            \(count("'agent.' || OLD.status", -1, row: "OLD", when: "true"))
-            \(count("'agent.' || NEW.status", 1, row: "NEW", when: "true"))
+            SELECT agentic_count('agent', NEW.tenant, OLD.status, NEW.status, 0, 0);
         END
         """,
         "INSERT INTO counters SELECT tenant, 'task.' || status, 0, 0, count(*) FROM tasks GROUP BY tenant, status",

@@ -15,16 +15,18 @@ public final class SQLiteStore: TransactionalStore {
     private let writer: SQLiteConnection
     private let writeLock = AsyncMutex()
     private let groupCommit: GroupCommit
+    private let counters: SQLiteCounters
     private let writerBusy = Atomic<Bool>(false)
     private let readers: SQLiteReaderPool
     private let logger: Logger
 
-    private init(path: String, writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+    private init(path: String, writer: SQLiteConnection, counters: SQLiteCounters, readers: [SQLiteConnection], logger: Logger) {
         self.path = path
         self.writer = writer
+        self.counters = counters
         self.readers = SQLiteReaderPool(readers)
         self.logger = logger
-        self.groupCommit = GroupCommit(lock: writeLock)
+        self.groupCommit = GroupCommit(lock: writeLock, counters: counters)
         let bell = EventBell()
         self.eventBell = bell
         self.eventFeed = EventFeed(bell: bell)
@@ -42,6 +44,8 @@ public final class SQLiteStore: TransactionalStore {
         for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000"] {
             _ = try await writer.query(pragma)
         }
+        let counters = SQLiteCounters()
+        try await writer.install(customFunction: counters.function)
         var pool: [SQLiteConnection] = []
         for _ in 0..<max(1, readers) {
             let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
@@ -49,7 +53,7 @@ public final class SQLiteStore: TransactionalStore {
             _ = try await reader.query("PRAGMA query_only = ON")
             pool.append(reader)
         }
-        return SQLiteStore(path: path, writer: writer, readers: pool, logger: logger)
+        return SQLiteStore(path: path, writer: writer, counters: counters, readers: pool, logger: logger)
     }
 
     public var description: String { "sqlite:\(path)" }
@@ -135,8 +139,10 @@ public final class SQLiteStore: TransactionalStore {
             for migration in SQLiteSchema.migrations where migration.version <= version && !applied.contains(Int64(migration.version)) {
                 _ = try await writer.query("PRAGMA foreign_keys = OFF")
                 _ = try await writer.query("BEGIN IMMEDIATE")
+                counters.discardAll()
                 do {
                     for statement in migration.statements { _ = try await writer.query(statement) }
+                    try await counters.flush(on: writer)
                     let broken = try await writer.query("PRAGMA foreign_key_check")
                     if !broken.isEmpty {
                         throw AgenticError.internal("migration \(migration.version) would leave \(broken.count) broken references")

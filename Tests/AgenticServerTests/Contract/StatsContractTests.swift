@@ -85,6 +85,12 @@ struct StatsContractTests {
             let doomedPlans = try await api.get("/api/v1/plans?goal_id=\(doomedGoal)").items.compactMap { $0["plan_id"]?.stringValue }
             #expect(try await api.delete("/api/v1/plans/\(doomedPlans[0])").status == 204)
             #expect(try await api.delete("/api/v1/goals/\(doomedGoal)").status == 204)
+            // A write undone halfway (its last task's id is taken) leaves no count behind.
+            let taken = try #require(try await api.get("/api/v1/tasks?limit=1").items.first?["task_id"])
+            let clash = try await api.post(
+                "/api/v1/plans",
+                PlanGraphContractTests.plan(goal, [PlanGraphContractTests.task("p"), PlanGraphContractTests.task("q", ["p"], ["task_id": taken])]))
+            #expect(clash.status == 409, "\(clash.text)")
 
             func expectMatches(_ stats: Reply) async throws {
                 let agents = try await Self.all(api, "/api/v1/agents")
