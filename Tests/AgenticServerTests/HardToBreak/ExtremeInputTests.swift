@@ -21,7 +21,11 @@ struct ExtremeInputTests {
         case "createGoal": return ["goal_text": "extreme", "constraints": ["max_parallelism": 2]]
         case "updateGoal": return ["priority": 3]
         case "cancelGoal", "cancelPlan", "cancelTask": return ["reason": "extreme"]
-        case "createPlan": return ["goal_id": .string(ids["goal"]!), "name": "extreme"]
+        case "createPlan":
+            return [
+                "goal_id": .string(ids["goal"]!), "name": "extreme",
+                "tasks": [["ref": "a", "name": "first", "priority": 3], ["ref": "b", "depends_on_refs": ["a"]]],
+            ]
         case "updatePlan": return ["name": "extreme-2"]
         case "createTask": return ["plan_id": .string(ids["plan"]!), "description": "extreme", "depends_on": []]
         case "updateTask": return ["priority": 4]
@@ -29,6 +33,8 @@ struct ExtremeInputTests {
         case "heartbeatTask": return ["agent_id": agent, "lease_seconds": 30]
         case "completeTask": return ["agent_id": agent, "outputs": [:]]
         case "failTask": return ["agent_id": agent, "error": "x", "retryable": true]
+        case "reportProgress": return ["agent_id": agent, "message": "extreme", "percent": 50, "data": [:]]
+        case "appendEvent": return ["type": "x.extreme", "resource_id": agent, "data": [:]]
         case "createKey": return ["name": "extreme", "scope": "read", "rate_limit": ["requests_per_second": 5, "burst": 5]]
         default: return nil
         }
