@@ -1,0 +1,84 @@
+"""Python client and worker for Agentic, the control plane for AI-agent platforms.
+
+- :class:`Client` / :class:`AsyncClient`: every call of the HTTP API (``client.agents``, ``goals``,
+  ``plans``, ``tasks``, ``events``, ``keys``), with safe retries and typed errors.
+- :class:`Worker`: runs your handlers for tasks it claims from the work queue.
+"""
+
+from ._core import ClientConfig, RetryPolicy
+from .async_client import AsyncClient, AsyncEventStream, AsyncPageIterator
+from .client import Client, EventStream, PageIterator
+from .errors import (
+    AgenticError,
+    Conflict,
+    ConnectionFailed,
+    Forbidden,
+    LeaseLost,
+    NotFound,
+    RateLimited,
+    ServiceUnavailable,
+    Unauthorized,
+    ValidationError,
+    VersionMismatch,
+)
+from .types import (
+    Agent,
+    ApiKey,
+    ApiKeyCreated,
+    CompleteResult,
+    Event,
+    EventPage,
+    FieldError,
+    Goal,
+    GoalConstraints,
+    JSONObject,
+    Plan,
+    RateLimit,
+    Task,
+    TaskCounts,
+)
+from .worker import NonRetryable, TaskCancelled, Worker, WorkerStats, WorkerTask
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Agent",
+    "AgenticError",
+    "ApiKey",
+    "ApiKeyCreated",
+    "AsyncClient",
+    "AsyncEventStream",
+    "AsyncPageIterator",
+    "Client",
+    "ClientConfig",
+    "CompleteResult",
+    "Conflict",
+    "ConnectionFailed",
+    "Event",
+    "EventPage",
+    "EventStream",
+    "FieldError",
+    "Forbidden",
+    "Goal",
+    "GoalConstraints",
+    "JSONObject",
+    "LeaseLost",
+    "NonRetryable",
+    "NotFound",
+    "PageIterator",
+    "Plan",
+    "RateLimit",
+    "RateLimited",
+    "RetryPolicy",
+    "ServiceUnavailable",
+    "Task",
+    "TaskCancelled",
+    "TaskCounts",
+    "Unauthorized",
+    "ValidationError",
+    "VersionMismatch",
+    "Worker",
+    "WorkerStats",
+    "WorkerTask",
+    "__version__",
+]

@@ -1,0 +1,487 @@
+"""What the sync and async clients share: configuration, the retry policy, request building, the
+body builders of every call, and the Server-Sent Events decoder. No I/O happens here."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, Union
+
+import httpx
+
+from .errors import AgenticError
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8080"
+API_PREFIX = "/api/v1"
+USER_AGENT = "agentic-client-python/0.1.0"
+
+KINDS: Dict[str, str] = {"agents": "agent_id", "goals": "goal_id", "plans": "plan_id", "tasks": "task_id"}
+"""Each resource collection and the name of its identity field."""
+
+
+class _NoBody:
+    """Marks a call without a request body (``None`` would be the JSON ``null``)."""
+
+    def __repr__(self) -> str:
+        return "NO_BODY"
+
+
+NO_BODY: Any = _NoBody()
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When and how long the client retries a call.
+
+    - Connection errors (refused, reset, timed out, a response cut short) and the statuses in
+      ``retry_statuses`` (429, 502, 503, 504) are retried up to ``max_attempts`` attempts in all, with
+      exponential backoff from ``backoff_initial`` to ``backoff_max`` seconds (jittered), or after the
+      server's ``Retry-After`` when it sends one (unless it exceeds ``max_retry_after``).
+    - Every POST carries an ``Idempotency-Key`` that every retry of that call reuses, so a retry of a
+      request that did reach the server gets the first answer replayed instead of running twice.
+    - ``409 idempotency_in_progress`` (the first attempt is still running on the server) is waited
+      out for up to ``in_progress_wait`` seconds, without counting against ``max_attempts``.
+    """
+
+    max_attempts: int = 6
+    backoff_initial: float = 0.25
+    backoff_max: float = 8.0
+    max_retry_after: float = 60.0
+    in_progress_wait: float = 75.0
+    retry_statuses: FrozenSet[int] = frozenset({429, 502, 503, 504})
+
+    def backoff(self, attempt: int) -> float:
+        """The pause after failed attempt number ``attempt`` (1-based): half fixed, half random."""
+        ceiling = min(self.backoff_max, self.backoff_initial * (2.0 ** max(0, attempt - 1)))
+        return ceiling / 2 + random.random() * ceiling / 2
+
+    def delay_after_error(self, error: AgenticError, attempt: int) -> Optional[float]:
+        """The pause before the next attempt after ``error`` ended attempt ``attempt``, or None to give up."""
+        if error.status not in self.retry_statuses or attempt >= self.max_attempts:
+            return None
+        retry_after = error.retry_after
+        if retry_after is None:
+            return self.backoff(attempt)
+        if retry_after > self.max_retry_after:
+            return None
+        # A little jitter on top keeps many clients told "1 s" from coming back in the same millisecond.
+        return retry_after + random.random() * min(0.25, self.backoff_initial)
+
+    def delay_after_transport_error(self, attempt: int) -> Optional[float]:
+        return None if attempt >= self.max_attempts else self.backoff(attempt)
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """Everything a client is made of, so that another client (sync or async) can be made alike."""
+
+    base_url: str
+    api_key: Optional[str]
+    timeout: float
+    retry: RetryPolicy
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @staticmethod
+    def make(
+        base_url: Optional[str],
+        api_key: Optional[str],
+        timeout: float,
+        retry: Optional[RetryPolicy],
+        max_attempts: Optional[int],
+        headers: Optional[Mapping[str, str]],
+    ) -> "ClientConfig":
+        url = base_url or os.environ.get("AGENTIC_URL") or DEFAULT_BASE_URL
+        url = url.rstrip("/")
+        if url.endswith(API_PREFIX):
+            url = url[: -len(API_PREFIX)]
+        key = api_key if api_key is not None else os.environ.get("AGENTIC_API_KEY")
+        policy = retry or RetryPolicy()
+        if max_attempts is not None:
+            policy = RetryPolicy(
+                max_attempts=max_attempts,
+                backoff_initial=policy.backoff_initial,
+                backoff_max=policy.backoff_max,
+                max_retry_after=policy.max_retry_after,
+                in_progress_wait=policy.in_progress_wait,
+                retry_statuses=policy.retry_statuses,
+            )
+        return ClientConfig(url, key, timeout, policy, dict(headers or {}))
+
+    def default_headers(self) -> Dict[str, str]:
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if self.api_key:
+            headers["X-API-Key"] = self.api_key
+        headers.update(self.headers)
+        return headers
+
+    def url(self, path: str, absolute: bool = False) -> str:
+        return self.base_url + (path if absolute else API_PREFIX + path)
+
+
+@dataclass
+class Call:
+    """One API call, before it is sent (and as every retry of it sends it again)."""
+
+    method: str
+    path: str
+    params: Optional[Dict[str, str]] = None
+    body: Any = NO_BODY
+    headers: Dict[str, str] = field(default_factory=dict)
+    timeout: Optional[float] = None
+    idempotency_key: Optional[str] = None
+    absolute: bool = False
+    text: bool = False
+
+    def __post_init__(self) -> None:
+        if self.method == "POST" and "Idempotency-Key" not in self.headers:
+            self.headers["Idempotency-Key"] = self.idempotency_key or str(uuid.uuid4())
+        self.content: Optional[bytes] = None
+        if self.body is not NO_BODY:
+            # Encoded once: a retry must send the very same bytes, or the server sees another request.
+            self.content = json.dumps(self.body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            self.headers.setdefault("Content-Type", "application/json")
+
+
+def params(**values: Any) -> Dict[str, str]:
+    """Query parameters without the ones left out (None); lists become comma lists."""
+    out: Dict[str, str] = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out[name] = "true" if value else "false"
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            out[name] = ",".join(str(v) for v in value)
+        else:
+            out[name] = str(value)
+    return out
+
+
+def fields(**values: Any) -> Dict[str, Any]:
+    """A body from keyword arguments, without those left at None."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def merge(base: Optional[Mapping[str, Any]], **more: Any) -> Dict[str, Any]:
+    out = dict(base or {})
+    out.update(more)
+    return out
+
+
+def if_match(version: Optional[int]) -> Dict[str, str]:
+    return {} if version is None else {"If-Match": f'"{int(version)}"'}
+
+
+def decode(response: httpx.Response, text: bool = False) -> Any:
+    if response.status_code == 204 or not response.content:
+        return None
+    if text:
+        return response.text
+    return json.loads(response.content)
+
+
+def is_in_progress(error: AgenticError) -> bool:
+    return error.status == 409 and error.code == "idempotency_in_progress"
+
+
+def error_dict(error: Union[str, BaseException, Mapping[str, Any], None]) -> Any:
+    """A task's ``error`` from what a worker has: an exception becomes ``{type, message}``."""
+    if error is None or isinstance(error, (str, Mapping)):
+        return dict(error) if isinstance(error, Mapping) else error
+    message = str(error) or repr(error)
+    return {"type": type(error).__name__, "message": message[:10000]}
+
+
+# --- the calls -------------------------------------------------------------------------------------
+
+
+def create_call(kind: str, body: Dict[str, Any], idempotency_key: Optional[str] = None) -> Call:
+    return Call("POST", f"/{kind}", body=body, idempotency_key=idempotency_key)
+
+
+def get_call(kind: str, resource_id: str) -> Call:
+    return Call("GET", f"/{kind}/{resource_id}")
+
+
+def update_call(kind: str, resource_id: str, changes: Dict[str, Any], if_version: Optional[int]) -> Call:
+    return Call("PATCH", f"/{kind}/{resource_id}", body=changes, headers=if_match(if_version))
+
+
+def delete_call(kind: str, resource_id: str, if_version: Optional[int]) -> Call:
+    return Call("DELETE", f"/{kind}/{resource_id}", headers=if_match(if_version))
+
+
+def list_call(kind: str, filters: Dict[str, Any], page_size: Optional[int], cursor: Optional[str]) -> Call:
+    return Call("GET", f"/{kind}", params=params(limit=page_size, cursor=cursor, **filters))
+
+
+def cancel_call(kind: str, resource_id: str, reason: Optional[str]) -> Call:
+    return Call("POST", f"/{kind}/{resource_id}/cancel", body=fields(reason=reason))
+
+
+def claim_call(
+    agent_id: str,
+    task_types: Optional[Sequence[str]],
+    plan_id: Optional[str],
+    lease_seconds: Optional[int],
+    limit: Optional[int],
+) -> Call:
+    body = fields(
+        agent_id=agent_id,
+        task_types=list(task_types) if task_types is not None else None,
+        plan_id=plan_id,
+        lease_seconds=lease_seconds,
+        limit=limit,
+    )
+    return Call("POST", "/tasks/claim", body=body)
+
+
+def heartbeat_call(task_id: str, agent_id: str, lease_seconds: Optional[int]) -> Call:
+    return Call("POST", f"/tasks/{task_id}/heartbeat", body=fields(agent_id=agent_id, lease_seconds=lease_seconds))
+
+
+def complete_call(
+    task_id: str, agent_id: str, outputs: Optional[Mapping[str, Any]], claim_next: Optional[Mapping[str, Any]]
+) -> Call:
+    body = fields(
+        agent_id=agent_id,
+        outputs=dict(outputs) if outputs is not None else None,
+        claim_next=dict(claim_next) if claim_next is not None else None,
+    )
+    return Call("POST", f"/tasks/{task_id}/complete", body=body)
+
+
+def fail_call(task_id: str, agent_id: str, error: Any, retryable: Optional[bool]) -> Call:
+    body: Dict[str, Any] = {"agent_id": agent_id}
+    if error is not None:
+        body["error"] = error_dict(error)
+    if retryable is not None:
+        body["retryable"] = retryable
+    return Call("POST", f"/tasks/{task_id}/fail", body=body)
+
+
+def rejects_claim_next(error: AgenticError) -> bool:
+    """Whether the server answered a ``complete`` with ``claim_next`` by not knowing the field."""
+    return error.status in (400, 422) and error.names_field("claim_next")
+
+
+def complete_result(answer: Any) -> Dict[str, Any]:
+    """``{"task": ..., "next": [...]}`` from a complete-with-claim_next answer."""
+    if isinstance(answer, dict) and "task" in answer and isinstance(answer.get("task"), dict):
+        return {"task": answer["task"], "next": list(answer.get("next") or [])}
+    return {"task": answer, "next": []}
+
+
+def claim_args(claim_next: Mapping[str, Any]) -> Dict[str, Any]:
+    """The ``claim`` arguments in a ``claim_next`` object, for the two-request fallback."""
+    return {
+        "task_types": claim_next.get("task_types"),
+        "plan_id": claim_next.get("plan_id"),
+        "lease_seconds": claim_next.get("lease_seconds"),
+        "limit": claim_next.get("limit"),
+    }
+
+
+def events_call(
+    after: Optional[int],
+    types: Optional[Union[str, Sequence[str]]],
+    wait: Optional[float],
+    limit: Optional[int],
+    timeout: float,
+) -> Call:
+    wait_seconds = None if wait is None else max(0, min(30, int(round(wait))))
+    call = Call("GET", "/events", params=params(after=after, types=types_param(types), limit=limit, wait=wait_seconds))
+    if wait_seconds:
+        call.timeout = max(timeout, wait_seconds + 15.0)
+    return call
+
+
+def types_param(types: Optional[Union[str, Sequence[str]]]) -> Optional[str]:
+    if types is None:
+        return None
+    if isinstance(types, str):
+        return types
+    return ",".join(types)
+
+
+def progress_call(
+    task_id: str, agent_id: str, message: Optional[str], percent: Optional[float], data: Optional[Mapping[str, Any]]
+) -> Call:
+    body = fields(agent_id=agent_id, message=message, percent=percent, data=dict(data) if data is not None else None)
+    return Call("POST", f"/tasks/{task_id}/progress", body=body)
+
+
+def history_call(task_id: str, after: int, limit: Optional[int]) -> Call:
+    return Call("GET", f"/tasks/{task_id}/events", params=params(after=after, limit=limit))
+
+
+def publish_call(type: str, data: Optional[Mapping[str, Any]], resource_id: Optional[str]) -> Call:
+    body: Dict[str, Any] = {"type": type, "data": dict(data or {})}
+    if resource_id is not None:
+        body["resource_id"] = resource_id
+    return Call("POST", "/events", body=body)
+
+
+def key_create_call(
+    name: str,
+    scope: str,
+    tenant: Optional[str],
+    expires_at: Optional[str],
+    rate_limit: Optional[Mapping[str, Any]],
+) -> Call:
+    body = fields(name=name, scope=scope, tenant=tenant, expires_at=expires_at)
+    if rate_limit is not None:
+        body["rate_limit"] = dict(rate_limit)
+    return Call("POST", "/keys", body=body)
+
+
+# --- plans with steps --------------------------------------------------------------------------------
+
+
+def plan_with_steps_request(
+    goal_id: str,
+    agent_id: Optional[str],
+    steps: Sequence[Mapping[str, Any]],
+    plan_type: str,
+    plan_fields: Mapping[str, Any],
+) -> Dict[str, Any]:
+    """The body of ``create_plan(goal_id, agent_id, steps, plan_type)``: the plan with its tasks, one
+    request the server creates all or nothing.
+
+    Each step becomes a task of the plan's ``tasks`` with a ``ref`` (its own, or its position, ``"1"``
+    for the first); ``sequential`` plans make each step wait for the one before it (unless the step
+    names its own ``depends_on_refs``), ``parallel`` ones leave steps independent. Until the server
+    stores ``plan_type`` itself it is kept in the plan's ``metadata``.
+    """
+    if plan_type not in ("sequential", "parallel"):
+        raise ValueError("plan_type must be 'sequential' or 'parallel'")
+    plan: Dict[str, Any] = {k: v for k, v in plan_fields.items() if v is not None}
+    plan["goal_id"] = goal_id
+    if agent_id is not None:
+        plan["agent_id"] = agent_id
+    metadata = dict(plan.get("metadata") or {})
+    metadata.setdefault("plan_type", plan_type)
+    plan["metadata"] = metadata
+    if not steps:
+        return plan
+    tasks: List[Dict[str, Any]] = []
+    previous: Optional[str] = None
+    for index, step in enumerate(steps):
+        task = {k: v for k, v in step.items() if v is not None}
+        ref = str(task.get("ref") or index + 1)
+        task["ref"] = ref
+        if "name" not in task and "description" not in task:
+            task["name"] = f"step {index + 1}"
+        if plan_type == "sequential" and previous is not None and "depends_on_refs" not in task:
+            task["depends_on_refs"] = [previous]
+        tasks.append(task)
+        previous = ref
+    plan["tasks"] = tasks
+    return plan
+
+
+# --- Server-Sent Events ------------------------------------------------------------------------------
+
+
+@dataclass
+class ServerSentEvent:
+    id: Optional[str]
+    event: Optional[str]
+    data: str
+
+
+class SSEDecoder:
+    """Decodes the lines of a ``text/event-stream`` (WHATWG rules): ``id``, ``event``, ``data``
+    (joined by newlines), ``retry``; lines starting with ``:`` are comments; a blank line ends an
+    event. An event cut off before its blank line is never produced."""
+
+    def __init__(self) -> None:
+        self._data: List[str] = []
+        self._event: Optional[str] = None
+        self._id: Optional[str] = None
+        self.retry_ms: Optional[int] = None
+        self.comments = 0
+
+    def feed(self, line: str) -> Optional[ServerSentEvent]:
+        line = line.rstrip("\r\n")
+        if line == "":
+            if not self._data:
+                self._event = None
+                return None
+            event = ServerSentEvent(self._id, self._event, "\n".join(self._data))
+            self._data = []
+            self._event = None
+            return event
+        if line.startswith(":"):
+            self.comments += 1
+            return None
+        name, _, value = line.partition(":")
+        if value.startswith(" "):
+            value = value[1:]
+        if name == "data":
+            self._data.append(value)
+        elif name == "event":
+            self._event = value
+        elif name == "id":
+            if "\0" not in value:
+                self._id = value
+        elif name == "retry":
+            if value.isdigit():
+                self.retry_ms = int(value)
+        return None
+
+
+def stream_request(
+    types: Optional[Union[str, Sequence[str]]], last_event_id: Optional[int], after: Optional[int]
+) -> Tuple[Dict[str, str], Dict[str, str]]:
+    """Query parameters and headers of one (re)connection of an event stream."""
+    query = params(types=types_param(types))
+    headers = {"Accept": "text/event-stream"}
+    if last_event_id is not None:
+        headers["Last-Event-ID"] = str(last_event_id)
+    elif after is not None:
+        query["after"] = str(after)
+    return query, headers
+
+
+def event_from_sse(sse: ServerSentEvent) -> Tuple[int, Dict[str, Any]]:
+    event = json.loads(sse.data)
+    event_id = int(sse.id) if sse.id and sse.id.isdigit() else int(event["event_id"])
+    return event_id, event
+
+
+STREAM_RETRYABLE = frozenset({408, 425, 429, 500, 502, 503, 504})
+"""Statuses an event stream waits out and reconnects after; others end the stream with the error."""
+
+
+def openapi_documents(document: str, method: str, path: str) -> bool:
+    """Whether an OpenAPI YAML document (as the server renders it) has ``method`` under ``path``.
+
+    A line-based reading of the document's layout (paths at two spaces, methods at four), so the
+    package needs no YAML parser."""
+    inside = False
+    for line in document.splitlines():
+        if line.startswith("  ") and not line.startswith("   ") and line.rstrip().endswith(":"):
+            inside = line.strip()[:-1].strip("'\"") == path
+            continue
+        if not line.startswith(" ") and line.strip():
+            inside = False
+            continue
+        if inside and line.startswith("    ") and not line.startswith("     ") and line.strip() == f"{method.lower()}:":
+            return True
+    return False
+
+
+def openapi_schema_has_property(document: str, schema: str, prop: str) -> bool:
+    """Whether the component ``schema`` of an OpenAPI YAML document lists ``prop`` among its properties."""
+    inside = False
+    for line in document.splitlines():
+        if line.startswith("    ") and not line.startswith("     ") and line.rstrip().endswith(":"):
+            inside = line.strip()[:-1] == schema
+            continue
+        if inside and line.strip().startswith(f"{prop}:") and line.startswith("        "):
+            return True
+    return False

@@ -1,0 +1,913 @@
+"""The synchronous client: :class:`Client`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from types import TracebackType
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Generator,
+    Generic,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Type,
+    TypeVar,
+    Union,
+    cast,
+    overload,
+)
+
+import httpx
+
+from . import _core
+from ._core import NO_BODY, Call, ClientConfig, RetryPolicy
+from .errors import AgenticError, ConnectionFailed, error_from_response
+from .types import (
+    Agent,
+    ApiKey,
+    ApiKeyCreated,
+    CompleteResult,
+    Event,
+    EventPage,
+    Goal,
+    JSONObject,
+    Plan,
+    Task,
+)
+
+log = logging.getLogger("agentic_client")
+
+R = TypeVar("R")
+Types = Optional[Union[str, Sequence[str]]]
+
+
+class Client:
+    """A synchronous client of the Agentic API.
+
+    ::
+
+        with Client("http://127.0.0.1:8080", api_key="agk_...") as client:
+            agent = client.agents.create(name="researcher")
+            for task in client.tasks.list(plan_id=plan_id):
+                ...
+
+    ``base_url`` defaults to ``$AGENTIC_URL`` or ``http://127.0.0.1:8080`` (a trailing ``/api/v1`` is
+    accepted too); ``api_key`` to ``$AGENTIC_API_KEY``. ``timeout`` is per request, in seconds.
+    ``retry`` (or just ``max_attempts``) sets the :class:`RetryPolicy`. ``transport`` or
+    ``http_client`` replace the underlying httpx transport or client.
+    """
+
+    def __init__(
+        self,
+        base_url: Optional[str] = None,
+        api_key: Optional[str] = None,
+        *,
+        timeout: float = 30.0,
+        retry: Optional[RetryPolicy] = None,
+        max_attempts: Optional[int] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        transport: Optional[httpx.BaseTransport] = None,
+        http_client: Optional[httpx.Client] = None,
+    ) -> None:
+        self.config = ClientConfig.make(base_url, api_key, timeout, retry, max_attempts, headers)
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(
+            timeout=timeout, transport=transport, limits=httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        )
+        self._headers = self.config.default_headers()
+        self.claim_next_supported: Optional[bool] = None
+        """Whether the server accepts ``claim_next`` on complete: None until the first such call."""
+        self.agents = Agents(self)
+        self.goals = Goals(self)
+        self.plans = Plans(self)
+        self.tasks = Tasks(self)
+        self.events = Events(self)
+        self.keys = Keys(self)
+
+    @classmethod
+    def from_config(cls, config: ClientConfig, **kwargs: Any) -> "Client":
+        return cls(
+            config.base_url,
+            config.api_key,
+            timeout=config.timeout,
+            retry=config.retry,
+            headers=config.headers,
+            **kwargs,
+        )
+
+    # --- plumbing ---
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
+        self.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = NO_BODY,
+        params: Optional[Mapping[str, Any]] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        idempotency_key: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> Any:
+        """Any call of the API (``path`` under ``/api/v1``), with the client's retries and errors."""
+        call = Call(
+            method.upper(),
+            path,
+            params=_core.params(**dict(params or {})),
+            body=json,
+            headers=dict(headers or {}),
+            timeout=timeout,
+            idempotency_key=idempotency_key,
+        )
+        return self.send(call)
+
+    def send(self, call: Call) -> Any:
+        """Sends ``call``, retrying as the :class:`RetryPolicy` allows, and decodes the answer."""
+        policy = self.config.retry
+        url = self.config.url(call.path, call.absolute)
+        headers = dict(self._headers)
+        headers.update(call.headers)
+        timeout = call.timeout or self.config.timeout
+        attempt = 0
+        in_progress_waits = 0
+        lost_answer = False
+        started = time.monotonic()
+        while True:
+            attempt += 1
+            try:
+                response = self._http.request(
+                    call.method, url, params=call.params, content=call.content, headers=headers, timeout=timeout
+                )
+            except (httpx.UnsupportedProtocol, httpx.LocalProtocolError):
+                raise
+            except httpx.TransportError as exc:
+                lost_answer = True
+                delay = policy.delay_after_transport_error(attempt)
+                if delay is None:
+                    raise ConnectionFailed(
+                        f"{call.method} {call.path}: {exc!r} (attempt {attempt} of {policy.max_attempts})", cause=exc
+                    ) from exc
+                log.info("%s %s: %r; retrying in %.2f s (attempt %d)", call.method, call.path, exc, delay, attempt)
+                time.sleep(delay)
+                continue
+            if response.status_code < 400:
+                return _core.decode(response, call.text)
+            error = error_from_response(response)
+            if (
+                call.method == "POST"
+                and _core.is_in_progress(error)
+                and time.monotonic() - started < policy.in_progress_wait
+            ):
+                attempt -= 1
+                in_progress_waits += 1
+                time.sleep(min(2.0, 0.05 * (2 ** min(in_progress_waits, 6))))
+                continue
+            if lost_answer and call.method == "DELETE" and error.status == 404:
+                return None  # an earlier attempt deleted it, and its answer was lost
+            delay = policy.delay_after_error(error, attempt)
+            if delay is None:
+                raise error
+            log.info("%s %s: %s; retrying in %.2f s (attempt %d)", call.method, call.path, error, delay, attempt)
+            time.sleep(delay)
+
+    def openapi(self) -> str:
+        """The server's OpenAPI document (``GET /openapi.yaml``, no key needed)."""
+        return cast(str, self.send(Call("GET", "/openapi.yaml", absolute=True, text=True)))
+
+    def ready(self) -> JSONObject:
+        """``GET /health/ready``: raises :class:`ServiceUnavailable` when the server is not ready."""
+        return cast(JSONObject, self.send(Call("GET", "/health/ready", absolute=True)))
+
+    def documents(self, method: str, path: str) -> bool:
+        """Whether the server's OpenAPI document describes ``method path`` (e.g. ``POST /api/v1/events``)."""
+        return _core.openapi_documents(self.openapi(), method, path)
+
+    # --- the seed platform's L01Client method names (thin aliases) ---
+
+    def create_agent(
+        self,
+        name: Optional[str] = None,
+        agent_type: Optional[str] = None,
+        configuration: Optional[JSONObject] = None,
+        metadata: Optional[JSONObject] = None,
+        **fields: Any,
+    ) -> Agent:
+        body = _core.merge(
+            fields, **_core.fields(name=name, agent_type=agent_type, configuration=configuration, metadata=metadata)
+        )
+        return cast(Agent, self.send(_core.create_call("agents", body)))
+
+    def get_agent(self, agent_id: str) -> Agent:
+        return self.agents.get(agent_id)
+
+    def list_agents(
+        self, status: Optional[str] = None, limit: int = 100, agent_type: Optional[str] = None
+    ) -> List[Agent]:
+        return list(self.agents.list(status=status, agent_type=agent_type, page_size=min(limit, 200), max_items=limit))
+
+    def update_agent(self, agent_id: str, updates: Optional[Mapping[str, Any]] = None, **fields: Any) -> Agent:
+        return self.agents.update(agent_id, updates, **fields)
+
+    def delete_agent(self, agent_id: str) -> None:
+        self.agents.delete(agent_id)
+
+    def create_goal(
+        self,
+        agent_id: Optional[str] = None,
+        description: Optional[str] = None,
+        success_criteria: Optional[List[Any]] = None,
+        priority: Optional[int] = None,
+        **fields: Any,
+    ) -> Goal:
+        body = _core.merge(
+            fields,
+            **_core.fields(
+                agent_id=agent_id, description=description, success_criteria=success_criteria, priority=priority
+            ),
+        )
+        return cast(Goal, self.send(_core.create_call("goals", body)))
+
+    def get_goal(self, goal_id: str) -> Goal:
+        return self.goals.get(goal_id)
+
+    def update_goal(self, goal_id: str, updates: Optional[Mapping[str, Any]] = None, **fields: Any) -> Goal:
+        return self.goals.update(goal_id, updates, **fields)
+
+    def list_goals(self, agent_id: Optional[str] = None, status: Optional[str] = None, limit: int = 100) -> List[Goal]:
+        return list(self.goals.list(agent_id=agent_id, status=status, page_size=min(limit, 200), max_items=limit))
+
+    def create_plan(
+        self,
+        goal_id: str,
+        agent_id: Optional[str] = None,
+        steps: Optional[Sequence[Mapping[str, Any]]] = None,
+        plan_type: str = "sequential",
+        **fields: Any,
+    ) -> Plan:
+        return self.create_plan_with_steps(goal_id, agent_id, list(steps or []), plan_type, **fields)
+
+    def create_plan_with_steps(
+        self,
+        goal_id: str,
+        agent_id: Optional[str],
+        steps: Sequence[Mapping[str, Any]],
+        plan_type: str = "sequential",
+        **fields: Any,
+    ) -> Plan:
+        """A plan and one task per step, chained by ``depends_on`` when ``plan_type == "sequential"``.
+
+        One request: the server creates the plan and its tasks together or not at all (a bad step is a
+        ``ValidationError`` naming ``tasks[i].<field>``, and nothing is left behind). The answer is the
+        plan with ``tasks: [{ref, task_id}]``."""
+        body = _core.plan_with_steps_request(goal_id, agent_id, steps, plan_type, fields)
+        return cast(Plan, self.send(_core.create_call("plans", body)))
+
+    def get_plan(self, plan_id: str) -> Plan:
+        return self.plans.get(plan_id)
+
+    def update_plan(self, plan_id: str, updates: Optional[Mapping[str, Any]] = None, **fields: Any) -> Plan:
+        return self.plans.update(plan_id, updates, **fields)
+
+    def create_task(
+        self,
+        plan_id: str,
+        agent_id: Optional[str] = None,
+        description: Optional[str] = None,
+        task_type: Optional[str] = None,
+        input_data: Optional[JSONObject] = None,
+        **fields: Any,
+    ) -> Task:
+        body = _core.merge(
+            fields,
+            **_core.fields(
+                plan_id=plan_id, agent_id=agent_id, description=description, task_type=task_type, input_data=input_data
+            ),
+        )
+        return cast(Task, self.send(_core.create_call("tasks", body)))
+
+    def update_task(self, task_id: str, updates: Optional[Mapping[str, Any]] = None, **fields: Any) -> Task:
+        changes = _core.merge(updates, **fields)
+        changes.pop("completed_at", None)  # the seed sends it; the server stamps it itself
+        return self.tasks.update(task_id, changes)
+
+    def publish_event(
+        self,
+        event_type: str,
+        aggregate_id: Optional[str] = None,
+        payload: Optional[JSONObject] = None,
+        aggregate_type: Optional[str] = None,
+        metadata: Optional[JSONObject] = None,
+    ) -> Event:
+        """A client event of type ``x.<event_type>`` about ``aggregate_id`` (``POST /api/v1/events``)."""
+        data = {"aggregate_type": aggregate_type, "payload": dict(payload or {}), "metadata": dict(metadata or {})}
+        return self.events.publish("x." + event_type, data, resource_id=aggregate_id)
+
+    def query_events(
+        self, event_type: Optional[str] = None, aggregate_id: Optional[str] = None, limit: int = 100, after: int = 0
+    ) -> List[Event]:
+        """Events of type ``x.<event_type>`` (every type when None) about ``aggregate_id``, oldest first."""
+        types = None if event_type is None else (event_type if event_type.startswith("x.") else "x." + event_type)
+        found: List[Event] = []
+        for event in self.events.iter(after=after, types=types, page_size=1000):
+            if aggregate_id is None or event["resource_id"] == aggregate_id:
+                found.append(event)
+                if len(found) >= limit:
+                    break
+        return found
+
+
+class PageIterator(Generic[R]):
+    """The items of a list, page after page (following ``next_cursor``), fetched as they are needed."""
+
+    def __init__(self, fetch: Callable[[Optional[str]], Any], max_items: Optional[int] = None) -> None:
+        self._fetch = fetch
+        self._max_items = max_items
+        self._items = self._generate()
+        self.next_cursor: Optional[str] = None
+        self.pages_fetched = 0
+
+    def pages(self) -> Iterator[List[R]]:
+        """The pages themselves (lists of items)."""
+        cursor: Optional[str] = None
+        while True:
+            page = self._fetch(cursor)
+            self.pages_fetched += 1
+            cursor = page.get("next_cursor")
+            self.next_cursor = cursor
+            yield cast(List[R], page["data"])
+            if not cursor:
+                return
+
+    def _generate(self) -> Iterator[R]:
+        count = 0
+        if self._max_items is not None and self._max_items <= 0:
+            return
+        for page in self.pages():
+            for item in page:
+                yield item
+                count += 1
+                if self._max_items is not None and count >= self._max_items:
+                    return
+
+    def __iter__(self) -> "PageIterator[R]":
+        return self
+
+    def __next__(self) -> R:
+        return next(self._items)
+
+
+class _Resource(Generic[R]):
+    _kind = ""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @property
+    def _id_field(self) -> str:
+        return _core.KINDS[self._kind]
+
+    def _create(self, body: Dict[str, Any], idempotency_key: Optional[str]) -> R:
+        return cast(R, self._client.send(_core.create_call(self._kind, body, idempotency_key)))
+
+    def get(self, resource_id: str) -> R:
+        """``GET /{kind}/{id}``."""
+        return cast(R, self._client.send(_core.get_call(self._kind, resource_id)))
+
+    def update(
+        self,
+        resource_id: str,
+        changes: Optional[Mapping[str, Any]] = None,
+        *,
+        if_version: Optional[int] = None,
+        **fields: Any,
+    ) -> R:
+        """``PATCH``: changes only the named fields (None sends ``null``); ``if_version`` sends
+        ``If-Match: "N"`` and raises :class:`VersionMismatch` when the resource moved on."""
+        body = _core.merge(changes, **fields)
+        return cast(R, self._client.send(_core.update_call(self._kind, resource_id, body, if_version)))
+
+    def delete(self, resource_id: str, *, if_version: Optional[int] = None) -> None:
+        """``DELETE``: 204, or :class:`NotFound`."""
+        self._client.send(_core.delete_call(self._kind, resource_id, if_version))
+
+    def _list(self, filters: Dict[str, Any], page_size: Optional[int], max_items: Optional[int]) -> PageIterator[R]:
+        def fetch(cursor: Optional[str]) -> Any:
+            return self._client.send(_core.list_call(self._kind, filters, page_size, cursor))
+
+        return PageIterator(fetch, max_items)
+
+
+class Agents(_Resource[Agent]):
+    _kind = "agents"
+
+    def create(
+        self,
+        name: str,
+        *,
+        agent_type: Optional[str] = None,
+        status: Optional[str] = None,
+        configuration: Optional[JSONObject] = None,
+        metadata: Optional[JSONObject] = None,
+        resource_limits: Optional[JSONObject] = None,
+        did: Optional[str] = None,
+        agent_id: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+        **extra: Any,
+    ) -> Agent:
+        body = _core.merge(
+            extra,
+            **_core.fields(
+                name=name,
+                agent_type=agent_type,
+                status=status,
+                configuration=configuration,
+                metadata=metadata,
+                resource_limits=resource_limits,
+                did=did,
+                agent_id=agent_id,
+            ),
+        )
+        return self._create(body, idempotency_key)
+
+    def list(
+        self,
+        *,
+        status: Optional[str] = None,
+        agent_type: Optional[str] = None,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        **filters: Any,
+    ) -> PageIterator[Agent]:
+        return self._list(_core.merge(filters, status=status, agent_type=agent_type), page_size, max_items)
+
+
+class Goals(_Resource[Goal]):
+    _kind = "goals"
+
+    def create(
+        self,
+        goal_text: Optional[str] = None,
+        *,
+        agent_id: Optional[str] = None,
+        goal_type: Optional[str] = None,
+        priority: Optional[int] = None,
+        success_criteria: Optional[List[Any]] = None,
+        constraints: Optional[JSONObject] = None,
+        parent_goal_id: Optional[str] = None,
+        metadata: Optional[JSONObject] = None,
+        status: Optional[str] = None,
+        agent_did: Optional[str] = None,
+        goal_id: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+        **extra: Any,
+    ) -> Goal:
+        body = _core.merge(
+            extra,
+            **_core.fields(
+                goal_text=goal_text,
+                agent_id=agent_id,
+                goal_type=goal_type,
+                priority=priority,
+                success_criteria=success_criteria,
+                constraints=constraints,
+                parent_goal_id=parent_goal_id,
+                metadata=metadata,
+                status=status,
+                agent_did=agent_did,
+                goal_id=goal_id,
+            ),
+        )
+        return self._create(body, idempotency_key)
+
+    def list(
+        self,
+        *,
+        status: Optional[str] = None,
+        agent_id: Optional[str] = None,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        **filters: Any,
+    ) -> PageIterator[Goal]:
+        return self._list(_core.merge(filters, status=status, agent_id=agent_id), page_size, max_items)
+
+    def cancel(self, goal_id: str, reason: Optional[str] = None) -> Goal:
+        """Cancels the goal and everything still open below it."""
+        return cast(Goal, self._client.send(_core.cancel_call("goals", goal_id, reason)))
+
+
+class Plans(_Resource[Plan]):
+    _kind = "plans"
+
+    def create(
+        self,
+        goal_id: str,
+        *,
+        name: Optional[str] = None,
+        agent_id: Optional[str] = None,
+        resource_budget: Optional[JSONObject] = None,
+        metadata: Optional[JSONObject] = None,
+        status: Optional[str] = None,
+        plan_id: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+        **extra: Any,
+    ) -> Plan:
+        body = _core.merge(
+            extra,
+            **_core.fields(
+                goal_id=goal_id,
+                name=name,
+                agent_id=agent_id,
+                resource_budget=resource_budget,
+                metadata=metadata,
+                status=status,
+                plan_id=plan_id,
+            ),
+        )
+        return self._create(body, idempotency_key)
+
+    def list(
+        self,
+        *,
+        status: Optional[str] = None,
+        agent_id: Optional[str] = None,
+        goal_id: Optional[str] = None,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        **filters: Any,
+    ) -> PageIterator[Plan]:
+        return self._list(_core.merge(filters, status=status, agent_id=agent_id, goal_id=goal_id), page_size, max_items)
+
+    def cancel(self, plan_id: str, reason: Optional[str] = None) -> Plan:
+        """Cancels the plan and its open tasks."""
+        return cast(Plan, self._client.send(_core.cancel_call("plans", plan_id, reason)))
+
+
+class Tasks(_Resource[Task]):
+    _kind = "tasks"
+
+    def create(
+        self,
+        plan_id: str,
+        *,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+        task_type: Optional[str] = None,
+        inputs: Optional[JSONObject] = None,
+        depends_on: Optional[Sequence[str]] = None,
+        priority: Optional[int] = None,
+        timeout_seconds: Optional[int] = None,
+        max_attempts: Optional[int] = None,
+        agent_id: Optional[str] = None,
+        tool_name: Optional[str] = None,
+        status: Optional[str] = None,
+        task_id: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+        **extra: Any,
+    ) -> Task:
+        body = _core.merge(
+            extra,
+            **_core.fields(
+                plan_id=plan_id,
+                name=name,
+                description=description,
+                task_type=task_type,
+                inputs=inputs,
+                depends_on=list(depends_on) if depends_on is not None else None,
+                priority=priority,
+                timeout_seconds=timeout_seconds,
+                max_attempts=max_attempts,
+                agent_id=agent_id,
+                tool_name=tool_name,
+                status=status,
+                task_id=task_id,
+            ),
+        )
+        return self._create(body, idempotency_key)
+
+    def list(
+        self,
+        *,
+        status: Optional[str] = None,
+        agent_id: Optional[str] = None,
+        plan_id: Optional[str] = None,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        **filters: Any,
+    ) -> PageIterator[Task]:
+        return self._list(_core.merge(filters, status=status, agent_id=agent_id, plan_id=plan_id), page_size, max_items)
+
+    def claim(
+        self,
+        agent_id: str,
+        *,
+        task_types: Optional[Sequence[str]] = None,
+        plan_id: Optional[str] = None,
+        lease_seconds: Optional[int] = None,
+        limit: Optional[int] = None,
+    ) -> List[Task]:
+        """``POST /tasks/claim``: up to ``limit`` ready tasks, each leased to ``agent_id`` (empty when none is ready)."""
+        answer = self._client.send(_core.claim_call(agent_id, task_types, plan_id, lease_seconds, limit))
+        return cast(List[Task], answer["data"])
+
+    def heartbeat(self, task_id: str, agent_id: str, *, lease_seconds: Optional[int] = None) -> Task:
+        """Extends the lease; :class:`LeaseLost` when the caller no longer holds it."""
+        return cast(Task, self._client.send(_core.heartbeat_call(task_id, agent_id, lease_seconds)))
+
+    @overload
+    def complete(self, task_id: str, agent_id: str, outputs: Optional[JSONObject] = None) -> Task: ...
+
+    @overload
+    def complete(
+        self, task_id: str, agent_id: str, outputs: Optional[JSONObject] = None, *, claim_next: Mapping[str, Any]
+    ) -> CompleteResult: ...
+
+    def complete(
+        self,
+        task_id: str,
+        agent_id: str,
+        outputs: Optional[JSONObject] = None,
+        *,
+        claim_next: Optional[Mapping[str, Any]] = None,
+    ) -> Union[Task, CompleteResult]:
+        """Completes the caller's task with ``outputs``.
+
+        With ``claim_next`` (``{"task_types", "plan_id", "lease_seconds", "limit"}``) the answer is
+        ``{"task": ..., "next": [tasks claimed in the same breath]}``. A server that does not know
+        ``claim_next`` yet is detected once (its 422 naming the field); from then on the client
+        completes and then claims in two requests, with the same answer."""
+        if claim_next is None:
+            return cast(Task, self._client.send(_core.complete_call(task_id, agent_id, outputs, None)))
+        if self._client.claim_next_supported is not False:
+            try:
+                answer = self._client.send(_core.complete_call(task_id, agent_id, outputs, claim_next))
+            except AgenticError as error:
+                if not _core.rejects_claim_next(error):
+                    raise
+                log.info("the server does not take claim_next on complete; claiming separately from now on")
+                self._client.claim_next_supported = False
+            else:
+                self._client.claim_next_supported = True
+                return cast(CompleteResult, _core.complete_result(answer))
+        task = cast(Task, self._client.send(_core.complete_call(task_id, agent_id, outputs, None)))
+        claimed = self.claim(agent_id, **_core.claim_args(claim_next))
+        return CompleteResult(task=task, next=claimed)
+
+    def fail(
+        self,
+        task_id: str,
+        agent_id: str,
+        error: Union[str, BaseException, Mapping[str, Any], None] = None,
+        *,
+        retryable: Optional[bool] = None,
+    ) -> Task:
+        """Records a failed attempt (an exception becomes ``{"type", "message"}``); with attempts left
+        and ``retryable`` (the default) the task goes back to ``pending``."""
+        return cast(Task, self._client.send(_core.fail_call(task_id, agent_id, error, retryable)))
+
+    def cancel(self, task_id: str, reason: Optional[str] = None) -> Task:
+        """Cancels the task (its dependents are skipped)."""
+        return cast(Task, self._client.send(_core.cancel_call("tasks", task_id, reason)))
+
+    def progress(
+        self,
+        task_id: str,
+        agent_id: str,
+        message: Optional[str] = None,
+        *,
+        percent: Optional[float] = None,
+        data: Optional[JSONObject] = None,
+    ) -> Event:
+        """Reports a step of the work as a ``task.progress`` event; the task itself does not change.
+        :class:`LeaseLost` unless ``agent_id`` holds the lease; at most 20 per second per task (more
+        are rate limited and retried after ``Retry-After``)."""
+        return cast(Event, self._client.send(_core.progress_call(task_id, agent_id, message, percent, data)))
+
+    def history(self, task_id: str, *, after: int = 0, page_size: Optional[int] = None) -> Iterator[Event]:
+        """Every event about the task, oldest first (``GET /tasks/{id}/events``), page after page."""
+        position = after
+        while True:
+            page = cast(EventPage, self._client.send(_core.history_call(task_id, position, page_size)))
+            yield from page["data"]
+            if not page["data"]:
+                return
+            position = page["next_after"]
+
+
+class Keys:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        name: str,
+        scope: str = "write",
+        *,
+        tenant: Optional[str] = None,
+        expires_at: Optional[str] = None,
+        rate_limit: Optional[Mapping[str, Any]] = None,
+    ) -> ApiKeyCreated:
+        """``POST /api/v1/keys`` (admin): the answer holds the secret ``key``, shown only this once."""
+        return cast(
+            ApiKeyCreated, self._client.send(_core.key_create_call(name, scope, tenant, expires_at, rate_limit))
+        )
+
+    def list(self, *, tenant: Optional[str] = None) -> List[ApiKey]:
+        """The keys of this tenant (or ``tenant``, or ``"*"`` for all: admins of the default tenant)."""
+        answer = self._client.send(Call("GET", "/keys", params=_core.params(tenant=tenant)))
+        return cast(List[ApiKey], answer["data"])
+
+    def revoke(self, key_id: str) -> None:
+        self._client.send(Call("DELETE", f"/keys/{key_id}"))
+
+
+class Events:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def list(
+        self,
+        after: Optional[int] = None,
+        types: Types = None,
+        wait: Optional[float] = None,
+        limit: Optional[int] = None,
+    ) -> EventPage:
+        """One page of events after ``after``, oldest first: ``{"data": [...], "next_after": N}``.
+
+        ``types`` takes exact types and prefixes ending in ``.`` (a list or a comma string); ``wait``
+        (≤ 30 s) holds the request until something arrives."""
+        call = _core.events_call(after, types, wait, limit, self._client.config.timeout)
+        return cast(EventPage, self._client.send(call))
+
+    def iter(
+        self,
+        after: int = 0,
+        types: Types = None,
+        *,
+        page_size: Optional[int] = None,
+        follow: bool = False,
+        wait: float = 25.0,
+    ) -> Iterator[Event]:
+        """Every event after ``after``, page after page; with ``follow`` it then waits for new ones
+        (long-polls) forever instead of stopping at the end of the log."""
+        position = after
+        while True:
+            page = self.list(after=position, types=types, wait=wait if follow else None, limit=page_size)
+            position = page["next_after"]
+            for event in page["data"]:
+                yield event
+            if not page["data"] and not follow:
+                return
+
+    def stream(
+        self,
+        types: Types = None,
+        last_event_id: Optional[int] = None,
+        *,
+        after: Optional[int] = None,
+        reconnect: bool = True,
+        read_timeout: float = 45.0,
+        max_reconnect_delay: float = 30.0,
+    ) -> "EventStream":
+        """Server-Sent Events from ``GET /events/stream``: an iterator of events that reconnects by
+        itself after a dropped connection and resumes with ``Last-Event-ID`` (no gap, no repeat)."""
+        return EventStream(self._client, types, last_event_id, after, reconnect, read_timeout, max_reconnect_delay)
+
+    def publish(self, type: str, data: Optional[JSONObject] = None, *, resource_id: Optional[str] = None) -> Event:
+        """Appends a client event (``POST /api/v1/events``; types start with ``x.``)."""
+        return cast(Event, self._client.send(_core.publish_call(type, data, resource_id)))
+
+    def head(self) -> int:
+        """The id of the newest event this key can see (0 when none), in O(log n) small requests."""
+
+        def first_after(position: int) -> Optional[int]:
+            data = self.list(after=position, limit=1)["data"]
+            return data[0]["event_id"] if data else None
+
+        last = first_after(0)
+        if last is None:
+            return 0
+        step = 1
+        while True:
+            found = first_after(last + step - 1)
+            if found is None:
+                break
+            last, step = found, step * 2
+        low, high = last, last + step
+        while high - low > 1:
+            middle = (low + high) // 2
+            found = first_after(middle - 1)
+            if found is not None and found < high:
+                low = found
+            else:
+                high = middle
+        return low
+
+
+class EventStream:
+    """An endless iterator of events from ``GET /api/v1/events/stream``.
+
+    It reconnects by itself after the connection drops (after the server's ``retry:`` delay, longer
+    after repeated failures) and resumes with ``Last-Event-ID``: nothing missed, nothing twice.
+    ``last_event_id`` is the id of the last event handed out; ``reconnects`` counts reconnections.
+    Use it in a ``with`` block or call :meth:`close` to end it."""
+
+    def __init__(
+        self,
+        client: Client,
+        types: Types,
+        last_event_id: Optional[int],
+        after: Optional[int],
+        reconnect: bool,
+        read_timeout: float,
+        max_reconnect_delay: float,
+    ) -> None:
+        self._client = client
+        self._types = types
+        self._after = after
+        self._reconnect = reconnect
+        self._read_timeout = read_timeout
+        self._max_delay = max_reconnect_delay
+        self.last_event_id = last_event_id
+        self.reconnects = 0
+        self.keep_alives = 0
+        self._events = self._generate()
+
+    def __iter__(self) -> "EventStream":
+        return self
+
+    def __next__(self) -> Event:
+        return next(self._events)
+
+    def close(self) -> None:
+        self._events.close()
+
+    def __enter__(self) -> "EventStream":
+        return self
+
+    def __exit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
+        self.close()
+
+    def _generate(self) -> Generator[Event, None, None]:
+        client = self._client
+        url = client.config.url("/events/stream")
+        delay = 1.0
+        failures = 0
+        timeout = httpx.Timeout(connect=10.0, read=self._read_timeout, write=10.0, pool=10.0)
+        while True:
+            query, extra = _core.stream_request(self._types, self.last_event_id, self._after)
+            headers = dict(client._headers)
+            headers.update(extra)
+            try:
+                with client._http.stream("GET", url, params=query, headers=headers, timeout=timeout) as response:
+                    if response.status_code >= 400:
+                        response.read()
+                        error = error_from_response(response)
+                        if response.status_code not in _core.STREAM_RETRYABLE or not self._reconnect:
+                            raise error
+                        delay = max(delay, error.retry_after or 0.0)
+                        log.info("event stream: %s; reconnecting", error)
+                    else:
+                        failures = 0
+                        decoder = _core.SSEDecoder()
+                        keep_alives = self.keep_alives
+                        for line in response.iter_lines():
+                            sse = decoder.feed(line)
+                            if decoder.retry_ms is not None:
+                                delay = decoder.retry_ms / 1000.0
+                            self.keep_alives = keep_alives + decoder.comments
+                            if sse is None or not sse.data:
+                                continue
+                            event_id, event = _core.event_from_sse(sse)
+                            if self.last_event_id is not None and event_id <= self.last_event_id:
+                                continue
+                            self.last_event_id = event_id
+                            yield cast(Event, event)
+            except (httpx.TransportError, json.JSONDecodeError) as exc:
+                if not self._reconnect:
+                    raise ConnectionFailed(f"event stream: {exc!r}", cause=exc) from exc
+                log.info("event stream dropped (%r); resuming after event %s", exc, self.last_event_id)
+            if not self._reconnect:
+                return
+            failures += 1
+            self.reconnects += 1
+            time.sleep(min(self._max_delay, delay * (2 ** min(failures - 1, 5))))

@@ -1,0 +1,198 @@
+"""The resources of the Agentic HTTP API, as the server sends them.
+
+Each is a ``TypedDict``: at run time a plain ``dict`` decoded from the JSON answer, with the contract's
+exact ``snake_case`` field names (``agent["agent_id"]``, ``task["depends_on"]``), so code written
+against raw JSON keeps working.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, TypedDict
+
+JSONObject = Dict[str, Any]
+"""A free-form JSON object (``metadata``, ``inputs``, ``configuration``, …)."""
+
+AGENT_STATUSES = ("created", "active", "idle", "busy", "suspended", "terminated", "error")
+GOAL_STATUSES = ("pending", "active", "completed", "failed", "cancelled")
+PLAN_STATUSES = ("draft", "active", "completed", "failed", "cancelled")
+TASK_STATUSES = ("pending", "running", "completed", "failed", "blocked", "skipped", "cancelled")
+
+FINAL_GOAL_STATUSES = frozenset({"completed", "failed", "cancelled"})
+FINAL_PLAN_STATUSES = frozenset({"completed", "failed", "cancelled"})
+FINAL_TASK_STATUSES = frozenset({"completed", "failed", "skipped", "cancelled"})
+
+
+class Agent(TypedDict):
+    agent_id: str
+    did: str
+    name: str
+    agent_type: str
+    status: str
+    configuration: JSONObject
+    metadata: JSONObject
+    resource_limits: JSONObject
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class GoalConstraints(TypedDict):
+    max_token_budget: Optional[int]
+    max_execution_time_sec: Optional[int]
+    max_parallelism: int
+    deadline: Optional[str]
+    require_approval: bool
+    allowed_agent_types: List[str]
+    forbidden_tools: List[str]
+    cost_limit_usd: Optional[float]
+
+
+class Goal(TypedDict):
+    goal_id: str
+    agent_id: Optional[str]
+    agent_did: Optional[str]
+    goal_text: str
+    goal_type: str
+    status: str
+    priority: int
+    constraints: GoalConstraints
+    success_criteria: List[Any]
+    parent_goal_id: Optional[str]
+    metadata: JSONObject
+    completed_at: Optional[str]
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class TaskCounts(TypedDict):
+    pending: int
+    running: int
+    completed: int
+    failed: int
+    blocked: int
+    skipped: int
+    cancelled: int
+
+
+class Plan(TypedDict):
+    plan_id: str
+    goal_id: str
+    agent_id: Optional[str]
+    name: str
+    status: str
+    resource_budget: JSONObject
+    metadata: JSONObject
+    task_counts: TaskCounts
+    started_at: Optional[str]
+    completed_at: Optional[str]
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class Task(TypedDict):
+    task_id: str
+    plan_id: str
+    agent_id: Optional[str]
+    name: str
+    description: str
+    task_type: str
+    status: str
+    inputs: JSONObject
+    outputs: JSONObject
+    depends_on: List[str]
+    priority: int
+    timeout_seconds: int
+    max_attempts: int
+    attempts: int
+    lease_expires_at: Optional[str]
+    error: Optional[JSONObject]
+    tool_name: Optional[str]
+    started_at: Optional[str]
+    completed_at: Optional[str]
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class Event(TypedDict):
+    event_id: int
+    type: str
+    resource_id: Optional[str]
+    data: JSONObject
+    actor: str
+    created_at: str
+
+
+class EventPage(TypedDict):
+    data: List[Event]
+    next_after: int
+
+
+class RateLimit(TypedDict):
+    requests_per_second: float
+    burst: int
+
+
+class ApiKey(TypedDict):
+    key_id: str
+    name: str
+    scope: str
+    tenant: str
+    prefix: str
+    expires_at: Optional[str]
+    rate_limit: Optional[RateLimit]
+    created_at: str
+    revoked_at: Optional[str]
+
+
+class ApiKeyCreated(TypedDict):
+    """The answer to ``POST /api/v1/keys``: the only time the secret ``key`` is shown."""
+
+    key_id: str
+    key: str
+    name: str
+    scope: str
+    tenant: str
+    prefix: str
+    expires_at: Optional[str]
+    rate_limit: Optional[RateLimit]
+    created_at: str
+
+
+class CompleteResult(TypedDict):
+    """``complete(..., claim_next=...)``: the completed task and the tasks claimed in its place."""
+
+    task: Task
+    next: List[Task]
+
+
+class FieldError(TypedDict):
+    field: str
+    message: str
+
+
+__all__ = [
+    "AGENT_STATUSES",
+    "Agent",
+    "ApiKey",
+    "ApiKeyCreated",
+    "CompleteResult",
+    "Event",
+    "EventPage",
+    "FINAL_GOAL_STATUSES",
+    "FINAL_PLAN_STATUSES",
+    "FINAL_TASK_STATUSES",
+    "FieldError",
+    "GOAL_STATUSES",
+    "Goal",
+    "GoalConstraints",
+    "JSONObject",
+    "PLAN_STATUSES",
+    "Plan",
+    "RateLimit",
+    "TASK_STATUSES",
+    "Task",
+    "TaskCounts",
+]

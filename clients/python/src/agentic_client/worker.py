@@ -1,0 +1,641 @@
+"""A worker that drains the work queue with your handlers: :class:`Worker`.
+
+::
+
+    worker = Worker(client, agent_id=agent_id, concurrency=4, lease_seconds=60)
+
+    @worker.task("research")
+    def research(task: WorkerTask) -> dict:
+        return {"summary": summarise(task.inputs["topic"])}
+
+    worker.run()   # until SIGTERM/SIGINT
+
+It claims ready tasks of its handlers' types, heartbeats each at a third of the lease while its
+handler runs, completes it with the handler's dict (or fails it with the handler's exception —
+retryable unless it is :class:`NonRetryable`), and waits for new work on the event log (with a timer
+as well, so a missed event never stalls it). A task cancelled while its handler runs shows
+``task.cancelled``; its late result is dropped quietly. On SIGTERM/SIGINT it stops claiming and
+finishes what it holds; what is still running after ``drain_timeout`` is released (failed
+retryably) so another worker picks it up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from typing import (
+    Any,
+    Awaitable,
+    Callable,
+    Dict,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    TypeVar,
+    Union,
+)
+
+from .async_client import AsyncClient
+from .client import Client
+from .errors import AgenticError, LeaseLost, NotFound
+from .types import Event, JSONObject, Task
+
+log = logging.getLogger("agentic_client.worker")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+Handler = Callable[["WorkerTask"], Any]
+Until = Callable[[], Union[bool, Awaitable[bool]]]
+
+WAKE_TYPES = (
+    "task.created",
+    "task.updated",
+    "task.completed",
+    "task.retried",
+    "task.lease_expired",
+    "task.released",
+    "task.cancelled",
+    "task.reopened",
+)
+"""The events that may make a task ready (or cancel one a handler runs): what the worker waits on."""
+
+ANY_TYPE = "*"
+
+
+class NonRetryable(Exception):
+    """Raised by a handler: the task fails for good instead of going back to the queue."""
+
+
+class TaskCancelled(Exception):
+    """Raised by :meth:`WorkerTask.raise_if_cancelled` once the task was cancelled or its lease lost."""
+
+
+class WorkerTask:
+    """What a handler gets: the claimed task (``.data``, or ``task["inputs"]``) and its ``.cancelled`` flag.
+
+    ``cancelled`` turns true when the task is cancelled (or its lease is lost) while the handler runs;
+    the handler may stop early (:meth:`raise_if_cancelled`, :meth:`wait_cancelled`) — whatever it
+    returns afterwards is dropped."""
+
+    def __init__(self, data: Task) -> None:
+        self.data: Task = data
+        self._cancelled = threading.Event()
+        self._async_waiters: List[asyncio.Future[None]] = []
+        self.reason: Optional[str] = None
+
+    @property
+    def task_id(self) -> str:
+        return self.data["task_id"]
+
+    @property
+    def id(self) -> str:
+        return self.data["task_id"]
+
+    @property
+    def task_type(self) -> str:
+        return self.data["task_type"]
+
+    @property
+    def inputs(self) -> JSONObject:
+        return self.data["inputs"]
+
+    @property
+    def attempts(self) -> int:
+        return self.data["attempts"]
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]  # type: ignore[literal-required]
+
+    def raise_if_cancelled(self) -> None:
+        if self.cancelled:
+            raise TaskCancelled(self.reason or "cancelled")
+
+    def wait_cancelled(self, timeout: Optional[float] = None) -> bool:
+        """Blocks (a sync handler's interruptible sleep) until cancelled or ``timeout``; True if cancelled."""
+        return self._cancelled.wait(timeout)
+
+    async def sleep(self, seconds: float) -> bool:
+        """An async handler's interruptible sleep: True if it ended because the task was cancelled."""
+        if self.cancelled:
+            return True
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._async_waiters.append(future)
+        try:
+            await asyncio.wait_for(asyncio.shield(future), seconds)
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            self._async_waiters.remove(future)
+        return self.cancelled
+
+    def _cancel(self, reason: str) -> None:
+        if self.cancelled:
+            return
+        self.reason = reason
+        self._cancelled.set()
+        for future in list(self._async_waiters):
+            if not future.done():
+                future.set_result(None)
+
+    def __repr__(self) -> str:
+        return f"WorkerTask({self.task_id!r}, type={self.task_type!r}, cancelled={self.cancelled})"
+
+
+@dataclass
+class WorkerStats:
+    claimed: int = 0
+    completed: int = 0
+    failed: int = 0
+    dropped: int = 0
+    released: int = 0
+
+
+class Worker:
+    """Runs handlers for claimed tasks. See the module documentation.
+
+    - ``client``: a :class:`Client` or :class:`AsyncClient` (the worker works asynchronously; given a
+      sync client it makes an async one with the same URL, key, timeout and retry policy — pass an
+      :class:`AsyncClient` to choose its transport too).
+    - ``agent_id``: the agent the worker claims as (created, named ``agent_name``, when None).
+    - ``task_types``: the types to claim; by default those of the registered handlers (every type
+      when a catch-all handler, ``@worker.task()``, is registered).
+    - ``concurrency``: tasks run at once; ``lease_seconds``: the lease asked for (heartbeats go at a
+      third of it); ``plan_id``: claim only that plan's tasks.
+    - ``poll_interval``: the longest it waits for work without an event; ``event_wait``: the
+      long-poll on the event log; ``drain_timeout``: how long a stop waits for running handlers.
+    - ``use_claim_next``: complete and claim the next task in one request when the server offers it.
+    """
+
+    def __init__(
+        self,
+        client: Union[Client, AsyncClient],
+        agent_id: Optional[str] = None,
+        task_types: Optional[Sequence[str]] = None,
+        *,
+        concurrency: int = 4,
+        lease_seconds: int = 60,
+        plan_id: Optional[str] = None,
+        poll_interval: float = 5.0,
+        event_wait: float = 20.0,
+        drain_timeout: float = 30.0,
+        use_claim_next: bool = True,
+        agent_name: Optional[str] = None,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if not 1 <= lease_seconds <= 3600:
+            raise ValueError("lease_seconds must be between 1 and 3600")
+        self._client_given = client
+        self.agent_id = agent_id
+        self.agent_name = agent_name or f"worker-{socket.gethostname()}-{os.getpid()}"
+        self._task_types = list(task_types) if task_types is not None else None
+        self.concurrency = concurrency
+        self.lease_seconds = lease_seconds
+        self.plan_id = plan_id
+        self.poll_interval = poll_interval
+        self.event_wait = event_wait
+        self.drain_timeout = drain_timeout
+        self.use_claim_next = use_claim_next
+        self.stats = WorkerStats()
+        self._handlers: Dict[str, Handler] = {}
+        self._active: Dict[str, WorkerTask] = {}
+        self._running: Set[asyncio.Task[None]] = set()
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._wake: Optional[asyncio.Event] = None
+        self._stop_requested = False
+        self._signals = 0
+        self._client: Optional[AsyncClient] = None
+
+    # --- registration ---
+
+    def task(self, task_type: Optional[str] = None) -> Callable[[F], F]:
+        """Registers the decorated function (sync or async) as the handler of ``task_type`` (of every
+        type without a handler of its own when None)."""
+
+        def register(handler: F) -> F:
+            self.handle(task_type, handler)
+            return handler
+
+        return register
+
+    def handle(self, task_type: Optional[str], handler: Handler) -> None:
+        self._handlers[task_type or ANY_TYPE] = handler
+
+    @property
+    def task_types(self) -> Optional[List[str]]:
+        """What the worker claims: the given types, else its handlers' (None: every type)."""
+        if self._task_types is not None:
+            return list(self._task_types)
+        if ANY_TYPE in self._handlers:
+            return None
+        return sorted(self._handlers)
+
+    def _handler_for(self, task_type: str) -> Optional[Handler]:
+        return self._handlers.get(task_type) or self._handlers.get(ANY_TYPE)
+
+    # --- running ---
+
+    def run(self, *, until: Optional[Until] = None, handle_signals: bool = True) -> WorkerStats:
+        """Runs until :meth:`stop`, SIGTERM/SIGINT (in the main thread), or ``until()`` answers true
+        while the worker is idle; then finishes (or releases) what it holds. Returns the stats."""
+        asyncio.run(self.run_async(until=until, handle_signals=handle_signals))
+        return self.stats
+
+    def stop(self) -> None:
+        """Stops claiming; running handlers are finished (up to ``drain_timeout``). Thread-safe."""
+        self._stop_requested = True
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(self._wake_up)
+            except RuntimeError:
+                pass
+
+    def _on_signal(self, name: str) -> None:
+        self._signals += 1
+        if self._signals == 1:
+            log.info("%s: no more claims; finishing %d running task(s)", name, len(self._active))
+        else:
+            log.info("%s again: releasing running tasks now", name)
+            self.drain_timeout = 0.0
+        self.stop()
+
+    def _wake_up(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    async def run_async(self, *, until: Optional[Until] = None, handle_signals: bool = False) -> WorkerStats:
+        """:meth:`run` for an event loop that is already running."""
+        if not self._handlers:
+            raise ValueError("no handlers: register one with @worker.task(...)")
+        types = self.task_types
+        if types is not None and ANY_TYPE not in self._handlers:
+            missing = [t for t in types if t not in self._handlers]
+            if missing:
+                raise ValueError(f"no handler for task types {missing}")
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self._signals = 0
+        owned = not isinstance(self._client_given, AsyncClient)
+        client = (
+            self._client_given
+            if isinstance(self._client_given, AsyncClient)
+            else AsyncClient.from_config(self._client_given.config)
+        )
+        if isinstance(self._client_given, Client) and self._client_given.claim_next_supported is not None:
+            client.claim_next_supported = self._client_given.claim_next_supported
+        self._client = client
+        installed: List[signal.Signals] = []
+        if handle_signals and threading.current_thread() is threading.main_thread():
+            for sig, name in ((signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "SIGINT")):
+                try:
+                    self._loop.add_signal_handler(sig, self._on_signal, name)
+                    installed.append(sig)
+                except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix loops
+                    pass
+        watcher: Optional[asyncio.Task[None]] = None
+        try:
+            if self.agent_id is None:
+                agent = await client.agents.create(self.agent_name, agent_type="worker", status="active")
+                self.agent_id = agent["agent_id"]
+                log.info("created agent %s (%s)", self.agent_name, self.agent_id)
+            log.info(
+                "worker %s claiming %s (concurrency %d, lease %d s)",
+                self.agent_id,
+                ",".join(types) if types else "every type",
+                self.concurrency,
+                self.lease_seconds,
+            )
+            watcher = asyncio.ensure_future(self._watch_events(client))
+            await self._claim_loop(client, until)
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+                await asyncio.gather(watcher, return_exceptions=True)
+            await self._drain(client)
+            for sig in installed:
+                self._loop.remove_signal_handler(sig)
+            if isinstance(self._client_given, Client):
+                self._client_given.claim_next_supported = client.claim_next_supported
+            if owned:
+                await client.aclose()
+            self._client = None
+            self._stop_requested = False  # the worker may run again
+            log.info(
+                "worker %s stopped: %d claimed, %d completed, %d failed, %d dropped, %d released",
+                self.agent_id,
+                self.stats.claimed,
+                self.stats.completed,
+                self.stats.failed,
+                self.stats.dropped,
+                self.stats.released,
+            )
+        return self.stats
+
+    async def _claim_loop(self, client: AsyncClient, until: Optional[Until]) -> None:
+        assert self._wake is not None and self.agent_id is not None
+        failures = 0
+        while not self._stop_requested:
+            self._wake.clear()
+            free = self.concurrency - len(self._active)
+            claimed: List[Task] = []
+            if free > 0:
+                try:
+                    claimed = await client.tasks.claim(
+                        self.agent_id,
+                        task_types=self.task_types,
+                        plan_id=self.plan_id,
+                        lease_seconds=self.lease_seconds,
+                        limit=free,
+                    )
+                    failures = 0
+                except AgenticError as error:
+                    failures += 1
+                    log.warning("claim failed: %s", error)
+                    await self._sleep_or_wake(min(self.poll_interval, 0.5 * 2 ** min(failures, 5)))
+                    continue
+                if self._stop_requested and claimed:
+                    log.info("stopping: %d task(s) claimed just now run before the worker ends", len(claimed))
+                for task in claimed:
+                    self._start(client, task)
+            if claimed and len(claimed) == free:
+                continue  # every slot taken: the next pass waits for one to free up
+            if not self._active and not claimed and until is not None and await self._ask(until):
+                log.info("nothing left to do")
+                break
+            await self._sleep_or_wake(self.poll_interval)
+
+    async def _ask(self, until: Until) -> bool:
+        try:
+            if inspect.iscoroutinefunction(until):
+                return bool(await until())
+            loop = asyncio.get_running_loop()
+            answer = await loop.run_in_executor(None, until)
+            if inspect.isawaitable(answer):
+                answer = await answer
+            return bool(answer)
+        except Exception as error:  # e.g. the server is unreachable right now: ask again later
+            log.warning("until() failed: %s", error)
+            return False
+
+    async def _sleep_or_wake(self, seconds: float) -> None:
+        assert self._wake is not None
+        try:
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+
+    async def _watch_events(self, client: AsyncClient) -> None:
+        """Long-polls the event log and wakes the claim loop when work may have become ready."""
+        position: Optional[int] = None
+        while not self._stop_requested:
+            try:
+                if position is None:
+                    position = await client.events.head()
+                page = await client.events.list(after=position, types=WAKE_TYPES, wait=self.event_wait, limit=200)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the timer keeps the worker going meanwhile
+                log.debug("event watch failed: %s", error)
+                await asyncio.sleep(min(self.poll_interval, 2.0))
+                continue
+            position = page["next_after"]
+            wake = False
+            for event in page["data"]:
+                if self._note_event(event):
+                    wake = True
+            if wake:
+                self._wake_up()
+
+    def _note_event(self, event: Event) -> bool:
+        data = event.get("data") or {}
+        task_id = event.get("resource_id")
+        if event["type"] == "task.cancelled":
+            held = self._active.get(task_id or "")
+            if held is not None:
+                held._cancel("the task was cancelled")
+            return False
+        if self.plan_id is not None and data.get("plan_id") != self.plan_id:
+            return False
+        if event["type"] == "task.completed":
+            return True  # its dependents, of any type, may be ready now
+        types = self.task_types
+        return types is None or data.get("task_type") in types
+
+    def _start(self, client: AsyncClient, task: Task) -> None:
+        held = WorkerTask(task)
+        earlier = self._active.get(task["task_id"])
+        if earlier is not None:
+            # Handed out again, so the earlier lease is gone (leases are per agent, not per claim).
+            earlier._cancel("the lease was lost: the task was claimed again")
+        self._active[task["task_id"]] = held
+        self.stats.claimed += 1
+        job = asyncio.ensure_future(self._execute(client, held))
+        self._running.add(job)
+        job.add_done_callback(self._running.discard)
+
+    async def _execute(self, client: AsyncClient, held: WorkerTask) -> None:
+        assert self.agent_id is not None
+        task_id = held.task_id
+        handler = self._handler_for(held.task_type)
+        heartbeat = asyncio.ensure_future(self._heartbeat(client, held))
+        next_tasks: List[Task] = []
+        try:
+            result: Any = None
+            failure: Optional[BaseException] = None
+            started = time.monotonic()
+            try:
+                if handler is None:
+                    raise NonRetryable(f"no handler for task type {held.task_type!r}")
+                result = await self._call(handler, held)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                failure = error
+            finally:
+                heartbeat.cancel()
+                await asyncio.gather(heartbeat, return_exceptions=True)
+            elapsed = time.monotonic() - started
+            if held.cancelled:
+                self.stats.dropped += 1
+                log.info("task %s: %s; its result is dropped", task_id, held.reason)
+                return
+            if failure is None:
+                next_tasks = await self._complete(client, held, result, elapsed)
+            else:
+                await self._fail(client, held, failure)
+        finally:
+            if self._active.get(task_id) is held:
+                del self._active[task_id]
+            for task in next_tasks:
+                self._start(client, task)
+            self._wake_up()
+
+    async def _call(self, handler: Handler, held: WorkerTask) -> Any:
+        if inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(type(handler).__call__):
+            return await handler(held)
+        result = await self._in_thread(handler, held)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+
+    async def _in_thread(self, handler: Handler, held: WorkerTask) -> Any:
+        """Runs a sync handler in a daemon thread (one that is stuck never keeps the process alive)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+
+        def settle(value: Any, error: Optional[BaseException]) -> None:
+            if future.done():
+                return
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(value)
+
+        def target() -> None:
+            try:
+                value, error = handler(held), None
+            except BaseException as exc:  # handed to the loop, which decides
+                value, error = None, exc
+            try:
+                loop.call_soon_threadsafe(settle, value, error)
+            except RuntimeError:  # the loop is gone: the worker ended without this task
+                pass
+
+        threading.Thread(target=target, name=f"agentic-task-{held.task_id[:8]}", daemon=True).start()
+        return await future
+
+    async def _heartbeat(self, client: AsyncClient, held: WorkerTask) -> None:
+        assert self.agent_id is not None
+        interval = self.lease_seconds / 3.0
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await client.tasks.heartbeat(held.task_id, self.agent_id, lease_seconds=self.lease_seconds)
+            except LeaseLost as error:
+                held._cancel(f"the lease was lost ({error.detail})")
+                return
+            except NotFound:
+                held._cancel("the task was deleted")
+                return
+            except AgenticError as error:
+                log.warning("task %s: heartbeat failed: %s", held.task_id, error)
+
+    def _claim_next(self) -> Optional[Dict[str, Any]]:
+        client = self._client
+        if not self.use_claim_next or self._stop_requested or client is None or client.claim_next_supported is False:
+            return None
+        claim: Dict[str, Any] = {"lease_seconds": self.lease_seconds, "limit": 1}
+        types = self.task_types
+        if types is not None:
+            claim["task_types"] = types
+        if self.plan_id is not None:
+            claim["plan_id"] = self.plan_id
+        return claim
+
+    async def _complete(self, client: AsyncClient, held: WorkerTask, result: Any, elapsed: float) -> List[Task]:
+        assert self.agent_id is not None
+        outputs = _outputs(result)
+        claim_next = self._claim_next()
+        try:
+            if claim_next is not None:
+                answer = await client.tasks.complete(held.task_id, self.agent_id, outputs, claim_next=claim_next)
+                next_tasks = answer["next"]
+            else:
+                await client.tasks.complete(held.task_id, self.agent_id, outputs)
+                next_tasks = []
+        except LeaseLost as error:
+            self.stats.dropped += 1
+            log.info("task %s: lease lost before completion (%s); result dropped", held.task_id, error.detail)
+            return []
+        except AgenticError as error:
+            log.error(
+                "task %s: could not complete: %s (its lease will run out and it will be retried)", held.task_id, error
+            )
+            return []
+        self.stats.completed += 1
+        log.info("task %s (%s) completed in %.3f s", held.task_id, held.task_type, elapsed)
+        if next_tasks and self._stop_requested:
+            log.info("stopping, but %d task(s) came with the completion: running them", len(next_tasks))
+        return next_tasks
+
+    async def _fail(self, client: AsyncClient, held: WorkerTask, failure: BaseException) -> None:
+        assert self.agent_id is not None
+        retryable = not isinstance(failure, NonRetryable)
+        try:
+            await client.tasks.fail(held.task_id, self.agent_id, error=failure, retryable=retryable)
+        except LeaseLost:
+            self.stats.dropped += 1
+            log.info("task %s: lease lost before the failure was recorded", held.task_id)
+            return
+        except AgenticError as error:
+            log.error("task %s: could not record its failure: %s", held.task_id, error)
+            return
+        self.stats.failed += 1
+        log.warning(
+            "task %s (%s) failed%s: %s: %s",
+            held.task_id,
+            held.task_type,
+            "" if retryable else " for good",
+            type(failure).__name__,
+            failure,
+        )
+
+    async def _drain(self, client: AsyncClient) -> None:
+        """Waits for running handlers up to ``drain_timeout``, then releases what is left."""
+        if not self._running:
+            return
+        log.info("waiting up to %.1f s for %d running task(s)", self.drain_timeout, len(self._running))
+        started = time.monotonic()
+        while self._running:
+            remaining = started + self.drain_timeout - time.monotonic()  # a second signal shortens it
+            if remaining <= 0:
+                break
+            await asyncio.wait(set(self._running), timeout=min(remaining, 0.25))
+        if not self._running:
+            return
+        leftovers = list(self._active.values())
+        for held in leftovers:
+            held._cancel("the worker stopped")
+        jobs = list(self._running)
+        for job in jobs:
+            job.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
+        assert self.agent_id is not None
+        for held in leftovers:
+            try:
+                await client.tasks.fail(
+                    held.task_id,
+                    self.agent_id,
+                    error={"type": "WorkerStopped", "message": "the worker stopped before the task finished"},
+                    retryable=True,
+                )
+                self.stats.released += 1
+                log.info("task %s released", held.task_id)
+            except AgenticError as error:
+                log.warning("task %s: could not release it (%s); its lease will run out", held.task_id, error)
+        self._active.clear()
+
+
+def _outputs(result: Any) -> JSONObject:
+    if result is None:
+        return {}
+    if isinstance(result, Mapping):
+        return dict(result)
+    return {"result": result}
+
+
+__all__ = ["NonRetryable", "TaskCancelled", "WAKE_TYPES", "Worker", "WorkerStats", "WorkerTask"]
