@@ -191,6 +191,47 @@ extension FieldCodec where Value == [String] {
     }
 }
 
+extension FieldCodec where Value == [JSONValue] {
+    /// A list whose items are each a non-empty string or a free-form JSON object (a goal's success
+    /// criteria: "reviewed", or `{"metric": "accuracy", "target": 0.9}`), stored as a JSON array.
+    public static func stringsOrObjects(maxItems: Int, maxLength: Int) -> Self {
+        let text = Convert.string(min: 1, max: maxLength)
+        return FieldCodec(
+            schema: .array(of: .oneOf([.string(minLength: 1, maxLength: maxLength, format: nil), .object]), maxItems: maxItems),
+            column: .json,
+            convert: { value in
+                guard case .array(let items) = value else { return .failure(Problem("must be an array, not \(value.typeName)")) }
+                guard items.count <= maxItems else { return .failure(Problem("must have at most \(maxItems) items")) }
+                for (index, item) in items.enumerated() {
+                    let problem: Problem?
+                    switch item {
+                    case .string: problem = text(item).failure
+                    case .object: problem = Convert.object(item).failure
+                    default: problem = Problem("must be a string or an object, not \(item.typeName)")
+                    }
+                    if let problem { return .failure(Problem(problem.message, at: "[\(index)]" + problem.subpath)) }
+                }
+                return .success(items)
+            },
+            write: { v, w in
+                w.beginArray()
+                for item in v { w.value(item) }
+                w.endArray()
+            },
+            parse: { if case .array(let items) = $0 { items } else { nil } },
+            store: { .json(.array($0)) },
+            load: { if case .json(.array(let items)) = $0 { items } else { nil } })
+    }
+}
+
+extension Result {
+    /// The failure, if it is one.
+    var failure: Failure? {
+        if case .failure(let failure) = self { return failure }
+        return nil
+    }
+}
+
 extension FieldCodec {
     /// One of an enumeration's raw values, stored as text.
     public static func enumeration(_: Value.Type) -> Self

@@ -15,4 +15,6 @@ public indirect enum FieldSchema: Sendable, Equatable {
     case reference(String)
     /// The value may also be `null`.
     case nullable(FieldSchema)
+    /// Any one of these.
+    case oneOf([FieldSchema])
 }

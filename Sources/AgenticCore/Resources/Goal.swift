@@ -11,7 +11,8 @@ public struct Goal: DescribedResource, Equatable {
     public var status = GoalStatus.pending
     public var priority: Int64 = 5
     public var constraints = GoalConstraints()
-    public var successCriteria: [String] = []
+    /// What counts as done: text, or objects such as `{"metric": "accuracy", "target": 0.9}`.
+    public var successCriteria: [JSONValue] = []
     public var parentGoalID: UUID?
     public var metadata: JSONObject = [:]
     public var completedAt: Timestamp?
@@ -33,7 +34,7 @@ public struct Goal: DescribedResource, Equatable {
             .init("constraints", \.constraints, .nested(GoalConstraints.self, schema: "GoalConstraints"), .always),
             .init(
                 "success_criteria", \.successCriteria,
-                .strings(maxItems: Limits.maxListItems, maxLength: Limits.maxListItemLength), .always),
+                .stringsOrObjects(maxItems: Limits.maxListItems, maxLength: Limits.maxListItemLength), .always),
             .init("parent_goal_id", \.parentGoalID, .optional(.uuid), .always),
             .init("metadata", \.metadata, .object, .always),
             .init("completed_at", \.completedAt, .optional(.timestamp), .server),

@@ -32,6 +32,7 @@ extension Optional: ExactEquatable where Wrapped: ExactEquatable {
 
 // `JSONValue`'s own `==` is already exact.
 extension Dictionary: ExactEquatable where Key == JSONKey, Value == JSONValue {}
+extension JSONValue: ExactEquatable {}
 extension Int64: ExactEquatable {}
 extension Double: ExactEquatable {}
 extension Bool: ExactEquatable {}

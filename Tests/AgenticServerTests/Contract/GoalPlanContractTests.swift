@@ -64,6 +64,18 @@ struct GoalPlanContractTests {
             #expect(goal["constraints"] == constraints)
             let read = try await api.get("/api/v1/goals/\(goal["goal_id"]!.stringValue!)")
             #expect(read["constraints"] == constraints && read["success_criteria"] == ["cites sources"])
+
+            // Success criteria may be text or objects (the seed's `{"metric", "target"}`), nothing else.
+            let criteria: JSONValue = ["reviewed", ["metric": "accuracy", "target": 0.9]]
+            let measured = try await api.create(.goal, ["goal_text": "m", "success_criteria": criteria])
+            #expect(measured["success_criteria"] == criteria)
+            #expect(try await api.get("/api/v1/goals/\(measured["goal_id"]!.stringValue!)")["success_criteria"] == criteria)
+            let patched = try await api.patch("/api/v1/goals/\(measured["goal_id"]!.stringValue!)", ["success_criteria": [["done": true]]])
+            #expect(patched["success_criteria"] == [["done": true]])
+            for (bad, field) in [(["", 1] as JSONValue, "success_criteria[0]"), (["ok", 3], "success_criteria[1]"), ([[true]], "success_criteria[0]")] {
+                let reply = try await api.post("/api/v1/goals", ["goal_text": "x", "success_criteria": bad])
+                #expect(reply.status == 422 && reply.errorFields == [field], "\(reply.text)")
+            }
         }
     }
 

@@ -168,6 +168,9 @@ struct ResourceSchemaTests {
         {
             return .nullable(try normalize(other, input: input))
         }
+        if let alternatives = schema["oneOf"] as? [[String: Any]] {
+            return .oneOf(try alternatives.map { try normalize($0, input: input) })
+        }
         if let types = schema["type"] as? [String], types.contains("null"), let type = types.first(where: { $0 != "null" }) {
             var single = schema
             single["type"] = type
