@@ -20,6 +20,8 @@ public struct PlanCreation: Sendable {
     public var insertionOrder: [Int]
     /// Whether the request had `tasks` (even empty): then the answer lists the refs.
     public var listsTasks = false
+    /// The member the tasks came in (`tasks`, or the seed's `steps`), for naming problems.
+    public var member = "tasks"
 
     public init(plan: PlanDraft, tasks: [PlannedTask] = []) {
         self.plan = plan
@@ -36,24 +38,55 @@ public struct PlanCreation: Sendable {
     ]
 
     public static func read(_ body: JSONValue) throws(AgenticError) -> PlanCreation {
-        var reader = ObjectReader(body, known: Plan.fields.createNames.union(["tasks"]), readOnly: Plan.fields.readOnlyOnCreate)
+        var reader = ObjectReader(
+            body, known: Plan.fields.createNames.union(["tasks", "steps"]), readOnly: Plan.fields.readOnlyOnCreate)
         let plan = Plan.fields.readDraft(&reader)
         var creation = PlanCreation(plan: plan)
-        if let value = reader.object["tasks"] {
+        switch (reader.object["tasks"], reader.object["steps"]) {
+        case (.some, .some):
+            reader.fail("steps", "give either tasks or steps, not both")
+        case (.some(let value), nil):
             creation.listsTasks = true
-            readTasks(value, into: &creation, reader: &reader)
+            readTasks(value, member: "tasks", into: &creation, reader: &reader)
+        case (nil, .some(let value)):
+            // The seed's form: steps in order, each waiting for the one before unless the plan is
+            // `parallel` (or the step says what it waits for).
+            creation.listsTasks = true
+            let chained = plan.value.planType != .parallel
+            creation.member = "steps"
+            readTasks(steps(value, chained: chained), member: "steps", into: &creation, reader: &reader)
+        case (nil, nil):
+            break
         }
         try reader.check()
         return creation
     }
 
-    private static func readTasks(_ value: JSONValue, into creation: inout PlanCreation, reader: inout ObjectReader) {
+    /// Steps as tasks: each its position (from 1) as ref unless it has one, and, when `chained`,
+    /// the step before it as dependency unless it names its own.
+    static func steps(_ value: JSONValue, chained: Bool) -> JSONValue {
+        guard case .array(let items) = value else { return value }
+        var previous: String?
+        return .array(
+            items.enumerated().map { index, item in
+                guard case .object(var step) = item else { return item }
+                let ref = step[JSONKey("ref")]?.stringValue ?? String(index + 1)
+                if step[JSONKey("ref")] == nil { step[JSONKey("ref")] = .string(ref) }
+                if chained, let previous, step[JSONKey("depends_on_refs")] == nil {
+                    step[JSONKey("depends_on_refs")] = [.string(previous)]
+                }
+                previous = ref
+                return .object(step)
+            })
+    }
+
+    private static func readTasks(_ value: JSONValue, member: String, into creation: inout PlanCreation, reader: inout ObjectReader) {
         guard case .array(let items) = value else {
-            reader.fail("tasks", "must be an array of tasks, not \(value.typeName)")
+            reader.fail(member, "must be an array of tasks, not \(value.typeName)")
             return
         }
         guard items.count <= Limits.maxPlanTasks else {
-            reader.fail("tasks", "must have at most \(Limits.maxPlanTasks) tasks")
+            reader.fail(member, "must have at most \(Limits.maxPlanTasks) tasks")
             return
         }
         var refs: [(ref: String, item: JSONValue)] = []
@@ -62,7 +95,7 @@ public struct PlanCreation: Sendable {
         let known = PlanTask.fields.createNames.union(itemMembers)
         for (index, item) in items.enumerated() {
             var itemReader = ObjectReader(
-                item, known: known, readOnly: PlanTask.fields.readOnlyOnCreate, prefix: "tasks[\(index)].")
+                item, known: known, readOnly: PlanTask.fields.readOnlyOnCreate, prefix: "\(member)[\(index)].")
             for (name, message) in excludedTaskFields.sorted(by: { $0.key < $1.key }) where itemReader.object[JSONKey(name)] != nil {
                 itemReader.fail(name, message)
             }
@@ -71,14 +104,14 @@ public struct PlanCreation: Sendable {
             if case .object = item, itemReader.object["ref"] == nil { itemReader.fail("ref", "is required") }
             if let ref {
                 if let first = positions[ref] {
-                    itemReader.fail("ref", "is also the ref of tasks[\(first)]")
+                    itemReader.fail("ref", "is also the ref of \(member)[\(first)]")
                 } else {
                     positions[ref] = index
                 }
             }
             if draft.given.contains("task_id") {
                 if let first = taskIDs[draft.id] {
-                    itemReader.fail("task_id", "is also the task_id of tasks[\(first)]")
+                    itemReader.fail("task_id", "is also the task_id of \(member)[\(first)]")
                 } else {
                     taskIDs[draft.id] = index
                 }
@@ -90,7 +123,7 @@ public struct PlanCreation: Sendable {
         // Dependencies, once every ref is known (a task may name one listed after it).
         for (index, item) in refs.enumerated() {
             guard case .object(let members) = item.item, let value = members[JSONKey("depends_on_refs")] else { continue }
-            let path = "tasks[\(index)].depends_on_refs"
+            let path = "\(member)[\(index)].depends_on_refs"
             switch Convert.stringArray(maxItems: Limits.maxListItems, maxLength: Limits.maxIdentifierLength)(value) {
             case .failure(let problem):
                 reader.append([FieldError(field: path + problem.subpath, message: problem.message)])
@@ -124,7 +157,7 @@ public struct PlanCreation: Sendable {
             let names = cycle.path.map { creation.tasks[$0].ref }.joined(separator: " → ")
             reader.append([
                 FieldError(
-                    field: "tasks[\(cycle.from)].depends_on_refs[\(position)]",
+                    field: "\(member)[\(cycle.from)].depends_on_refs[\(position)]",
                     message: "`\(ref)` closes a dependency cycle: \(names)")
             ])
         }

@@ -9,6 +9,9 @@ public struct Plan: DescribedResource, Equatable {
     public var agentID: UUID?
     public var name = "Unnamed plan"
     public var status = PlanStatus.draft
+    /// How its steps were meant to run, as the seed's planners say it; the graph of `depends_on` is
+    /// what the queue follows.
+    public var planType: PlanType?
     public var resourceBudget: JSONObject = [:]
     public var metadata: JSONObject = [:]
     /// Derived from the plan's tasks when read; never stored.
@@ -28,6 +31,7 @@ public struct Plan: DescribedResource, Equatable {
             .init("agent_id", \.agentID, .optional(.uuid), .always),
             .init("name", \.name, .text(min: 1, max: Limits.maxNameLength), .always),
             .init("status", \.status, .enumeration(PlanStatus.self), .always),
+            .init("plan_type", \.planType, .optional(.enumeration(PlanType.self)), .always),
             .init("resource_budget", \.resourceBudget, .object, .always),
             .init("metadata", \.metadata, .object, .always),
             .init("task_counts", \.taskCounts, .taskCounts, .server),
@@ -53,6 +57,11 @@ public struct Plan: DescribedResource, Equatable {
         if next == .active, startedAt == nil { startedAt = now }
         completedAt = next.isTerminal ? now : nil
     }
+}
+
+/// `sequential` (each step waits for the one before) or `parallel`.
+public enum PlanType: String, Sendable, CaseIterable, ExactEquatable {
+    case sequential, parallel
 }
 
 /// How many of a plan's tasks are in each status.

@@ -9,6 +9,7 @@ enum PostgresSchema {
         (2, version2),
         (3, version3),
         (4, version4),
+        (5, version5),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -349,5 +350,10 @@ enum PostgresSchema {
         WHERE status = 'pending' AND unmet_dependencies = 0 GROUP BY tenant
         """,
         "INSERT INTO counters SELECT tenant, 'agent.' || status, 0, 0, count(*) FROM agents GROUP BY tenant, status",
+    ]
+
+    /// A plan's `plan_type` (the seed's planners send it).
+    private static let version5 = [
+        "ALTER TABLE plans ADD COLUMN plan_type text CHECK (plan_type IN ('sequential', 'parallel'))",
     ]
 }

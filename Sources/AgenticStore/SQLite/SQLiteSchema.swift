@@ -11,6 +11,7 @@ enum SQLiteSchema {
         (2, version2),
         (3, version3),
         (4, version4),
+        (5, version5),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -399,5 +400,10 @@ enum SQLiteSchema {
         WHERE status = 'pending' AND unmet_dependencies = 0 GROUP BY tenant
         """,
         "INSERT INTO counters SELECT tenant, 'agent.' || status, 0, 0, count(*) FROM agents GROUP BY tenant, status",
+    ]
+
+    /// A plan's `plan_type` (the seed's planners send it).
+    private static let version5 = [
+        "ALTER TABLE plans ADD COLUMN plan_type TEXT",
     ]
 }

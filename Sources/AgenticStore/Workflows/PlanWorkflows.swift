@@ -31,7 +31,7 @@ extension TransactionalStore {
             }
             for (index, planned) in creation.tasks.enumerated() {
                 if let agentID = planned.draft.agentID, try await !agentExists(agentID) {
-                    errors.append(FieldError(field: "tasks[\(index)].agent_id", message: "does not name an agent"))
+                    errors.append(FieldError(field: "\(creation.member)[\(index)].agent_id", message: "does not name an agent"))
                 }
             }
             if !errors.isEmpty { throw AgenticError.validation(errors) }

@@ -35,13 +35,16 @@ struct ResourceSchemaTests {
     func creates() throws {
         try Self.checkCreate(Agent.self, "AgentCreate")
         try Self.checkCreate(Goal.self, "GoalCreate")
-        try Self.checkCreate(Plan.self, "PlanCreate", extra: ["tasks"])
+        try Self.checkCreate(Plan.self, "PlanCreate", extra: ["tasks", "steps"])
         try Self.checkCreate(PlanTask.self, "TaskCreate")
         try Self.checkRequest(GoalConstraints.fields, "GoalConstraintsInput", settable: { $0.access != .server }, input: true)
         // A plan's tasks: any task field but the plan and the dependencies by id, which refs replace.
         try Self.checkRequest(
             PlanTask.fields, "PlannedTask", settable: { $0.access != .server && !["plan_id", "depends_on"].contains($0.name) },
             input: true, extra: ["ref", "depends_on_refs"], required: ["ref"])
+        try Self.checkRequest(
+            PlanTask.fields, "PlanStep", settable: { $0.access != .server && !["plan_id", "depends_on"].contains($0.name) },
+            input: true, extra: ["ref", "depends_on_refs"])
     }
 
     @Test("a plan's answers with tasks are the plan's schema plus the task members")
