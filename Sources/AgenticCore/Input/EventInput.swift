@@ -77,6 +77,29 @@ public struct ClientEventRequest: Sendable {
         return ClientEventRequest(type: type.value ?? "", resourceID: resourceID, data: .object(data ?? [:]))
     }
 
+    /// The seed client's form, `{event_type, aggregate_type, aggregate_id, payload, metadata}`: the
+    /// event `x.<event_type>` about `aggregate_id`, with data `{aggregate_type, payload, metadata}`.
+    public static func readSeedForm(_ body: JSONValue) throws(AgenticError) -> ClientEventRequest {
+        var r = ObjectReader(body, known: ["event_type", "aggregate_type", "aggregate_id", "payload", "metadata"])
+        let type = r.read("event_type") { value -> Result<String, Problem> in
+            guard case .string(let s) = value, !s.isEmpty, Convert.isIdentifier(EventType.clientPrefix + s) else {
+                return .failure(Problem("must be letters, digits, `_`, `.`, `:` or `-` (at most \(Limits.maxIdentifierLength - 2) characters)"))
+            }
+            return .success(EventType.clientPrefix + s)
+        }
+        if r.object["event_type"] == nil { r.fail("event_type", "is required") }
+        let aggregateType = r.read("aggregate_type", nullable: true, Convert.string(max: Limits.maxIdentifierLength))
+        let resourceID = r.read("aggregate_id", nullable: true, Convert.uuid).value
+        let payload = r.read("payload", nullable: true, Convert.object)
+        let metadata = r.read("metadata", nullable: true, Convert.object)
+        try r.check()
+        var data: JSONObject = [:]
+        data["aggregate_type"] = aggregateType.value.map(JSONValue.string) ?? .null
+        data["payload"] = .object(payload.value ?? [:])
+        data["metadata"] = .object(metadata.value ?? [:])
+        return ClientEventRequest(type: type.value ?? "", resourceID: resourceID, data: .object(data))
+    }
+
     public var draft: EventDraft {
         var w = JSONWriter(capacity: 256)
         w.value(data)

@@ -46,9 +46,16 @@ struct EventController<S: EventLogStore>: Sendable {
                     case .success(let types): query.filter.types = types
                     case .failure(let problem): errors.append(FieldError(field: "types", message: problem.message))
                     }
-                case "resource_id":
+                case "resource_id", "aggregate_id":
                     if let id = UUID(uuidString: value) { query.filter.resourceID = id } else {
-                        errors.append(FieldError(field: "resource_id", message: "must be a UUID"))
+                        errors.append(FieldError(field: name, message: "must be a UUID"))
+                    }
+                case "event_type":
+                    // The seed client's filter: its events are stored as `x.<event_type>`.
+                    if Convert.isIdentifier(EventType.clientPrefix + value) {
+                        query.filter.types.exact.append(EventType.clientPrefix + value)
+                    } else {
+                        errors.append(FieldError(field: "event_type", message: "must be an event type of the seed's form"))
                     }
                 case "limit":
                     if let n = Int(value), (1...1000).contains(n) { query.limit = n } else {
@@ -83,7 +90,8 @@ struct EventController<S: EventLogStore>: Sendable {
     /// `wait`, holds the request up to that many seconds until one arrives.
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> any ResponseGenerator {
         let tenant = try context.principal.tenant
-        let query = try EventQuery.parse(request, allowed: ["after", "types", "resource_id", "limit", "wait"], path: "/events")
+        let query = try EventQuery.parse(
+            request, allowed: ["after", "types", "resource_id", "limit", "wait", "aggregate_id", "event_type"], path: "/events")
         return Self.batch(
             try await store.eventFeed.events(
                 after: query.after, filter: query.filter, limit: query.limit, tenant: tenant, timeout: .seconds(query.wait),
@@ -92,7 +100,9 @@ struct EventController<S: EventLogStore>: Sendable {
 
     /// `POST /events {type, resource_id?, data}`: an event of the client's own, `x.`-typed.
     @Sendable func append(_ request: Request, context: AppRequestContext) async throws -> any ResponseGenerator {
-        let event = try ClientEventRequest.read(try await request.requiredJSONBody())
+        let body = try await request.requiredJSONBody()
+        // The seed client's events say `event_type`; native ones `type`.
+        let event = try body["event_type"] == nil ? ClientEventRequest.read(body) : ClientEventRequest.readSeedForm(body)
         let caller = try context.caller
         return try await respond({ try await store.appendClientEvent(event, by: caller) }) { event in
             JSONResponse.make(event.jsonBytes(), status: .created)

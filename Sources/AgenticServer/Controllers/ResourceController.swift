@@ -33,25 +33,36 @@ struct ResourceController<Resource: DescribedResource & Identified>: Sendable {
                 JSONResponse.resource(try await get(try context.id(), try context.principal.tenant))
             }
         }
-        routes.write.patch("\(collection)/:id") { request, context in
-            let id = try context.id()
-            let patch = try Resource.fields.patch(try await request.requiredJSONBody())
-            return JSONResponse.resource(try await update(id, patch, request.ifMatch, try context.caller))
-        }
+        registerUpdate(routes, at: collection)
         routes.write.delete("\(collection)/:id") { request, context in
             try await delete(try context.id(), request.ifMatch, try context.caller)
             return JSONResponse.noContent
         }
     }
 
-    private func registerCreate(_ routes: RouteRegistrar) {
+    /// The create and update routes once more under `path` (the seed client's `/plans/tasks`),
+    /// each body passed through `adapt` first (true for a PATCH).
+    func alias(_ path: String, _ routes: RouteRegistrar, adapt: @escaping @Sendable (JSONValue, Bool) -> JSONValue) {
+        registerCreate(routes, at: path) { adapt($0, false) }
+        registerUpdate(routes, at: path) { adapt($0, true) }
+    }
+
+    private func registerCreate(_ routes: RouteRegistrar, at path: String? = nil, adapt: @escaping @Sendable (JSONValue) -> JSONValue = { $0 }) {
         let collection = self.collection
-        routes.write.post(collection) { request, context in
-            let draft = try Resource.fields.draft(try await request.requiredJSONBody())
+        routes.write.post(path ?? collection) { request, context in
+            let draft = try Resource.fields.draft(adapt(try await request.requiredJSONBody()))
             let caller = try context.caller
             return try await respond({ try await create(draft, caller) }) { resource in
                 JSONResponse.resource(resource, status: .created, location: "\(collection)/\(resource.id.lowercased)")
             }
+        }
+    }
+
+    private func registerUpdate(_ routes: RouteRegistrar, at path: String, adapt: @escaping @Sendable (JSONValue) -> JSONValue = { $0 }) {
+        routes.write.patch("\(path)/:id") { request, context in
+            let id = try context.id()
+            let patch = try Resource.fields.patch(adapt(try await request.requiredJSONBody()))
+            return JSONResponse.resource(try await update(id, patch, request.ifMatch, try context.caller))
         }
     }
 
@@ -101,6 +112,7 @@ enum ResourceControllers {
             return try await respond({ try await store.claimTasks(claim, by: caller) }) { JSONResponse.list($0) }
         }
         tasks.register(routes)
+        tasks.alias("/api/v1/plans/tasks", routes, adapt: SeedForms.task)
         tasks.action("heartbeat", routes) { id, request, caller in
             try await store.heartbeat(id, try HeartbeatRequest.read(try await request.requiredJSONBody()), by: caller)
         }

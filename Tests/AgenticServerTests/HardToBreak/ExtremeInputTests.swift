@@ -29,6 +29,8 @@ struct ExtremeInputTests {
         case "updatePlan": return ["name": "extreme-2"]
         case "createTask": return ["plan_id": .string(ids["plan"]!), "description": "extreme", "depends_on": []]
         case "updateTask": return ["priority": 4]
+        case "createTaskSeed": return ["plan_id": .string(ids["plan"]!), "description": "seed", "task_type": .null, "input_data": ["k": 1]]
+        case "updateTaskSeed": return ["priority": 4, "completed_at": "2026-01-18T12:00:00Z"]
         case "claimTasks": return ["agent_id": agent, "lease_seconds": 30, "limit": 1]
         case "heartbeatTask": return ["agent_id": agent, "lease_seconds": 30]
         case "completeTask": return ["agent_id": agent, "outputs": [:]]

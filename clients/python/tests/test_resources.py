@@ -214,7 +214,7 @@ def test_seed_aliases(client: Client) -> None:
         {"name": "review"},
     ]
     plan = client.create_plan(goal["goal_id"], agent["agent_id"], steps, "sequential")
-    assert plan["metadata"]["plan_type"] == "sequential" and plan["task_counts"]["pending"] == 3
+    assert plan["plan_type"] == "sequential" and plan["task_counts"]["pending"] == 3
     assert [t["ref"] for t in plan["tasks"]] == ["1", "2", "3"]
     assert client.get_plan(plan["plan_id"])["plan_id"] == plan["plan_id"]
     order = [t["task_id"] for t in plan["tasks"]]  # request order (one transaction: one created_at)
@@ -318,7 +318,7 @@ def test_async_client_every_method(tenant: Tenant) -> None:
             assert [x["goal_id"] for x in await client.list_goals(agent_id=a["agent_id"])] == [g["goal_id"]]
             p = await client.create_plan(g["goal_id"], a["agent_id"], [{"name": "s1"}, {"name": "s2"}], "sequential")
             assert p["task_counts"]["pending"] == 2
-            assert (await client.get_plan(p["plan_id"]))["metadata"]["plan_type"] == "sequential"
+            assert (await client.get_plan(p["plan_id"]))["plan_type"] == "sequential"
             assert (await client.update_plan(p["plan_id"], {"name": "renamed"}))["name"] == "renamed"
             t = await client.create_task(p["plan_id"], a["agent_id"], "extra", "atomic", {"i": 1})
             assert (await client.update_task(t["task_id"], {"description": "changed"}))["description"] == "changed"

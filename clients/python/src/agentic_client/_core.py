@@ -353,8 +353,8 @@ def plan_with_steps_request(
 
     Each step becomes a task of the plan's ``tasks`` with a ``ref`` (its own, or its position, ``"1"``
     for the first); ``sequential`` plans make each step wait for the one before it (unless the step
-    names its own ``depends_on_refs``), ``parallel`` ones leave steps independent. Until the server
-    stores ``plan_type`` itself it is kept in the plan's ``metadata``.
+    names its own ``depends_on_refs``), ``parallel`` ones leave steps independent; ``plan_type`` is
+    stored on the plan.
     """
     if plan_type not in ("sequential", "parallel"):
         raise ValueError("plan_type must be 'sequential' or 'parallel'")
@@ -362,9 +362,7 @@ def plan_with_steps_request(
     plan["goal_id"] = goal_id
     if agent_id is not None:
         plan["agent_id"] = agent_id
-    metadata = dict(plan.get("metadata") or {})
-    metadata.setdefault("plan_type", plan_type)
-    plan["metadata"] = metadata
+    plan["plan_type"] = plan_type
     if not steps:
         return plan
     tasks: List[Dict[str, Any]] = []

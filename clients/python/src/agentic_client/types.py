@@ -81,6 +81,7 @@ class Plan(TypedDict):
     agent_id: Optional[str]
     name: str
     status: str
+    plan_type: Optional[str]
     resource_budget: JSONObject
     metadata: JSONObject
     task_counts: TaskCounts
