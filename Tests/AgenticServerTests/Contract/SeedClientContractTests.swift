@@ -85,8 +85,12 @@ struct SeedClientContractTests {
                 "POST /events/")
             #expect(event["type"] == "x.model_trained" && event["resource_id"]?.stringValue == agentID)
             #expect(event["data"] == ["aggregate_type": "agent", "payload": ["accuracy": 0.93], "metadata": ["source": "seed"]])
+            // (On PostgreSQL an event shows once every older transaction has ended: wait for it.)
             let found = try ok(
-                try await api.get("/api/v1/events/?limit=100&aggregate_id=\(agentID)&event_type=model_trained"), "GET /events/")
+                try await poll(
+                    { try await api.get("/api/v1/events/?limit=100&aggregate_id=\(agentID)&event_type=model_trained") },
+                    until: { !$0.items.isEmpty }),
+                "GET /events/")
             #expect(found["data"]?.arrayValue?.compactMap { $0["event_id"] } == [event["event_id"]!])
             #expect(try ok(try await api.delete("/api/v1/agents/\(agentID)"), "DELETE /agents/{id}") == .null)
 
