@@ -15,6 +15,7 @@ from support import REPO, die_with_parent, tail, wait_until
 
 EXAMPLES = REPO / "examples" / "python"
 README = Path(__file__).resolve().parents[1] / "README.md"
+MAIN_README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 def environment(tenant: Tenant) -> Dict[str, str]:
@@ -70,6 +71,9 @@ def test_readme_ten_line_worker(tenant: Tenant, tmp_path: Path) -> None:
     text = README.read_text()
     worker_code, work_code = python_blocks(text.split("<!-- ten-line worker -->", 1)[1])[:2]
     assert len([line for line in worker_code.splitlines() if line.strip()]) <= 11
+    # The repository's README shows the same worker: what runs here is what it shows.
+    main = python_blocks(MAIN_README.read_text().split("<!-- ten-line worker -->", 1)[1])[:2]
+    assert main == [worker_code, work_code]
     script = tmp_path / "ten_line_worker.py"
     script.write_text(worker_code)
     log = tmp_path / "ten.log"
