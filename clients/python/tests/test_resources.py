@@ -238,7 +238,7 @@ def test_seed_aliases(client: Client) -> None:
         client.get_agent(agent["agent_id"])
 
 
-def test_create_plan_with_steps_cleans_up(client: Client) -> None:
+def test_create_plan_with_steps_is_all_or_nothing(client: Client) -> None:
     goal = client.goals.create("g")
     with pytest.raises(ValidationError) as caught:
         client.create_plan(goal["goal_id"], None, [{"name": "ok"}, {"name": "bad", "task_type": "not a type!"}])
