@@ -45,8 +45,8 @@ public struct ListQuery: Sendable, Equatable {
                 errors.append(FieldError(field: name, message: "is not a filter of \(kind.plural); use one of: \(allowed.sorted().joined(separator: ", "))"))
                 continue
             }
-            // An empty filter filters nothing (`?status=` is what the seed's client sends for "any").
-            if value.isEmpty, name != "limit", name != "cursor" { continue }
+            // An empty status is any status: what the seed's client sends when it filters by none.
+            if value.isEmpty, name == "status" { continue }
             switch name {
             case "limit":
                 if let n = Int(value), (1...Limits.maxPageSize).contains(n) {

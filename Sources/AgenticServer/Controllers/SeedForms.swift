@@ -9,7 +9,10 @@ enum SeedForms {
     @Sendable static func task(_ body: JSONValue, patch: Bool) -> JSONValue {
         guard case .object(var members) = body else { return body }
         if members[JSONKey("task_type")] == .null { members[JSONKey("task_type")] = nil }
-        if patch { members[JSONKey("completed_at")] = nil }
+        // Only a well-formed time (or null) is ignored: anything else stays, to be refused as read-only.
+        if patch, let stamp = members[JSONKey("completed_at")], stamp.isNull || stamp.stringValue.flatMap(Timestamp.init(rfc3339:)) != nil {
+            members[JSONKey("completed_at")] = nil
+        }
         return .object(members)
     }
 }

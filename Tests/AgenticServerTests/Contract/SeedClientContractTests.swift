@@ -101,6 +101,8 @@ struct SeedClientContractTests {
             #expect(both.status == 422 && both.errorFields == ["steps"])
             let badStep = try await api.post("/api/v1/plans/", ["goal_id": .string(goalID), "steps": [["task_type": "not a type!"]]])
             #expect(badStep.status == 422 && badStep.errorFields == ["steps[0].task_type"], "\(badStep.text)")
+            let badStamp = try await api.patch("/api/v1/plans/tasks/\(taskID)", ["completed_at": "yesterday"])
+            #expect(badStamp.status == 422 && badStamp.errorFields == ["completed_at"], "\(badStamp.text)")
             let parallel = try ok(
                 try await api.post(
                     "/api/v1/plans/", ["goal_id": .string(goalID), "plan_type": "parallel", "steps": [["name": "a"], ["name": "b"]]]),
