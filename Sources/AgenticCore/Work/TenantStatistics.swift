@@ -18,7 +18,7 @@ public struct TenantStatistics: Sendable, Equatable, JSONWritable {
     }
 
     public var agents: [AgentStatus: Int64] = [:]
-    public var tasks: [TaskStatus: Int64] = [:]
+    public var tasks = TaskCounts()
     /// Pending tasks whose dependencies have all completed.
     public var readyTasks: Int64 = 0
     /// When the oldest ready task was created (nil when none is ready).
@@ -41,7 +41,7 @@ public struct TenantStatistics: Sendable, Equatable, JSONWritable {
         if name == "task.ready" {
             readyTasks += n
         } else if name.hasPrefix("task."), let status = TaskStatus(rawValue: String(name.dropFirst(5))) {
-            tasks[status, default: 0] += n
+            tasks[status] += n
         } else if name.hasPrefix("agent."), let status = AgentStatus(rawValue: String(name.dropFirst(6))) {
             agents[status, default: 0] += n
         }
@@ -67,12 +67,7 @@ public struct TenantStatistics: Sendable, Equatable, JSONWritable {
         }
         w.endObject()
         w.key("tasks")
-        w.beginObject()
-        for status in TaskStatus.allCases {
-            w.key(status.rawValue)
-            w.int(tasks[status] ?? 0)
-        }
-        w.endObject()
+        tasks.write(to: &w)
         w.key("ready_tasks"); w.int(readyTasks)
         w.key("oldest_ready_at"); w.timestamp(oldestReadyAt)
         w.key("oldest_ready_age_seconds")

@@ -53,7 +53,7 @@ struct MigrationTests {
             #expect(try await store.plan(Self.plan, tenant: Self.tenant).taskCounts[.pending] == 2)
             // The /stats counters start from the rows already there.
             let counted = try await store.tenantStatistics(tenant: Self.tenant)
-            #expect(counted.agents == [.active: 1] && counted.tasks == [.pending: 2] && counted.readyTasks == 1)
+            #expect(counted.agents == [.active: 1] && counted.tasks == TaskCounts([.pending: 2]) && counted.readyTasks == 1)
             // The dependency edge survived: the second task is ready only once the first completed.
             let worker = try await store.createAgent(try Agent.fields.draft(["name": "w"]), by: caller)
             let claimed = try await store.claimTasks(ClaimRequest(agentID: worker.id, planID: Self.plan, limit: 10), by: caller)
