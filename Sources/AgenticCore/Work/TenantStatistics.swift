@@ -25,6 +25,12 @@ public struct TenantStatistics: Sendable, Equatable, JSONWritable {
     public var oldestReadyAt: Timestamp?
     public var lastMinute = Activity()
     public var lastHour = Activity()
+    /// The last `recentMinuteCount` minutes one by one, oldest first (the last is `lastMinute`): a
+    /// screen's chart, whole from its first draw.
+    public var minutes = [Activity](repeating: Activity(), count: Self.recentMinuteCount)
+    /// The newest event readers can see — of any tenant, as event ids are positions in one log — so
+    /// a screen can read the recent past and follow the stream from there.
+    public var lastEventID: Int64 = 0
     public var asOf: Timestamp
 
     public init(asOf: Timestamp) {
@@ -35,6 +41,7 @@ public struct TenantStatistics: Sendable, Equatable, JSONWritable {
     public static let bucketSeconds: Int64 = 10
     public static let minuteBuckets: Int64 = 6
     public static let hourBuckets: Int64 = 360
+    public static let recentMinuteCount = 10
 
     /// Applies one counter row (`task.pending`, `agent.active`, `task.ready`, `claims`, …).
     public mutating func add(counter name: String, standing n: Int64) {
@@ -53,6 +60,19 @@ public struct TenantStatistics: Sendable, Equatable, JSONWritable {
         case "claims": lastMinute.claims += minute; lastHour.claims += hour
         case "completions": lastMinute.completions += minute; lastHour.completions += hour
         case "failures": lastMinute.failures += minute; lastHour.failures += hour
+        default: break
+        }
+    }
+
+    /// Applies one activity counter's count in the minute `minutesAgo` minutes back (0: the last
+    /// minute); others are out of the series.
+    public mutating func add(activity name: String, minutesAgo: Int64, n: Int64) {
+        guard (0..<Int64(Self.recentMinuteCount)).contains(minutesAgo) else { return }
+        let index = Self.recentMinuteCount - 1 - Int(minutesAgo)
+        switch name {
+        case "claims": minutes[index].claims += n
+        case "completions": minutes[index].completions += n
+        case "failures": minutes[index].failures += n
         default: break
         }
     }
@@ -76,14 +96,20 @@ public struct TenantStatistics: Sendable, Equatable, JSONWritable {
         } else {
             w.null()
         }
-        for (name, activity) in [("last_minute", lastMinute), ("last_hour", lastHour)] {
-            w.key(name)
+        func write(_ activity: Activity) {
             w.beginObject()
             w.key("claims"); w.int(activity.claims)
             w.key("completions"); w.int(activity.completions)
             w.key("failures"); w.int(activity.failures)
             w.endObject()
         }
+        w.key("last_minute"); write(lastMinute)
+        w.key("last_hour"); write(lastHour)
+        w.key("minutes")
+        w.beginArray()
+        for minute in minutes { write(minute) }
+        w.endArray()
+        w.key("last_event_id"); w.int(lastEventID)
         w.key("as_of"); w.timestamp(asOf)
         w.endObject()
     }

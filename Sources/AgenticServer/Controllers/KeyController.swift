@@ -3,7 +3,7 @@ import AgenticStore
 import Foundation
 import Hummingbird
 
-/// `POST/GET/DELETE /keys`, registered as admin routes. An admin of the default tenant may create keys
+/// `POST/GET/DELETE /keys`, registered as admin routes, and `GET /whoami` for any key. An admin of the default tenant may create keys
 /// for any tenant (naming a new one creates it) and see or revoke any key; other admins stay in their
 /// tenant.
 struct KeyController<S: KeyStore>: Sendable {
@@ -14,6 +14,25 @@ struct KeyController<S: KeyStore>: Sendable {
         routes.admin.post("/api/v1/keys", use: create)
         routes.admin.get("/api/v1/keys", use: list)
         routes.admin.delete("/api/v1/keys/:id", use: revoke)
+        routes.read.get("/api/v1/whoami", use: whoami)
+    }
+
+    /// `GET /whoami`: the calling key's id, tenant, scope and rate limit — what a client (the
+    /// dashboard) needs to know which actions it may offer. Any key may ask about itself.
+    @Sendable func whoami(_ request: Request, context: AppRequestContext) async throws -> any ResponseGenerator {
+        if let (name, _) = request.queryPairs.first {
+            throw AgenticError.validation(field: name, "is not a parameter of /whoami, which takes none")
+        }
+        let principal = try context.principal
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("key_id"); w.uuid(principal.keyID)
+        w.key("tenant"); w.string(principal.tenant)
+        w.key("scope"); w.string(principal.scope.rawValue)
+        w.key("rate_limit")
+        if let rateLimit = principal.rateLimit { rateLimit.write(to: &w) } else { w.null() }
+        w.endObject()
+        return JSONResponse.make(w.bytes)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> any ResponseGenerator {

@@ -3,7 +3,7 @@ import AgenticStore
 import Hummingbird
 
 /// `GET /stats`: counts for screens, for the key's tenant (read scope).
-struct StatisticsController<S: StatisticsStore>: Sendable {
+struct StatisticsController<S: StatisticsStore & EventLogStore>: Sendable {
     let store: S
 
     func register(_ routes: RouteRegistrar) {
@@ -11,7 +11,11 @@ struct StatisticsController<S: StatisticsStore>: Sendable {
             if let (name, _) = request.queryPairs.first {
                 throw AgenticError.validation(field: name, "is not a parameter of /stats, which takes none")
             }
-            return JSONResponse.make(try await store.tenantStatistics(tenant: try context.principal.tenant).jsonBytes())
+            // The head first: every event it names is already counted in the statistics.
+            let head = try await store.visibleEventHead()
+            var statistics = try await store.tenantStatistics(tenant: try context.principal.tenant)
+            statistics.lastEventID = head
+            return JSONResponse.make(statistics.jsonBytes())
         }
     }
 }

@@ -11,4 +11,5 @@ extension HTTPField.Name {
     static let xContentTypeOptions = Self("X-Content-Type-Options")!
     static let xFrameOptions = Self("X-Frame-Options")!
     static let lastEventID = Self("Last-Event-ID")!
+    static let referrerPolicy = Self("Referrer-Policy")!
 }

@@ -350,6 +350,16 @@ public final class PostgresStore: TransactionalStore {
             {
                 stats.add(activity: try row.get("name"), minute: try row.get("minute"), hour: try row.get("hour"))
             }
+            for row in try await tx.rows(
+                """
+                SELECT name, (now_bucket - bucket) / \(TenantStatistics.minuteBuckets) AS ago, sum(n)::bigint AS n
+                FROM counters, (SELECT floor(extract(epoch FROM now()) / \(TenantStatistics.bucketSeconds))::bigint AS now_bucket) AS b
+                WHERE tenant = \(tenant) AND bucket > now_bucket - \(TenantStatistics.minuteBuckets * Int64(TenantStatistics.recentMinuteCount))
+                GROUP BY name, ago
+                """)
+            {
+                stats.add(activity: try row.get("name"), minutesAgo: try row.get("ago"), n: try row.get("n"))
+            }
             stats.oldestReadyAt = try await tx.rows(Self.oldestReadyQuery(tenant: tenant)).first?.get("oldest", as: Timestamp?.self)
             return stats
         }

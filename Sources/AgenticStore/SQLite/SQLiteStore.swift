@@ -205,6 +205,15 @@ public final class SQLiteStore: TransactionalStore {
             {
                 stats.add(activity: try row.text("name"), minute: try row.int("minute"), hour: try row.int("hour"))
             }
+            for row in try await tx.run(
+                """
+                SELECT name, (\(now) - bucket) / \(TenantStatistics.minuteBuckets) AS ago, sum(n) AS n FROM counters
+                WHERE tenant = ?1 AND bucket > \(now) - \(TenantStatistics.minuteBuckets * Int64(TenantStatistics.recentMinuteCount))
+                GROUP BY name, ago
+                """, [.text(tenant)])
+            {
+                stats.add(activity: try row.text("name"), minutesAgo: try row.int("ago"), n: try row.int("n"))
+            }
             // The oldest ready task: the first entry of each priority in the ready index.
             let firstOfEach = Limits.priorities.map { priority in
                 """

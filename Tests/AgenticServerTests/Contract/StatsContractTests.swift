@@ -115,6 +115,15 @@ struct StatsContractTests {
                     #expect(stats[window]?["completions"]?.intValue == Int64(completions), "\(window)")
                     #expect(stats[window]?["failures"]?.intValue == Int64(failures), "\(window)")
                 }
+                // Minute by minute: ten of them, the last the same window as last_minute, together
+                // everything (the workload took far less than ten minutes).
+                let minutes = stats["minutes"]?.arrayValue ?? []
+                #expect(minutes.count == 10 && minutes.last == stats["last_minute"])
+                for (name, total) in [("claims", claims), ("completions", completions), ("failures", failures)] {
+                    #expect(minutes.compactMap { $0[name]?.intValue }.reduce(0, +) == Int64(total), "\(name) by minute")
+                }
+                let newest = try await api.get("/api/v1/events?limit=1000").items.compactMap { $0["event_id"]?.intValue }.max() ?? 0
+                #expect((stats["last_event_id"]?.intValue ?? -1) >= newest)
             }
             let stats = try await api.get("/api/v1/stats")
             #expect(stats.status == 200, "\(stats.text)")
