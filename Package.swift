@@ -6,6 +6,12 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// The web dashboard's files (Sources/AgenticServer/Dashboard), embedded in the binary.
+let dashboardFiles = [
+    "index.html", "style.css", "app.js", "api.js", "dom.js", "overview.js", "agents.js", "plans.js", "graph.js", "events.js",
+    "keys.js",
+]
+
 let package = Package(
     name: "agentic",
     platforms: [.macOS(.v15)],
@@ -60,7 +66,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.embedInCode("OpenAPI/openapi.yaml")],
+            resources: [.embedInCode("OpenAPI/openapi.yaml")] + dashboardFiles.map { .embedInCode("Dashboard/\($0)") },
             swiftSettings: swiftSettings
         ),
         .target(

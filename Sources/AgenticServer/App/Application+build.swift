@@ -38,6 +38,7 @@ public func buildRouter(store: some Store, configuration: ServerConfiguration) -
     HealthController(store: store).register(routes)
     MetricsController(store: store, metrics: metrics, authenticator: authenticator).register(routes)
     DocsController().register(routes)
+    DashboardController().register(routes)
     ResourceControllers.register(store: store, progress: ProgressLimiter(), on: routes)
     EventController(store: store, keepAlive: configuration.streamKeepAlive).register(routes)
     StatisticsController(store: store).register(routes)

@@ -115,7 +115,32 @@ struct ErrorContractTests {
             for reply in [try await api.get("/api/v1/agents"), try await api.with(key: nil).get("/api/v1/agents")] {
                 #expect(reply.header("X-Content-Type-Options") == "nosniff")
                 #expect(reply.header("Server") == nil)
+                #expect(reply.header("Referrer-Policy") == "no-referrer")
+                #expect(reply.header("Content-Security-Policy") == "default-src 'none'; frame-ancestors 'none'")
             }
+            // The dashboard's own policy: scripts and styles of this origin only, nothing inline.
+            let page = try await api.with(key: nil).get("/ui")
+            #expect(page.status == 200 && page.header("Content-Type") == "text/html; charset=utf-8")
+            let policy = try #require(page.header("Content-Security-Policy"))
+            #expect(policy.contains("script-src 'self'") && policy.contains("default-src 'none'") && !policy.contains("unsafe"))
+            #expect(page.header("X-Frame-Options") == "DENY")
+            #expect(try await api.with(key: nil).get("/ui/app.js").header("Content-Type") == "text/javascript; charset=utf-8")
+            #expect(try await api.with(key: nil).get("/ui/missing.js").status == 404)
+        }
+    }
+
+    @Test("whoami: any key learns its own id, tenant, scope and rate limit", arguments: Backend.available)
+    func whoami(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            let tenant = TestApp.newTenant()
+            for scope in Scope.allCases {
+                let key = try await api.makeKey(scope: scope, tenant: tenant)
+                let me = try await api.with(key: key).get("/api/v1/whoami")
+                #expect(me.status == 200 && me["scope"]?.stringValue == scope.rawValue && me["tenant"]?.stringValue == tenant)
+                #expect(me["rate_limit"] == .null && me["key_id"]?.stringValue?.count == 36)
+            }
+            #expect(try await api.with(key: nil).get("/api/v1/whoami").status == 401)
+            #expect(try await api.get("/api/v1/whoami?x=1").errorFields == ["x"])
         }
     }
 }

@@ -1,0 +1,209 @@
+// Goals, plans and tasks: a goal's plans; a plan as its task graph with counts; a task's inputs,
+// outputs, error, attempts, lease and history. Cancel buttons for write keys. Live: task events of
+// the plan on screen recolour its nodes as they arrive.
+
+import { eventList } from "./agents.js";
+import { drawGraph } from "./graph.js";
+import { act, fields, fill, h, json, shortID, statusBadge, table, throttle, time } from "./dom.js";
+
+const GOAL_STATUSES = ["pending", "active", "completed", "failed", "cancelled"];
+const PLAN_STATUSES = ["draft", "active", "completed", "failed", "cancelled"];
+const TASK_STATUSES = ["pending", "running", "completed", "failed", "blocked", "skipped", "cancelled"];
+const FINAL = new Set(["completed", "failed", "skipped", "cancelled"]);
+const MAX_GRAPH_TASKS = 2000;
+
+/** `#/goals` and `#/goals/{id}`. */
+export async function renderGoals(context, target, id) {
+  if (!id) {
+    return listView(context, target, {
+      title: "Goals", path: "/goals", statuses: GOAL_STATUSES, kind: "goals", eventPrefix: "goal.",
+      columns: [
+        ["Goal", (g) => h("a", { href: `#/goals/${g.goal_id}` }, g.goal_text)],
+        ["Status", (g) => statusBadge(g.status)], ["Priority", (g) => g.priority], ["Updated", (g) => time(g.updated_at)],
+      ],
+    });
+  }
+  const header = h("div");
+  const plans = h("div", { id: "goal-plans" });
+  fill(target, header, h("h2", {}, "Plans"), plans);
+  async function load() {
+    const goal = await context.api.get(`/goals/${encodeURIComponent(id)}`);
+    fill(header,
+      h("div", { class: "row spread" }, h("h1", {}, goal.goal_text, " ", statusBadge(goal.status)),
+        cancelButton(context, goal, `/goals/${goal.goal_id}/cancel`, "goal", load)),
+      h("div", { class: "card" }, fields([
+        ["Id", h("span", { class: "mono" }, goal.goal_id)], ["Agent", agentLink(goal.agent_id)], ["Priority", goal.priority],
+        ["Success criteria", json(goal.success_criteria)], ["Constraints", json(goal.constraints)], ["Created", time(goal.created_at)],
+      ])));
+    const list = await context.api.all("/plans", { goal_id: goal.goal_id }, 500);
+    fill(plans, planTable(list));
+  }
+  const soon = throttle(() => load().catch(() => {}), 1000);
+  const unsubscribe = context.live.subscribe((event) => { if (event.resource_id === id || event.data?.goal_id === id) soon(); });
+  await load();
+  return unsubscribe;
+}
+
+/** `#/plans` and `#/plans/{id}`. */
+export async function renderPlans(context, target, id) {
+  if (!id) {
+    return listView(context, target, {
+      title: "Plans", path: "/plans", statuses: PLAN_STATUSES, kind: "plans", eventPrefix: "plan.",
+      columns: planColumns,
+    });
+  }
+  return planView(context, target, id);
+}
+
+/** `#/tasks/{id}`: one task on its own page. */
+export async function renderTask(context, target, id) {
+  const panel = h("div", { class: "card" });
+  fill(target, panel);
+  const shown = await taskPanel(context, panel, id);
+  return shown.stop;
+}
+
+const planColumns = [
+  ["Plan", (p) => h("a", { href: `#/plans/${p.plan_id}` }, p.name || shortID(p.plan_id))],
+  ["Status", (p) => statusBadge(p.status)], ["Type", (p) => p.plan_type], ["Updated", (p) => time(p.updated_at)],
+];
+
+function planTable(plans) {
+  return table(planColumns, plans, { "data-kind": "plans" });
+}
+
+/** A filtered, searchable, paged list that refreshes when its resources change. */
+async function listView(context, target, { title, path, statuses, kind, eventPrefix, columns }) {
+  const status = h("select", { "aria-label": "status", id: `${kind}-status` }, h("option", { value: "" }, "any status"),
+    statuses.map((name) => h("option", { value: name }, name)));
+  const name = h("input", { type: "search", placeholder: "name starts with…", "aria-label": "name", id: `${kind}-search` });
+  const rows = h("div", { id: `${kind}-list` });
+  const more = h("button", { type: "button", class: "quiet", hidden: true }, "Load more");
+  fill(target, h("h1", {}, title), h("div", { class: "row" }, status, name), rows, h("div", { class: "row" }, more));
+  let items = [];
+  let cursor = null;
+  async function load(reset) {
+    const page = await context.api.list(path, { status: status.value, name: name.value, cursor: reset ? null : cursor, limit: 50 });
+    items = reset ? page.data : items.concat(page.data);
+    cursor = page.next_cursor;
+    more.hidden = !cursor;
+    fill(rows, table(columns, items, { "data-kind": kind }));
+  }
+  status.addEventListener("change", () => load(true));
+  name.addEventListener("input", throttle(() => load(true), 300));
+  more.addEventListener("click", () => load(false));
+  const soon = throttle(() => load(true).catch(() => {}), 1000);
+  const unsubscribe = context.live.subscribe((event) => { if (event.type.startsWith(eventPrefix)) soon(); });
+  await load(true);
+  return unsubscribe;
+}
+
+async function planView(context, target, id) {
+  const header = h("div");
+  const counts = h("div", { class: "counts", id: "plan-counts" });
+  const graph = h("div", { class: "graph", id: "plan-graph" });
+  const panel = h("div", { class: "card", id: "task-panel" }, h("p", { class: "muted" }, "Select a task in the graph."));
+  fill(target, header, h("div", { class: "split" }, h("div", {}, h("div", { class: "row" }, counts), graph), panel));
+
+  let tasks = new Map();
+  let drawn = null;
+  let selected = null;
+  let stopPanel = () => {};
+
+  async function loadPlan() {
+    const plan = await context.api.get(`/plans/${encodeURIComponent(id)}?include=tasks`);
+    const list = [...plan.tasks];
+    let cursor = plan.tasks_next_cursor;
+    while (cursor && list.length < MAX_GRAPH_TASKS) {
+      const page = await context.api.list("/tasks", { plan_id: plan.plan_id, cursor, limit: 200 });
+      list.push(...page.data);
+      cursor = page.next_cursor;
+    }
+    fill(header,
+      h("div", { class: "row spread" },
+        h("h1", {}, plan.name || `Plan ${shortID(plan.plan_id)}`, " ", h("span", { id: "plan-status" }, statusBadge(plan.status))),
+        cancelButton(context, plan, `/plans/${plan.plan_id}/cancel`, "plan", loadPlan)),
+      h("div", { class: "muted" }, "Goal ", h("a", { href: `#/goals/${plan.goal_id}` }, shortID(plan.goal_id)),
+        plan.plan_type ? ` · ${plan.plan_type}` : "", ` · ${list.length} tasks`, cursor ? ` (first ${list.length} shown)` : ""));
+    tasks = new Map(list.map((task) => [task.task_id, task]));
+    drawn = drawGraph(list, select);
+    fill(graph, drawn.svg);
+    if (selected) drawn.select(selected);
+    showCounts();
+  }
+
+  function showCounts() {
+    const byStatus = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0]));
+    for (const task of tasks.values()) byStatus[task.status] += 1;
+    fill(counts, TASK_STATUSES.map((status) => h("span", { dataset: { status, count: byStatus[status] } }, statusBadge(status), " ", h("b", {}, byStatus[status]))));
+  }
+
+  async function select(task) {
+    selected = task.task_id;
+    drawn?.select(selected);
+    stopPanel();
+    stopPanel = (await taskPanel(context, panel, task.task_id)).stop;
+  }
+
+  const reload = throttle(() => loadPlan().catch(() => {}), 1000);
+  const unsubscribe = context.live.subscribe((event) => {
+    const data = event.data ?? {};
+    if (event.resource_id === id && event.type.startsWith("plan.")) return reload();
+    if (!event.type.startsWith("task.") || data.plan_id !== id) return;
+    // A task event carries the task as it is now: recolour in place; a new or deleted task relays.
+    if (event.type === "task.created" || event.type === "task.deleted" || !tasks.has(data.task_id) || !data.status) return reload();
+    tasks.set(data.task_id, data);
+    drawn?.update(data);
+    showCounts();
+  });
+  await loadPlan();
+  return () => { unsubscribe(); stopPanel(); };
+}
+
+/** A task's detail and history into `panel`; follows the task's events while shown. */
+async function taskPanel(context, panel, id) {
+  async function load() {
+    const [task, history] = await Promise.all([
+      context.api.get(`/tasks/${encodeURIComponent(id)}`),
+      context.api.get(`/tasks/${encodeURIComponent(id)}/events?limit=1000`),
+    ]);
+    fill(panel,
+      h("div", { class: "row spread" }, h("h2", { id: "task-name" }, task.name, " ", statusBadge(task.status)),
+        cancelButton(context, task, `/tasks/${task.task_id}/cancel`, "task", load)),
+      fields([
+        ["Id", h("a", { class: "mono", href: `#/tasks/${task.task_id}` }, task.task_id)],
+        ["Plan", h("a", { href: `#/plans/${task.plan_id}` }, shortID(task.plan_id))],
+        ["Type", task.task_type], ["Agent", agentLink(task.agent_id)], ["Priority", task.priority],
+        ["Attempts", `${task.attempts} of ${task.max_attempts}`],
+        ["Lease until", time(task.lease_expires_at)], ["Started", time(task.started_at)], ["Completed", time(task.completed_at)],
+        ["Depends on", task.depends_on.length ? task.depends_on.map((dep) => h("a", { class: "mono", href: `#/tasks/${dep}` }, shortID(dep), " ")) : "—"],
+        ["Description", task.description || "—"],
+      ]),
+      h("h3", {}, "Inputs"), json(task.inputs),
+      h("h3", {}, "Outputs"), json(task.outputs),
+      task.error ? [h("h3", {}, "Error"), h("div", { class: "error" }, json(task.error))] : null,
+      h("h3", {}, `History (${history.data.length})`),
+      h("div", { id: "task-history" }, eventList([...history.data].reverse())));
+  }
+  const soon = throttle(() => load().catch(() => {}), 500);
+  const unsubscribe = context.live.subscribe((event) => { if (event.resource_id === id) soon(); });
+  await load();
+  return { stop: unsubscribe };
+}
+
+function cancelButton(context, resource, path, kind, after) {
+  if (!context.canWrite || FINAL.has(resource.status)) return null;
+  const button = h("button", { type: "button", class: "danger", "data-action": `cancel-${kind}` }, `Cancel ${kind}`);
+  button.addEventListener("click", () => {
+    if (!confirm(`Cancel this ${kind}? Its open work is cancelled too.`)) return;
+    act(button, `The ${kind} was cancelled`, async () => {
+      await context.api.post(path, {});
+      await after();
+    });
+  });
+  return button;
+}
+
+function agentLink(agentID) {
+  return agentID ? h("a", { class: "mono", href: `#/agents/${agentID}` }, shortID(agentID)) : "—";
+}

@@ -1,0 +1,358 @@
+"""The dashboard in a real browser (headless Chromium over WebDriver) against a real server, with
+data made through the API: what the screens show must be what the API says, live, and a key may only
+do what its scope allows — in the page and when a script forces the call."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import httpx
+import pytest
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+from support import console_errors, screenshot
+
+WAIT = 15  # seconds: every wait is bounded
+
+
+def wait_for(driver: WebDriver, condition: Callable[[WebDriver], Any], message: str) -> Any:
+    return WebDriverWait(driver, WAIT, poll_frequency=0.1).until(condition, message)
+
+
+def sign_in(driver: WebDriver, base_url: str, key: str, view: str = "overview") -> None:
+    driver.get(f"{base_url}/ui")
+    field = wait_for(driver, lambda d: d.find_element(By.ID, "key"), "the sign-in form")
+    field.send_keys(key)
+    driver.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+    wait_for(driver, lambda d: d.find_element(By.ID, "identity").text, "signed in")
+    assert not driver.find_element(By.ID, "sign-in").is_displayed(), "the sign-in form goes away"
+    go(driver, view)
+
+
+def go(driver: WebDriver, view: str) -> None:
+    driver.execute_script("location.hash = arguments[0]", f"#/{view}")
+
+
+def css(driver: WebDriver, selector: str) -> list[Any]:
+    return driver.find_elements(By.CSS_SELECTOR, selector)
+
+
+# Views redraw as events arrive, so reads that span several elements happen in one script (one
+# consistent DOM) rather than element by element (which could meet a node just replaced).
+
+def counts_shown(driver: WebDriver, container: str) -> dict[str, int]:
+    return dict(driver.execute_script(
+        "return Object.fromEntries([...document.querySelectorAll(`#${arguments[0]} [data-status][data-count]`)]"
+        ".map((e) => [e.dataset.status, Number(e.dataset.count)]))", container))
+
+
+def text_of(driver: WebDriver, selector: str) -> str:
+    return str(driver.execute_script("return document.querySelector(arguments[0])?.textContent ?? ''", selector))
+
+
+def texts(driver: WebDriver, selector: str) -> list[str]:
+    return list(driver.execute_script("return [...document.querySelectorAll(arguments[0])].map((e) => e.textContent)", selector))
+
+
+def click(driver: WebDriver, selector: str) -> None:
+    """Clicks the first match, once it exists — retried if a redraw replaces it under the click."""
+    def clicked(d: WebDriver) -> bool:
+        try:
+            found = css(d, selector)
+            if not found:
+                return False
+            found[0].click()
+            return True
+        except StaleElementReferenceException:
+            return False
+    wait_for(driver, clicked, f"a click on {selector}")
+
+
+def graph_nodes(driver: WebDriver) -> dict[str, dict[str, Any]]:
+    """Each drawn task: its status and where its box sits (from the node's translate)."""
+    return dict(driver.execute_script(
+        """return Object.fromEntries([...document.querySelectorAll("#plan-graph [data-task-id]")].map((n) => {
+            const [x, y] = n.getAttribute("transform").match(/-?[0-9.]+/g).map(Number);
+            return [n.dataset.taskId, {status: n.dataset.status, x, y}];
+        }))"""))
+
+
+def graph_edges(driver: WebDriver) -> list[tuple[str, str]]:
+    return [tuple(e) for e in driver.execute_script(
+        "return [...document.querySelectorAll('#plan-graph path.edge')].map((e) => [e.dataset.from, e.dataset.to])")]
+
+
+def claim(api: Any, agent_id: str, plan_id: str | None = None) -> dict[str, Any]:
+    body = {"agent_id": agent_id} | ({"plan_id": plan_id} if plan_id else {})
+    claimed = api.post("/api/v1/tasks/claim", body)["data"]
+    assert claimed, "a task was ready"
+    return claimed[0]
+
+
+def make_plan(api: Any, tasks: list[dict[str, Any]], name: str = "plan") -> dict[str, Any]:
+    goal = api.post("/api/v1/goals", {"goal_text": f"goal of {name}"})
+    return api.post("/api/v1/plans", {"goal_id": goal["goal_id"], "name": name, "tasks": tasks})
+
+
+def fifty_tasks() -> list[dict[str, Any]]:
+    """A diamond-heavy graph: a root, then layers that each depend on two of the layer before."""
+    tasks = [{"ref": "t0", "name": "start", "task_type": "step"}]
+    for i in range(1, 50):
+        parents = sorted({f"t{max(0, i - 3)}", f"t{max(0, i - 5)}"})
+        tasks.append({"ref": f"t{i}", "name": f"step {i}", "task_type": "step", "depends_on_refs": parents})
+    return tasks
+
+
+def test_sign_in_and_the_overview_counts_match_the_api(driver: WebDriver, base_url: str, tenant: Any) -> None:
+    api = tenant.api
+    agents = [api.post("/api/v1/agents", {"name": f"agent {i}"}) for i in range(3)]
+    api.patch(f"/api/v1/agents/{agents[0]['agent_id']}", {"status": "active"})
+    api.patch(f"/api/v1/agents/{agents[1]['agent_id']}", {"status": "suspended"})
+    make_plan(api, [{"ref": "a", "name": "a"}, {"ref": "b", "name": "b", "depends_on_refs": ["a"]}, {"ref": "c", "name": "c"}])
+    claimed = claim(api, agents[0]["agent_id"])
+    api.post(f"/api/v1/tasks/{claimed['task_id']}/complete", {"agent_id": agents[0]["agent_id"], "outputs": {"ok": True}})
+
+    # A wrong key is refused with a message, and nothing is kept.
+    driver.get(f"{base_url}/ui")
+    wait_for(driver, lambda d: d.find_element(By.ID, "key"), "the sign-in form").send_keys("agk_" + "x" * 43)
+    driver.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+    wait_for(driver, lambda d: "not valid" in d.find_element(By.ID, "sign-in-error").text, "a refusal")
+    assert driver.execute_script("return sessionStorage.length") == 0
+    # The browser logs the refused call itself; nothing else went wrong.
+    refused = wait_for(driver, lambda d: console_errors(d), "the refused call in the console")
+    assert len(refused) == 1 and "/api/v1/whoami" in refused[0] and "401" in refused[0], refused
+
+    sign_in(driver, base_url, tenant.key)
+    stats = api.get("/api/v1/stats")
+    wait_for(driver, lambda d: counts_shown(d, "tasks-by-status") == stats["tasks"], "task counts as the API has them")
+    assert counts_shown(driver, "agents-by-status") == stats["agents"]
+    assert text_of(driver, "#ready-tasks") == str(stats["ready_tasks"])
+    assert text_of(driver, "#claims-minute") == str(stats["last_minute"]["claims"])
+    assert text_of(driver, "#completions-minute") == str(stats["last_minute"]["completions"])
+    # The chart draws the API's last ten minutes, minute by minute.
+    for name in ["claims", "completions", "failures"]:
+        drawn = driver.execute_script("return document.querySelector(`#activity-chart [data-series=${arguments[0]}]`).dataset.values", name)
+        assert drawn == ",".join(str(minute[name]) for minute in stats["minutes"]), name
+    # The key lives in this tab's session storage only — never in the URL, never in local storage.
+    assert tenant.key not in driver.current_url
+    assert driver.execute_script("return localStorage.length") == 0
+    assert driver.execute_script("return sessionStorage.getItem('agentic.key')") == tenant.key
+
+    # Live: work done through the API shows without a reload.
+    more = claim(api, agents[0]["agent_id"])
+    api.post(f"/api/v1/tasks/{more['task_id']}/fail", {"agent_id": agents[0]["agent_id"], "error": "no", "retryable": False})
+    wait_for(driver, lambda d: counts_shown(d, "tasks-by-status") == api.get("/api/v1/stats")["tasks"], "counts updated live")
+    assert text_of(driver, "#failures-hour") == str(api.get("/api/v1/stats")["last_hour"]["failures"])
+    screenshot(driver, "overview")
+    assert console_errors(driver) == [], "the console stays clean"
+
+
+def test_a_task_created_through_the_api_appears_without_a_reload(driver: WebDriver, base_url: str, tenant: Any) -> None:
+    plan = make_plan(tenant.api, [{"ref": "first", "name": "first"}], "growing")
+    sign_in(driver, base_url, tenant.key, f"plans/{plan['plan_id']}")
+    wait_for(driver, lambda d: len(css(d, "#plan-graph [data-task-id]")) == 1, "the plan's one task")
+    driver.execute_script("window.notReloaded = true")
+
+    created = tenant.api.post("/api/v1/tasks", {"plan_id": plan["plan_id"], "name": "second", "depends_on": [plan["tasks"][0]["task_id"]]})
+    wait_for(driver, lambda d: css(d, f"#plan-graph [data-task-id='{created['task_id']}']"), "the new task in the graph")
+    assert len(css(driver, "#plan-graph path.edge")) == 1
+    assert driver.execute_script("return window.notReloaded") is True
+
+    # The events tail shows it too, and the task's later events as they happen.
+    go(driver, "events")
+    wait_for(driver, lambda d: css(d, f"#event-tail li[data-type='task.created']"), "task.created in the tail")
+    tenant.api.post("/api/v1/events", {"type": "x.note", "resource_id": created["task_id"], "data": {"said": "hello"}})
+    wait_for(driver, lambda d: css(d, "#event-tail li[data-type='x.note']"), "a client event in the tail")
+    # Paused, new events wait; resumed, they show.
+    driver.find_element(By.ID, "events-pause").click()
+    tenant.api.post("/api/v1/events", {"type": "x.later", "data": {}})
+    wait_for(driver, lambda d: "1 new" in d.find_element(By.ID, "events-state").text, "held while paused")
+    assert not css(driver, "#event-tail li[data-type='x.later']")
+    driver.find_element(By.ID, "events-pause").click()
+    wait_for(driver, lambda d: css(d, "#event-tail li[data-type='x.later']"), "shown once resumed")
+    # Each event expands to its data; a type filter hides the others.
+    item = css(driver, "#event-tail li[data-type='x.note']")[0]
+    item.find_element(By.TAG_NAME, "summary").click()
+    assert '"said": "hello"' in item.find_element(By.TAG_NAME, "pre").text
+    driver.find_element(By.ID, "kind-task.").click()
+    wait_for(driver, lambda d: not css(d, "#event-tail li[data-type^='task.']"), "task events filtered out")
+    screenshot(driver, "events")
+    assert console_errors(driver) == []
+
+
+def test_a_plan_of_fifty_tasks_is_drawn_with_the_right_statuses_and_cancelled_from_the_ui(
+    driver: WebDriver, base_url: str, tenant: Any
+) -> None:
+    api = tenant.api
+    plan = make_plan(api, fifty_tasks(), "fifty")
+    agent = api.post("/api/v1/agents", {"name": "worker"})
+    # Work some of it: completed, a failure (its dependents are skipped), one running.
+    # The root and two of its three children: whichever two, at least two tasks are then ready.
+    for _ in range(3):
+        task = claim(api, agent["agent_id"], plan["plan_id"])
+        api.post(f"/api/v1/tasks/{task['task_id']}/complete", {"agent_id": agent["agent_id"], "outputs": {"n": 1}})
+    # Two at once (which tasks are ready depends on claim order): one fails, one stays running.
+    pair = api.post("/api/v1/tasks/claim", {"agent_id": agent["agent_id"], "plan_id": plan["plan_id"], "limit": 2})["data"]
+    assert len(pair) == 2
+    running, broken = pair
+    api.post(f"/api/v1/tasks/{broken['task_id']}/fail", {"agent_id": agent["agent_id"], "error": "broke", "retryable": False})
+
+    sign_in(driver, base_url, tenant.key, f"plans/{plan['plan_id']}")
+    wait_for(driver, lambda d: len(graph_nodes(d)) == 50, "fifty nodes")
+    truth = {t["task_id"]: t["status"] for t in api.get("/api/v1/tasks", {"plan_id": plan["plan_id"], "limit": 200})["data"]}
+    nodes = graph_nodes(driver)
+    assert {task_id: node["status"] for task_id, node in nodes.items()} == truth
+    assert {"completed", "failed", "skipped", "running", "pending"} <= set(truth.values())
+    edges = graph_edges(driver)
+    assert len(edges) == sum(len(t.get("depends_on_refs", [])) for t in fifty_tasks())
+    # Left to right: every edge runs from a node to one further right.
+    for parent, child in edges:
+        assert nodes[parent]["x"] < nodes[child]["x"]
+    counts = counts_shown(driver, "plan-counts")
+    assert {status: n for status, n in counts.items() if n} == {s: list(truth.values()).count(s) for s in set(truth.values())}
+
+    # A task's detail: inputs, outputs, error, attempts, lease and its history, progress included.
+    api.post(f"/api/v1/tasks/{running['task_id']}/progress", {"agent_id": agent["agent_id"], "message": "halfway", "percent": 50})
+    click(driver, f"#plan-graph [data-task-id='{running['task_id']}']")
+    wait_for(driver, lambda d: css(d, "#task-history li[data-type='task.progress']"), "progress in the task's history")
+    panel = text_of(driver, "#task-panel")
+    assert "Lease until" in panel and "Attempts" in panel and "1 of 3" in panel
+    assert driver.execute_script("return [...document.querySelectorAll('#task-history li')].map((li) => li.dataset.type)") == [
+        "task.progress", "task.claimed", "task.created"]
+    screenshot(driver, "plan-graph")
+
+    # Live: the running task completes through the API and its node turns green in place.
+    api.post(f"/api/v1/tasks/{running['task_id']}/complete", {"agent_id": agent["agent_id"], "outputs": {}})
+    wait_for(driver, lambda d: graph_nodes(d)[running["task_id"]]["status"] == "completed", "recoloured live")
+
+    # Cancel the plan from the UI; the API reports it cancelled, its open tasks too.
+    click(driver, "[data-action=cancel-plan]")
+    driver.switch_to.alert.accept()
+    wait_for(driver, lambda d: api.get(f"/api/v1/plans/{plan['plan_id']}")["status"] == "cancelled", "the plan cancelled")
+    statuses = {t["status"] for t in api.get("/api/v1/tasks", {"plan_id": plan["plan_id"], "limit": 200})["data"]}
+    assert statuses <= {"completed", "failed", "skipped", "cancelled"}
+    wait_for(driver, lambda d: text_of(d, "#plan-status") == "cancelled", "the page says so")
+    wait_for(driver, lambda d: not css(d, "#plan-graph [data-status=pending]"), "no pending node left")
+    assert console_errors(driver) == []
+
+
+def test_goals_lead_to_their_plans_and_agents_can_be_searched_and_suspended(driver: WebDriver, base_url: str, tenant: Any) -> None:
+    api = tenant.api
+    for name in ["alpha-one", "alpha-two", "beta"]:
+        api.post("/api/v1/agents", {"name": name})
+    plan = make_plan(api, [{"ref": "x", "name": "x"}], "only plan")
+    sign_in(driver, base_url, tenant.key, "agents")
+    wait_for(driver, lambda d: len(texts(d, "#agent-list tbody a")) == 3, "three agents")
+    driver.find_element(By.ID, "agent-search").send_keys("alpha")
+    wait_for(driver, lambda d: sorted(texts(d, "#agent-list tbody a")) == ["alpha-one", "alpha-two"], "a name search")
+    click(driver, "#agent-list tbody a")
+    wait_for(driver, lambda d: css(d, "[data-action=suspend]"), "the agent's page")
+    agent_id = driver.execute_script("return location.hash").split("/")[-1]
+    click(driver, "[data-action=suspend]")
+    wait_for(driver, lambda d: api.get(f"/api/v1/agents/{agent_id}")["status"] == "suspended", "suspended through the UI")
+    wait_for(driver, lambda d: css(d, "[data-action=resume]"), "a resume button")
+    wait_for(driver, lambda d: len(css(d, "#agent-status-changes tbody tr")) == 2, "created → suspended in its status changes")
+    screenshot(driver, "agent")
+
+    go(driver, "goals")
+    click(driver, "#goals-list tbody a")
+    click(driver, "#goal-plans tbody a")
+    wait_for(driver, lambda d: d.execute_script("return location.hash") == f"#/plans/{plan['plan_id']}", "the plan's page")
+    wait_for(driver, lambda d: len(css(d, "#plan-graph [data-task-id]")) == 1, "its graph")
+    assert console_errors(driver) == []
+
+
+def test_an_admin_creates_and_revokes_keys(driver: WebDriver, base_url: str, tenant: Any) -> None:
+    victim, victim_id = tenant.make_key("read")
+    sign_in(driver, base_url, tenant.key, "keys")
+    wait_for(driver, lambda d: css(d, f"[data-action=revoke][data-key-id='{victim_id}']"), "the key's revoke button")
+
+    driver.find_element(By.ID, "key-name").send_keys("made in the ui")
+    driver.find_element(By.ID, "key-create").click()
+    secret = wait_for(driver, lambda d: d.find_element(By.ID, "new-key-secret").text, "the new secret, shown once")
+    made = tenant.api.with_key(secret).get("/api/v1/whoami")
+    assert made["scope"] == "read" and made["tenant"] == tenant.name
+
+    driver.find_element(By.CSS_SELECTOR, f"[data-action=revoke][data-key-id='{victim_id}']").click()
+    driver.switch_to.alert.accept()
+    wait_for(driver, lambda d: not css(d, f"[data-action=revoke][data-key-id='{victim_id}']"), "revoked")
+    listed = {k["key_id"]: k for k in tenant.api.get("/api/v1/keys")["data"]}
+    assert listed[victim_id]["revoked_at"] is not None
+    assert httpx.get(f"{base_url}/api/v1/whoami", headers={"X-API-Key": victim}).status_code == 401
+    screenshot(driver, "keys")
+    assert console_errors(driver) == []
+
+
+def test_a_read_key_sees_everything_and_can_change_nothing(driver: WebDriver, base_url: str, tenant: Any) -> None:
+    api = tenant.api
+    agent = api.post("/api/v1/agents", {"name": "watched"})
+    plan = make_plan(api, [{"ref": "a", "name": "a"}], "read only")
+    key, _ = tenant.make_key("read")
+    sign_in(driver, base_url, key, f"plans/{plan['plan_id']}")
+    wait_for(driver, lambda d: len(css(d, "#plan-graph [data-task-id]")) == 1, "the graph")
+    click(driver, "#plan-graph [data-task-id]")
+    wait_for(driver, lambda d: css(d, "#task-history li"), "the task's history")
+    for view in [f"plans/{plan['plan_id']}", f"goals/{plan['goal_id']}", f"agents/{agent['agent_id']}", f"tasks/{plan['tasks'][0]['task_id']}"]:
+        go(driver, view)
+        wait_for(driver, lambda d: css(d, "#view h1, #view h2"), view)
+        assert css(driver, "[data-action]") == [], f"no write buttons on {view}"
+    assert not driver.find_element(By.CSS_SELECTOR, "nav a[data-view=keys]").is_displayed()
+    go(driver, "keys")
+    wait_for(driver, lambda d: "Only an admin key" in d.find_element(By.ID, "view").text, "no key management")
+
+    # Forced: the page's own key, used by a script for writes, is refused by the server.
+    forced = driver.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        const key = sessionStorage.getItem("agentic.key");
+        const call = (method, path, body) => fetch("/api/v1" + path, {method,
+            headers: {"X-API-Key": key, "Content-Type": "application/json"}, body: body && JSON.stringify(body)})
+            .then((r) => r.status);
+        Promise.all([
+            call("POST", "/agents", {name: "sneaky"}),
+            call("PATCH", "/agents/" + arguments[0], {status: "terminated"}),
+            call("POST", "/plans/" + arguments[1] + "/cancel", {}),
+            call("POST", "/keys", {name: "escalate", scope: "admin"}),
+            call("GET", "/keys"),
+        ]).then(done);
+        """,
+        agent["agent_id"],
+        plan["plan_id"],
+    )
+    assert forced == [403, 403, 403, 403, 403]
+    assert api.get(f"/api/v1/agents/{agent['agent_id']}")["status"] == "created"
+    assert api.get(f"/api/v1/plans/{plan['plan_id']}")["status"] != "cancelled"
+    assert [a["name"] for a in api.get("/api/v1/agents")["data"]] == ["watched"]
+    screenshot(driver, "read-key")
+
+
+def test_security_headers_and_no_inline_script(base_url: str) -> None:
+    page = httpx.get(f"{base_url}/ui")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "default-src 'none'" in policy and "unsafe-inline" not in policy
+    assert page.headers["x-frame-options"] == "DENY" and page.headers["x-content-type-options"] == "nosniff"
+    assert "<script>" not in page.text and "http://" not in page.text and "https://" not in page.text
+    # Unchanged files cost a 304; unknown ones are a problem+json 404.
+    again = httpx.get(f"{base_url}/ui/app.js", headers={"If-None-Match": httpx.get(f"{base_url}/ui/app.js").headers["etag"]})
+    assert again.status_code == 304
+    missing = httpx.get(f"{base_url}/ui/../api/v1/keys")
+    assert missing.status_code in (401, 404)
+    assert httpx.get(f"{base_url}/ui/nothing.js").status_code == 404
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_readable_on_a_phone_in_either_colour_scheme(driver: WebDriver, base_url: str, tenant: Any, scheme: str) -> None:
+    plan = make_plan(tenant.api, fifty_tasks(), "phone")
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+    sign_in(driver, base_url, tenant.key, f"plans/{plan['plan_id']}")
+    wait_for(driver, lambda d: len(css(d, "#plan-graph [data-task-id]")) == 50, "the graph on a phone")
+    # The page itself does not scroll sideways (the graph scrolls within its frame).
+    assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+    background = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
+    red, green, blue = [int(part) for part in background[background.index("(") + 1 : background.index(")")].split(",")[:3]]
+    assert (red + green + blue < 200) == (scheme == "dark"), background
+    screenshot(driver, f"phone-{scheme}")
