@@ -25,6 +25,7 @@ enum DashboardAssets {
         "app.js": Asset(PackageResources.app_js, javaScript),
         "api.js": Asset(PackageResources.api_js, javaScript),
         "dom.js": Asset(PackageResources.dom_js, javaScript),
+        "lists.js": Asset(PackageResources.lists_js, javaScript),
         "overview.js": Asset(PackageResources.overview_js, javaScript),
         "agents.js": Asset(PackageResources.agents_js, javaScript),
         "plans.js": Asset(PackageResources.plans_js, javaScript),

@@ -2,6 +2,7 @@
 // its recent events and status changes, and suspend / resume / terminate for write keys.
 
 import { act, fields, fill, h, json, shortID, statusBadge, table, throttle, time } from "./dom.js";
+import { eventList, listView } from "./lists.js";
 
 const STATUSES = ["created", "active", "idle", "busy", "suspended", "terminated", "error"];
 
@@ -9,36 +10,17 @@ export async function render(context, target, id) {
   return id ? detail(context, target, id) : list(context, target);
 }
 
-async function list(context, target) {
-  const status = h("select", { id: "agent-status", "aria-label": "status" }, h("option", { value: "" }, "any status"),
-    STATUSES.map((name) => h("option", { value: name }, name)));
-  const name = h("input", { id: "agent-search", type: "search", placeholder: "name starts with…", "aria-label": "name" });
-  const rows = h("div", { id: "agent-list" });
-  const more = h("button", { type: "button", class: "quiet", hidden: true }, "Load more");
-  fill(target, h("h1", {}, "Agents"), h("div", { class: "row" }, status, name), rows, h("div", { class: "row" }, more));
-
-  let items = [];
-  let cursor = null;
-  async function load(reset) {
-    const page = await context.api.list("/agents", { status: status.value, name: name.value, cursor: reset ? null : cursor, limit: 50 });
-    items = reset ? page.data : items.concat(page.data);
-    cursor = page.next_cursor;
-    more.hidden = !cursor;
-    fill(rows, table([
+function list(context, target) {
+  return listView(context, target, {
+    title: "Agents", path: "/agents", statuses: STATUSES, kind: "agent", eventPrefix: "agent.",
+    columns: [
       ["Name", (a) => h("a", { href: `#/agents/${a.agent_id}` }, a.name)],
       ["Status", (a) => statusBadge(a.status)],
       ["Type", (a) => a.agent_type],
       ["Id", (a) => h("span", { class: "mono" }, shortID(a.agent_id))],
       ["Updated", (a) => time(a.updated_at)],
-    ], items, { "data-kind": "agents" }));
-  }
-  status.addEventListener("change", () => load(true));
-  name.addEventListener("input", throttle(() => load(true), 300));
-  more.addEventListener("click", () => load(false));
-  const soon = throttle(() => load(true).catch(() => {}), 1000);
-  const unsubscribe = context.live.subscribe((event) => { if (event.type.startsWith("agent.")) soon(); });
-  await load(true);
-  return unsubscribe;
+    ],
+  });
 }
 
 async function detail(context, target, id) {
@@ -101,16 +83,4 @@ async function detail(context, target, id) {
   });
   await load();
   return unsubscribe;
-}
-
-/** Events, newest first, each expandable to its data. */
-export function eventList(events) {
-  if (events.length === 0) return h("p", { class: "muted" }, "No events.");
-  return h("ul", { class: "events" }, events.map((event) =>
-    h("li", { dataset: { eventId: event.event_id, type: event.type } },
-      h("details", {},
-        h("summary", {}, h("span", { class: "type" }, event.type), h("span", { class: "muted" }, time(event.created_at)),
-          h("span", { class: "muted mono" }, `#${event.event_id}`),
-          event.resource_id ? h("span", { class: "mono" }, shortID(event.resource_id)) : null),
-        json(event)))));
 }

@@ -1,7 +1,7 @@
 // Events: a live tail of the tenant's log — the recent past, then whatever arrives — with type
 // filters and a pause; each event expands to its data.
 
-import { eventList } from "./agents.js";
+import { eventList } from "./lists.js";
 import { fill, h } from "./dom.js";
 
 const KINDS = ["agent.", "goal.", "plan.", "task.", "x."];

@@ -2,7 +2,7 @@
 // outputs, error, attempts, lease and history. Cancel buttons for write keys. Live: task events of
 // the plan on screen recolour its nodes as they arrive.
 
-import { eventList } from "./agents.js";
+import { eventList, listView } from "./lists.js";
 import { drawGraph } from "./graph.js";
 import { act, fields, fill, h, json, shortID, statusBadge, table, throttle, time } from "./dom.js";
 
@@ -70,32 +70,6 @@ const planColumns = [
 
 function planTable(plans) {
   return table(planColumns, plans, { "data-kind": "plans" });
-}
-
-/** A filtered, searchable, paged list that refreshes when its resources change. */
-async function listView(context, target, { title, path, statuses, kind, eventPrefix, columns }) {
-  const status = h("select", { "aria-label": "status", id: `${kind}-status` }, h("option", { value: "" }, "any status"),
-    statuses.map((name) => h("option", { value: name }, name)));
-  const name = h("input", { type: "search", placeholder: "name starts with…", "aria-label": "name", id: `${kind}-search` });
-  const rows = h("div", { id: `${kind}-list` });
-  const more = h("button", { type: "button", class: "quiet", hidden: true }, "Load more");
-  fill(target, h("h1", {}, title), h("div", { class: "row" }, status, name), rows, h("div", { class: "row" }, more));
-  let items = [];
-  let cursor = null;
-  async function load(reset) {
-    const page = await context.api.list(path, { status: status.value, name: name.value, cursor: reset ? null : cursor, limit: 50 });
-    items = reset ? page.data : items.concat(page.data);
-    cursor = page.next_cursor;
-    more.hidden = !cursor;
-    fill(rows, table(columns, items, { "data-kind": kind }));
-  }
-  status.addEventListener("change", () => load(true));
-  name.addEventListener("input", throttle(() => load(true), 300));
-  more.addEventListener("click", () => load(false));
-  const soon = throttle(() => load(true).catch(() => {}), 1000);
-  const unsubscribe = context.live.subscribe((event) => { if (event.type.startsWith(eventPrefix)) soon(); });
-  await load(true);
-  return unsubscribe;
 }
 
 async function planView(context, target, id) {

@@ -101,7 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
                 await store.warm()
                 try await DatabaseOptions.migrate(store, logger: logger, waitingUpTo: .seconds(30))
                 try await Self.bootstrapKey(store: store, logger: logger)
-                logger.info("agentic serving on http://\(host):\(port) with \(store.description)")
+                logger.info("agentic serving on http://\(host):\(port) with \(store.description); the dashboard is at http://\(host):\(port)/ui")
             })
         var groupConfiguration = ServiceGroupConfiguration(
             services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
