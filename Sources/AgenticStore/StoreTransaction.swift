@@ -109,6 +109,12 @@ public protocol StoreTransaction: Sendable {
     func insertNewTasks(_ tasks: [PlanTask]) async throws
     /// Replaces the task's dependency edges (its `depends_on` column is written by `updateTask`).
     func setDependencies(of task: UUID, tenant: String, to dependencies: [UUID], unmetDependencies: Int) async throws
+    /// Holds the task back (`deferred`: its `not_before` is still ahead) or lets it go. A held-back
+    /// task counts one unmet dependency more, so every rule of readiness — the claim, the ready
+    /// index, the counters — keeps reading `unmet_dependencies = 0` alone.
+    func setDeferred(_ id: UUID, tenant: String, _ deferred: Bool) async throws
+    /// Lets go of held-back tasks, of any tenant, whose `not_before` has come by `now`; returns how many.
+    func releaseDueTasks(at now: Timestamp, limit: Int) async throws -> Int
     /// Records that `completed` finished: each dependent has one fewer unmet dependency.
     func dependencyCompleted(_ completed: UUID, tenant: String) async throws
     /// Dependency edges among the tasks of a plan: (task, depends on).

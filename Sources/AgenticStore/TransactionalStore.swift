@@ -7,6 +7,9 @@ import Foundation
 public protocol TransactionalStore: Store {
     associatedtype Transaction: StoreTransaction
 
+    /// The time every workflow of this store goes by (see `WallClock`).
+    var clock: any WallClock { get }
+
     /// Runs `body` in one write transaction: all of it commits or none of it. Retries transparently
     /// when the database reports a serialisation failure or deadlock.
     func write<T: Sendable>(_ body: @escaping @Sendable (Transaction) async throws -> T) async throws -> T

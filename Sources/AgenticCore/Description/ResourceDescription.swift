@@ -47,14 +47,18 @@ public struct ResourceDescription<Object: DescribedObject>: Sendable {
     let patchNames: Set<String>
     public let readOnlyOnCreate: Set<String>
     let readOnlyOnPatch: Set<String>
+    /// Members a create request may give that are no field of their own: the type's `checkDraft`
+    /// reads them into others (a task's `delay_seconds`).
+    public let createInputs: Set<String>
 
-    public init(table: String? = nil, _ fields: [ResourceField<Object>]) {
+    public init(table: String? = nil, _ fields: [ResourceField<Object>], createInputs: Set<String> = []) {
         self.table = table
         self.fields = fields
         idName = fields.first?.name ?? ""
         columns = fields.filter { $0.column != nil }
         let visible = fields.filter(\.isVisible)
-        createNames = Set(visible.filter { $0.access != .server }.flatMap(\.requestNames))
+        self.createInputs = createInputs
+        createNames = Set(visible.filter { $0.access != .server }.flatMap(\.requestNames)).union(createInputs)
         patchNames = Set(visible.filter { $0.access == .always }.flatMap(\.requestNames))
         readOnlyOnCreate = Set(visible.map(\.name)).subtracting(createNames)
         readOnlyOnPatch = Set(visible.map(\.name)).subtracting(patchNames)
@@ -161,7 +165,7 @@ extension ResourceDescription where Object: DescribedResource {
     /// A stored resource's description: its id (`idName`, which a create request may choose) first,
     /// the tenant (stored, never shown), the resource's own `fields`, then what every resource has
     /// and only the server sets — its version and timestamps.
-    public init(table: String, id idName: String, _ fields: [ResourceField<Object>]) {
+    public init(table: String, id idName: String, _ fields: [ResourceField<Object>], createInputs: Set<String> = []) {
         let identity: [ResourceField<Object>] = [
             .init(idName, \Object.id, .uuid, .create),
             .init("tenant", \Object.tenant, .text(max: Limits.maxIdentifierLength), .hidden),
@@ -171,7 +175,7 @@ extension ResourceDescription where Object: DescribedResource {
             .init("created_at", \Object.createdAt, .timestamp, .server),
             .init("updated_at", \Object.updatedAt, .timestamp, .server),
         ]
-        self.init(table: table, identity + fields + stamps)
+        self.init(table: table, identity + fields + stamps, createInputs: createInputs)
     }
 
     /// Reads the body of a create request, naming every bad, unknown, read-only or missing field.

@@ -14,6 +14,8 @@ public enum EventType {
     /// A dependency ended without completing, so this task will never run.
     public static let taskSkipped = "task.skipped"
     public static let taskLeaseExpired = "task.lease_expired"
+    /// An attempt ran past its `timeout_seconds` (heartbeats cannot extend a lease beyond it).
+    public static let taskTimedOut = "task.timed_out"
     /// The lease holder was deleted; the task went back to the queue.
     public static let taskReleased = "task.released"
     /// The lease holder reported a step; the task itself did not change.

@@ -26,6 +26,13 @@ public struct PlanTask: DescribedResource, Equatable {
     public var toolName: String?
     /// A label shared by tasks that count against one concurrency limit (a model provider, a user).
     public var concurrencyKey: String?
+    /// Not ready before this time (a delayed task, or the next attempt after a backoff).
+    public var notBefore: Timestamp?
+    /// The backoff between attempts; none retries at once.
+    public var retryPolicy: RetryPolicy?
+    /// A create request's `delay_seconds`, which the store turns into `not_before` on its own clock
+    /// when it makes the task (`applyDelay`); never stored.
+    public var delaySeconds: Int64?
     public var startedAt: Timestamp?
     public var completedAt: Timestamp?
     public var version: Int64 = 1
@@ -54,9 +61,14 @@ public struct PlanTask: DescribedResource, Equatable {
             .init("error", \.error, .optional(.object), .always),
             .init("tool_name", \.toolName, .optional(.identifier), .always),
             .init("concurrency_key", \.concurrencyKey, .optional(.text(min: 1, max: Limits.maxIdentifierLength)), .always),
+            .init("not_before", \.notBefore, .optional(.timestamp), .always),
+            .init("retry_policy", \.retryPolicy, .optional(.nested(RetryPolicy.self, schema: "RetryPolicy")), .always),
             .init("started_at", \.startedAt, .optional(.timestamp), .server),
             .init("completed_at", \.completedAt, .optional(.timestamp), .server),
-        ])
+        ], createInputs: ["delay_seconds"])
+
+    /// The longest `delay_seconds`: a year.
+    public static let maxDelaySeconds: Int64 = 31_536_000
 
     /// A new task is `pending` or `blocked`, cannot depend on itself, and is named after its
     /// description unless named.
@@ -64,6 +76,17 @@ public struct PlanTask: DescribedResource, Equatable {
         if task.status != .pending, task.status != .blocked { reader.fail("status", "a new task must be `pending` or `blocked`") }
         if given.contains("task_id"), task.dependsOn.contains(task.id) { reader.fail("depends_on", "a task cannot depend on itself") }
         if !given.contains("name") { task.name = defaultName(description: task.description) }
+        if case .value(let delay) = reader.read("delay_seconds", Convert.int(0...maxDelaySeconds)) {
+            if given.contains("not_before") { reader.fail("delay_seconds", "give `not_before` or `delay_seconds`, not both") }
+            task.delaySeconds = delay
+        }
+    }
+
+    /// Turns a create request's `delay_seconds` into `not_before`, from `now`.
+    public mutating func applyDelay(at now: Timestamp) {
+        guard let delaySeconds else { return }
+        notBefore = now.adding(seconds: Double(delaySeconds))
+        self.delaySeconds = nil
     }
 
     /// The default name: the first 50 Unicode scalars of the description, else `Unnamed task`.
@@ -73,8 +96,9 @@ public struct PlanTask: DescribedResource, Equatable {
     }
 
     /// Moves to `next`, applying the server-set fields: entering `running` counts an attempt, stamps
-    /// `started_at` and takes a lease of `leaseSeconds` (the task's timeout when not given); entering a
-    /// final status stamps `completed_at`; leaving `running` drops the lease.
+    /// `started_at` and takes a lease of `leaseSeconds` (the task's timeout when not given, and never
+    /// past it: see `deadline`); entering a final status stamps `completed_at`; leaving `running`
+    /// drops the lease.
     ///
     /// The caller checks dependencies (`dependenciesCompleted`) because only it can load them.
     public mutating func move(
@@ -92,7 +116,7 @@ public struct PlanTask: DescribedResource, Equatable {
             attempts += 1
             startedAt = now
             completedAt = nil
-            leaseExpiresAt = now.adding(seconds: Double(leaseSeconds ?? timeoutSeconds))
+            leaseExpiresAt = now.adding(seconds: Double(min(leaseSeconds ?? timeoutSeconds, timeoutSeconds)))
         case .pending, .blocked:
             leaseExpiresAt = nil
             completedAt = nil
@@ -100,6 +124,37 @@ public struct PlanTask: DescribedResource, Equatable {
             leaseExpiresAt = nil
             completedAt = now
         }
+    }
+
+    /// When a running attempt must be over: `timeout_seconds` after it started. No lease reaches past
+    /// it, so heartbeats cannot keep a task running longer; the sweep then times it out.
+    public var deadline: Timestamp? {
+        guard status == .running, let startedAt else { return nil }
+        return startedAt.adding(seconds: Double(timeoutSeconds))
+    }
+
+    /// Extends the lease by `seconds` from `now`, up to the attempt's deadline.
+    public mutating func extendLease(by seconds: Int64, at now: Timestamp) {
+        let wanted = now.adding(seconds: Double(seconds))
+        leaseExpiresAt = deadline.map { min($0, wanted) } ?? wanted
+    }
+
+    /// Whether an attempt whose lease ran out at `now` had reached its deadline (timed out) rather
+    /// than lost its worker.
+    public func timedOut(at now: Timestamp) -> Bool {
+        deadline.map { $0 <= now } ?? false
+    }
+
+    /// Whether the task is held back at `now` by `not_before`.
+    public func isDeferred(at now: Timestamp) -> Bool {
+        notBefore.map { $0 > now } ?? false
+    }
+
+    /// After a failed attempt that will be retried: the next is not ready before the policy's
+    /// backoff (at once without a policy).
+    public mutating func scheduleRetry(at now: Timestamp, random: Double) {
+        guard let retryPolicy else { return }
+        notBefore = now.adding(seconds: retryPolicy.delay(afterAttempts: attempts, random: random))
     }
 
     /// Whether `agent` holds a live lease on this task at `now`.

@@ -3,7 +3,8 @@ import AgenticStore
 import Logging
 import ServiceLifecycle
 
-/// Background work of each instance: returns expired leases to the queue (every `sweepInterval`), and
+/// Background work of each instance: returns expired leases to the queue and makes delayed tasks
+/// whose time has come ready (every `sweepInterval`), and
 /// once a minute finishes plans whose roll-up was lost (see `RollupQueue`), folds the `/stats`
 /// counters, and prunes events past retention and expired idempotency records.
 ///
@@ -30,6 +31,7 @@ public struct MaintenanceService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 while try await store.expireLeases(limit: 500) == 500 {}
+                while try await store.releaseDueTasks(limit: 500) == 500 {}
                 if ContinuousClock.now - lastPrune > .seconds(60) {
                     let plans = try await store.rollUpFinishedPlans(limit: 100)
                     if plans > 0 { logger.info("rolled up plans whose tasks had all finished", metadata: ["plans": "\(plans)"]) }

@@ -15,6 +15,8 @@ public protocol WorkQueueStore: Sendable {
     func reportProgress(_ id: UUID, _ request: ProgressRequest, by caller: Caller) async throws -> Event
     /// Returns expired leases to the queue (or fails them when attempts are used up); returns how many.
     func expireLeases(limit: Int) async throws -> Int
+    /// Makes delayed tasks and backed-off retries whose `not_before` has come ready; returns how many.
+    func releaseDueTasks(limit: Int) async throws -> Int
     /// Finishes plans left open although none of their tasks is (their roll-up after a commit was
     /// lost to a crash or an outage); returns how many it found.
     func rollUpFinishedPlans(limit: Int) async throws -> Int

@@ -10,6 +10,7 @@ enum PostgresSchema {
         (3, version3),
         (4, version4),
         (5, version5),
+        (6, version6),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -355,5 +356,13 @@ enum PostgresSchema {
     /// A plan's `plan_type` (the seed's planners send it).
     private static let version5 = [
         "ALTER TABLE plans ADD COLUMN plan_type text CHECK (plan_type IN ('sequential', 'parallel'))",
+    ]
+
+    /// Delays and backoff: `not_before`, a task's `retry_policy`, and `deferred` — set while
+    /// `not_before` is ahead, when it also counts as one unmet dependency (see `setDeferred`) — with
+    /// the index the release sweep reads.
+    private static let version6 = [
+        "ALTER TABLE tasks ADD COLUMN not_before timestamptz, ADD COLUMN retry_policy jsonb, ADD COLUMN deferred boolean NOT NULL DEFAULT false",
+        "CREATE INDEX tasks_deferred ON tasks (not_before) WHERE deferred",
     ]
 }

@@ -32,13 +32,15 @@ public final class PostgresStore: TransactionalStore {
     /// How long a request may wait for a connection before the database counts as down.
     let leaseDeadline: Duration
     let poolSize: Int
+    public let clock: any WallClock
     private let leases = LeaseCount()
     /// Releases work stuck on a connection that closed (see `ConnectionWatch`).
     let watch = ConnectionWatch()
 
     private init(client: PostgresClient, settings: PostgresSettings, logger: Logger, leaseDeadline: Duration, poolSize: Int,
-                 listenerConfiguration: PostgresConnection.Configuration) {
+                 listenerConfiguration: PostgresConnection.Configuration, clock: any WallClock) {
         self.client = client
+        self.clock = clock
         self.poolSize = poolSize
         self.settings = settings
         self.logger = logger
@@ -55,7 +57,7 @@ public final class PostgresStore: TransactionalStore {
 
     public static func open(
         _ settings: PostgresSettings, poolSize: Int = 16, leaseDeadline: Duration = .milliseconds(1500),
-        logger: Logger = Logger(label: "agentic.postgres")
+        logger: Logger = Logger(label: "agentic.postgres"), clock: any WallClock = SystemClock()
     ) -> PostgresStore {
         var configuration = PostgresClient.Configuration(
             host: settings.host, port: settings.port, username: settings.username, password: settings.password,
@@ -72,7 +74,7 @@ public final class PostgresStore: TransactionalStore {
             database: settings.database, tls: connectionTLS(settings.tls))
         return PostgresStore(
             client: client, settings: settings, logger: logger, leaseDeadline: leaseDeadline, poolSize: max(1, poolSize),
-            listenerConfiguration: listener)
+            listenerConfiguration: listener, clock: clock)
     }
 
     /// Opens the pool's connections up front, so the first requests do not pay for connecting: every

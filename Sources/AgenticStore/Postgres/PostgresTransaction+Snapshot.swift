@@ -107,9 +107,10 @@ extension PostgresTransaction: SnapshotTransaction {
             "INSERT INTO task_dependencies (tenant, task_id, depends_on) SELECT tenant, task_id, unnest(depends_on) FROM tasks")
         try await run(
             """
-            UPDATE tasks SET unmet_dependencies = (
+            UPDATE tasks SET deferred = not_before IS NOT NULL, unmet_dependencies = (
                 SELECT count(*) FROM task_dependencies d JOIN tasks x ON x.tenant = d.tenant AND x.task_id = d.depends_on
                 WHERE d.tenant = tasks.tenant AND d.task_id = tasks.task_id AND x.status <> \(unescaped: SQLDomain.done))
+                + (CASE WHEN not_before IS NOT NULL THEN 1 ELSE 0 END)
             """)
     }
 }

@@ -343,8 +343,30 @@ public struct PostgresTransaction: StoreTransaction {
         try await run(
             """
             UPDATE tasks SET unmet_dependencies = \(try Int32(checking: Int64(unmetDependencies), "depends_on"))
+                + (CASE WHEN deferred THEN 1 ELSE 0 END)
             WHERE tenant = \(tenant) AND task_id = \(task)
             """)
+    }
+
+    public func setDeferred(_ id: UUID, tenant: String, _ deferred: Bool) async throws {
+        // SET reads the row as it was: the count moves only when the flag does.
+        try await run(
+            """
+            UPDATE tasks SET deferred = \(deferred),
+                unmet_dependencies = unmet_dependencies + (CASE WHEN \(deferred) THEN 1 ELSE 0 END) - (CASE WHEN deferred THEN 1 ELSE 0 END)
+            WHERE tenant = \(tenant) AND task_id = \(id)
+            """)
+    }
+
+    public func releaseDueTasks(at now: Timestamp, limit: Int) async throws -> Int {
+        try await rows(
+            """
+            UPDATE tasks SET deferred = false, unmet_dependencies = unmet_dependencies - 1
+            WHERE task_id IN (SELECT task_id FROM tasks WHERE deferred AND not_before <= \(now)
+                              ORDER BY not_before LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED)
+            RETURNING task_id
+            """
+        ).count
     }
 
     public func dependencyCompleted(_ completed: UUID, tenant: String) async throws {

@@ -12,6 +12,7 @@ enum SQLiteSchema {
         (3, version3),
         (4, version4),
         (5, version5),
+        (6, version6),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -405,5 +406,15 @@ enum SQLiteSchema {
     /// A plan's `plan_type` (the seed's planners send it).
     private static let version5 = [
         "ALTER TABLE plans ADD COLUMN plan_type TEXT",
+    ]
+
+    /// Delays and backoff: `not_before`, a task's `retry_policy`, and `deferred` — set while
+    /// `not_before` is ahead, when it also counts as one unmet dependency (see `setDeferred`) — with
+    /// the index the release sweep reads.
+    private static let version6 = [
+        "ALTER TABLE tasks ADD COLUMN not_before INTEGER",
+        "ALTER TABLE tasks ADD COLUMN retry_policy TEXT",
+        "ALTER TABLE tasks ADD COLUMN deferred INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX tasks_deferred ON tasks(not_before) WHERE deferred = 1",
     ]
 }

@@ -19,9 +19,14 @@ public final class SQLiteStore: TransactionalStore {
     private let writerBusy = Atomic<Bool>(false)
     private let readers: SQLiteReaderPool
     private let logger: Logger
+    public let clock: any WallClock
 
-    private init(path: String, writer: SQLiteConnection, counters: SQLiteCounters, readers: [SQLiteConnection], logger: Logger) {
+    private init(
+        path: String, writer: SQLiteConnection, counters: SQLiteCounters, readers: [SQLiteConnection], logger: Logger,
+        clock: any WallClock
+    ) {
         self.path = path
+        self.clock = clock
         self.writer = writer
         self.counters = counters
         self.readers = SQLiteReaderPool(readers)
@@ -33,8 +38,9 @@ public final class SQLiteStore: TransactionalStore {
     }
 
     /// Opens (creating if needed) the database file and its folder. Call `migrate()` before use.
-    public static func open(path: String, readers: Int = 4, logger: Logger = Logger(label: "agentic.sqlite")) async throws
-        -> SQLiteStore
+    public static func open(
+        path: String, readers: Int = 4, logger: Logger = Logger(label: "agentic.sqlite"), clock: any WallClock = SystemClock()
+    ) async throws -> SQLiteStore
     {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
@@ -53,7 +59,7 @@ public final class SQLiteStore: TransactionalStore {
             _ = try await reader.query("PRAGMA query_only = ON")
             pool.append(reader)
         }
-        return SQLiteStore(path: path, writer: writer, counters: counters, readers: pool, logger: logger)
+        return SQLiteStore(path: path, writer: writer, counters: counters, readers: pool, logger: logger, clock: clock)
     }
 
     public var description: String { "sqlite:\(path)" }

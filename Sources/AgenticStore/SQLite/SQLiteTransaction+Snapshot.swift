@@ -93,9 +93,10 @@ extension SQLiteTransaction: SnapshotTransaction {
             """)
         try await run(
             """
-            UPDATE tasks SET unmet_dependencies = (
+            UPDATE tasks SET deferred = not_before IS NOT NULL, unmet_dependencies = (
                 SELECT count(*) FROM task_dependencies d JOIN tasks x ON x.tenant = d.tenant AND x.task_id = d.depends_on
                 WHERE d.tenant = tasks.tenant AND d.task_id = tasks.task_id AND x.status <> \(SQLDomain.done))
+                + (not_before IS NOT NULL)
             """)
     }
 }

@@ -252,8 +252,26 @@ public struct SQLiteTransaction: StoreTransaction {
                 [.uuid(task), .ids(dependencies), .text(tenant)])
         }
         try await run(
-            "UPDATE tasks SET unmet_dependencies = ?2 WHERE tenant = ?3 AND task_id = ?1",
+            "UPDATE tasks SET unmet_dependencies = ?2 + deferred WHERE tenant = ?3 AND task_id = ?1",
             [.uuid(task), .int(Int64(unmetDependencies)), .text(tenant)])
+    }
+
+    public func setDeferred(_ id: UUID, tenant: String, _ deferred: Bool) async throws {
+        // SET reads the row as it was: the count moves only when the flag does.
+        try await run(
+            "UPDATE tasks SET deferred = ?3, unmet_dependencies = unmet_dependencies + ?3 - deferred WHERE tenant = ?2 AND task_id = ?1",
+            [.uuid(id), .text(tenant), .int(deferred ? 1 : 0)])
+    }
+
+    public func releaseDueTasks(at now: Timestamp, limit: Int) async throws -> Int {
+        try await run(
+            """
+            UPDATE tasks SET deferred = 0, unmet_dependencies = unmet_dependencies - 1
+            WHERE task_id IN (SELECT task_id FROM tasks INDEXED BY tasks_deferred WHERE deferred = 1 AND not_before <= ?1
+                              ORDER BY not_before LIMIT ?2)
+            RETURNING task_id
+            """, [.time(now), .integer(SQLiteInt64(limit))]
+        ).count
     }
 
     public func dependencyCompleted(_ completed: UUID, tenant: String) async throws {

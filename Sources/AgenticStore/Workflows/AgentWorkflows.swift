@@ -3,7 +3,7 @@ import Foundation
 
 extension TransactionalStore {
     public func createAgent(_ draft: AgentDraft, by caller: Caller) async throws -> Agent {
-        let now = Timestamp.now()
+        let now = clock.now()
         let agent = draft.make(tenant: caller.tenant, now: now)
         return try await write { tx in
             try await tx.insertAgent(agent)
@@ -25,7 +25,7 @@ extension TransactionalStore {
 
     public func updateAgent(_ id: UUID, _ patch: AgentPatch, ifMatch: VersionPrecondition?, by caller: Caller) async throws -> Agent {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             guard var agent = try await tx.agent(id, tenant: caller.tenant, lock: .update) else {
                 throw AgenticError.notFound(.agent, id.lowercased)
             }
@@ -50,7 +50,7 @@ extension TransactionalStore {
     /// `FOR SHARE`, so no lease can be handed to the agent between the release below and the delete.
     public func deleteAgent(_ id: UUID, ifMatch: VersionPrecondition?, by caller: Caller) async throws {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             var log = ChangeLog()
             guard let agent = try await tx.agent(id, tenant: caller.tenant, lock: .update) else {
                 throw AgenticError.notFound(.agent, id.lowercased)

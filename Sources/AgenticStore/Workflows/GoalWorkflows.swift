@@ -4,7 +4,7 @@ import Foundation
 extension TransactionalStore {
     public func createGoal(_ draft: GoalDraft, by caller: Caller) async throws -> Goal {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             var errors: [FieldError] = []
             var agent: Agent?
             if let agentID = draft.agentID {
@@ -42,7 +42,7 @@ extension TransactionalStore {
     /// cannot make two goals each other's parent.
     public func updateGoal(_ id: UUID, _ patch: GoalPatch, ifMatch: VersionPrecondition?, by caller: Caller) async throws -> Goal {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             let tenant = caller.tenant
             if case .some(.some) = patch.parentGoalID { try await tx.serialize(.goalTree(tenant: tenant)) }
             guard let current = try await tx.goal(id, tenant: tenant, lock: .none) else {
@@ -94,7 +94,7 @@ extension TransactionalStore {
     /// Deletes the goal with its sub-goals, plans and tasks; one event per deleted resource.
     public func deleteGoal(_ id: UUID, ifMatch: VersionPrecondition?, by caller: Caller) async throws {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             let tenant = caller.tenant
             guard let goal = try await tx.goal(id, tenant: tenant, lock: .none) else {
                 throw AgenticError.notFound(.goal, id.lowercased)
@@ -130,7 +130,7 @@ extension TransactionalStore {
     /// Cancels the goal and everything still open below it. A goal already final is returned unchanged.
     public func cancelGoal(_ id: UUID, by caller: Caller) async throws -> Goal {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             guard let current = try await tx.goal(id, tenant: caller.tenant, lock: .none) else {
                 throw AgenticError.notFound(.goal, id.lowercased)
             }

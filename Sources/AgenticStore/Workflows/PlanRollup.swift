@@ -68,7 +68,7 @@ extension TransactionalStore {
                 let open = try await read { tx in try await tx.hasOpenTasks(plan: item.plan, tenant: item.tenant) }
                 if open { continue }
                 try await write { tx in
-                    let now = Timestamp.now()
+                    let now = clock.now()
                     var log = ChangeLog()
                     try await tx.settlePlans([item.plan], tenant: item.tenant, at: now, log: &log)
                     try await tx.commit(log, by: Caller(tenant: item.tenant, keyID: item.actor), at: now)

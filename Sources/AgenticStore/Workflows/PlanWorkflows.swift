@@ -12,7 +12,7 @@ extension TransactionalStore {
     /// inserted dependencies first, each `task.created` event after the plan's.
     public func createPlan(_ creation: PlanCreation, by caller: Caller) async throws -> CreatedPlan {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             let tenant = caller.tenant
             let draft = creation.plan
             var errors: [FieldError] = []
@@ -53,12 +53,14 @@ extension TransactionalStore {
                 taskDraft.value.planID = plan.id
                 // Dependencies come first in the insertion order, so their ids are known.
                 taskDraft.value.dependsOn = planned.dependsOn.map { ids[$0] }
-                let task = taskDraft.make(tenant: tenant, now: now)
+                var task = taskDraft.make(tenant: tenant, now: now)
+                task.applyDelay(at: now)
                 ids[index] = task.id
                 tasks.append(task)
                 plan.taskCounts[task.status] += 1
             }
             try await tx.insertNewTasks(tasks)
+            for task in tasks where task.isDeferred(at: now) { try await tx.setDeferred(task.id, tenant: task.tenant, true) }
             for task in tasks { log.record(EventType.created(.task), task) }
             if plan.status == .active { try await tx.settleGoals([plan.goalID], tenant: tenant, at: now, log: &log) }
             try await tx.commit(log, by: caller, at: now)
@@ -95,7 +97,7 @@ extension TransactionalStore {
     /// locked for the write.
     public func updatePlan(_ id: UUID, _ patch: PlanPatch, ifMatch: VersionPrecondition?, by caller: Caller) async throws -> Plan {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             let tenant = caller.tenant
             guard let current = try await tx.plan(id, tenant: tenant, lock: .none) else {
                 throw AgenticError.notFound(.plan, id.lowercased)
@@ -139,7 +141,7 @@ extension TransactionalStore {
 
     public func deletePlan(_ id: UUID, ifMatch: VersionPrecondition?, by caller: Caller) async throws {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             let tenant = caller.tenant
             guard let current = try await tx.plan(id, tenant: tenant, lock: .none) else {
                 throw AgenticError.notFound(.plan, id.lowercased)
@@ -172,7 +174,7 @@ extension TransactionalStore {
     /// Cancels the plan and its open tasks. A plan already final is returned unchanged.
     public func cancelPlan(_ id: UUID, by caller: Caller) async throws -> Plan {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             let tenant = caller.tenant
             guard var plan = try await tx.plan(id, tenant: tenant, lock: .none) else {
                 throw AgenticError.notFound(.plan, id.lowercased)

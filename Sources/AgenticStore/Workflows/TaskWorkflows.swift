@@ -10,7 +10,7 @@ extension TransactionalStore {
     /// the unmet-dependency count is right and a plan being cancelled cannot take a new task.
     public func createTask(_ draft: TaskDraft, by caller: Caller) async throws -> PlanTask {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             let tenant = caller.tenant
             var errors: [FieldError] = []
             let dependencies = try await tx.tasks(draft.dependsOn, tenant: tenant, lock: .share)
@@ -26,10 +26,12 @@ extension TransactionalStore {
                     .planClosed, "Plan \(plan.id.lowercased) is `\(plan.status.rawValue)`; a final plan takes no new tasks")
             }
             var task = draft.make(tenant: tenant, now: now)
+            task.applyDelay(at: now)
             let unmet = dependencies.filter { $0.status != .completed }.count
             let doomed = dependencies.contains { $0.status.isTerminal && $0.status != .completed }
             if doomed { try task.move(to: .skipped, at: now) }
             try await tx.insertTask(task, unmetDependencies: unmet)
+            if task.isDeferred(at: now) { try await tx.setDeferred(task.id, tenant: tenant, true) }
             var log = ChangeLog()
             log.record(EventType.created(.task), task)
             if doomed { try await tx.settle(moved: [task], tenant: tenant, at: now, log: &log) }
@@ -55,7 +57,7 @@ extension TransactionalStore {
     /// `FOR SHARE` so their statuses hold until this commits.
     public func updateTask(_ id: UUID, _ patch: TaskPatch, ifMatch: VersionPrecondition?, by caller: Caller) async throws -> PlanTask {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             let tenant = caller.tenant
             if let newDependencies = patch.dependsOn, !newDependencies.isEmpty {
                 // A task's plan never changes, so an unlocked read finds the graph to serialise on.
@@ -105,6 +107,7 @@ extension TransactionalStore {
             guard changed else { return task }
             task.bumpVersion(at: now)
             try await tx.updateTask(task)
+            if patch.notBefore != nil { try await tx.setDeferred(id, tenant: tenant, task.isDeferred(at: now)) }
             var log = ChangeLog()
             log.record(EventType.updated(.task), task)
             if statusMoved { try await tx.settle(moved: [task], tenant: tenant, at: now, log: &log) }
@@ -117,7 +120,7 @@ extension TransactionalStore {
     /// its plan is re-evaluated.
     public func deleteTask(_ id: UUID, ifMatch: VersionPrecondition?, by caller: Caller) async throws {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             let tenant = caller.tenant
             guard let task = try await tx.task(id, tenant: tenant, lock: .update) else {
                 throw AgenticError.notFound(.task, id.lowercased)

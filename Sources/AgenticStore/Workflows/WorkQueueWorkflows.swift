@@ -6,7 +6,7 @@ extension TransactionalStore {
     /// concurrent claimers on any number of instances: a task goes to one claimer only.
     public func claimTasks(_ request: ClaimRequest, by caller: Caller) async throws -> [PlanTask] {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             var log = ChangeLog()
             let claimed = try await tx.claim(request, tenant: caller.tenant, at: now, log: &log)
             guard !claimed.isEmpty else { return [] }
@@ -15,12 +15,13 @@ extension TransactionalStore {
         }
     }
 
-    /// Extends the caller's lease (by `lease_seconds`, default 60, from now).
+    /// Extends the caller's lease (by `lease_seconds`, default 60, from now), never past the attempt's
+    /// deadline (`timeout_seconds` after it started).
     public func heartbeat(_ id: UUID, _ request: HeartbeatRequest, by caller: Caller) async throws -> PlanTask {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             var task = try await tx.leasedTask(id, agent: request.agentID, tenant: caller.tenant, at: now)
-            task.leaseExpiresAt = now.adding(seconds: Double(request.leaseSeconds ?? 60))
+            task.extendLease(by: request.leaseSeconds ?? 60, at: now)
             task.bumpVersion(at: now)
             try await tx.updateTask(task)
             var log = ChangeLog()
@@ -33,7 +34,7 @@ extension TransactionalStore {
     /// Completes the caller's task with its outputs; dependents may become ready, the plan may finish.
     public func completeTask(_ id: UUID, _ request: CompleteRequest, by caller: Caller) async throws -> TaskOutcome {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             var task = try await tx.leasedTask(id, agent: request.agentID, tenant: caller.tenant, at: now)
             if let outputs = request.outputs { task.outputs = outputs }
             try task.move(to: .completed, at: now)
@@ -53,13 +54,15 @@ extension TransactionalStore {
     /// (and its dependents are skipped).
     public func failTask(_ id: UUID, _ request: FailRequest, by caller: Caller) async throws -> TaskOutcome {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             var task = try await tx.leasedTask(id, agent: request.agentID, tenant: caller.tenant, at: now)
             task.error = request.error
             let next = task.statusAfterFailure(retryable: request.retryable)
             try task.move(to: next, at: now)
+            if next == .pending { task.scheduleRetry(at: now, random: .random(in: 0..<1)) }
             task.bumpVersion(at: now)
             try await tx.updateTask(task)
+            if task.isDeferred(at: now) { try await tx.setDeferred(id, tenant: caller.tenant, true) }
             var log = ChangeLog()
             log.record(next == .failed ? EventType.taskFailed : EventType.taskRetried, task)
             if next == .failed { try await tx.settle(moved: [task], tenant: caller.tenant, at: now, log: &log) }
@@ -76,7 +79,7 @@ extension TransactionalStore {
     /// lands after the task's end.
     public func reportProgress(_ id: UUID, _ request: ProgressRequest, by caller: Caller) async throws -> Event {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             _ = try await tx.leasedTask(id, agent: request.agentID, tenant: caller.tenant, at: now, lock: .share)
             let draft = EventDraft(type: EventType.taskProgress, resourceID: id, data: request.eventData(task: id))
             return try await tx.appendEvent(draft, tenant: caller.tenant, actor: caller.keyID, at: now)
@@ -86,7 +89,7 @@ extension TransactionalStore {
     /// Cancels the task (its dependents are skipped). A task already final is returned unchanged.
     public func cancelTask(_ id: UUID, by caller: Caller) async throws -> PlanTask {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             guard var task = try await tx.task(id, tenant: caller.tenant, lock: .update) else {
                 throw AgenticError.notFound(.task, id.lowercased)
             }
@@ -102,25 +105,33 @@ extension TransactionalStore {
         }
     }
 
-    /// The sweeper's step: tasks whose lease ran out go back to `pending`, or to `failed` when their
-    /// attempts are used up. Each tenant's events are recorded with actor `system`.
+    /// The sweeper's step: tasks whose lease ran out go back to `pending` (after their retry policy's
+    /// backoff), or to `failed` when their attempts are used up. An attempt that reached its deadline
+    /// (`timeout_seconds` after it started) is `task.timed_out`, one whose worker stopped
+    /// heartbeating `task.lease_expired`. Each tenant's events are recorded with actor `system`.
     public func expireLeases(limit: Int) async throws -> Int {
         try await write { tx in
-            let now = Timestamp.now()
+            let now = clock.now()
             let expired = try await tx.expiredLeases(at: now, limit: limit)
             guard !expired.isEmpty else { return 0 }
             var logs: [String: ChangeLog] = [:]
             var failed: [String: [PlanTask]] = [:]
             for var task in expired {
+                let timedOut = task.timedOut(at: now)
                 let next = task.statusAfterFailure(retryable: true)
                 try task.move(to: next, at: now)
                 if next == .failed {
-                    task.error = ["reason": "lease_expired", "message": "the lease expired and no attempts are left"]
+                    task.error = timedOut
+                        ? ["reason": "timed_out", "message": "the attempt ran past timeout_seconds and no attempts are left"]
+                        : ["reason": "lease_expired", "message": "the lease expired and no attempts are left"]
                     failed[task.tenant, default: []].append(task)
+                } else {
+                    task.scheduleRetry(at: now, random: .random(in: 0..<1))
                 }
                 task.bumpVersion(at: now)
                 try await tx.updateTask(task)
-                logs[task.tenant, default: ChangeLog()].record(EventType.taskLeaseExpired, task)
+                if task.isDeferred(at: now) { try await tx.setDeferred(task.id, tenant: task.tenant, true) }
+                logs[task.tenant, default: ChangeLog()].record(timedOut ? EventType.taskTimedOut : EventType.taskLeaseExpired, task)
             }
             for tenant in logs.keys.sorted() {
                 var log = logs[tenant]!
@@ -129,6 +140,13 @@ extension TransactionalStore {
             }
             return expired.count
         }
+    }
+}
+
+extension TransactionalStore {
+    /// The sweeper's other step: delayed tasks and retries whose `not_before` has come become ready.
+    public func releaseDueTasks(limit: Int) async throws -> Int {
+        try await write { tx in try await tx.releaseDueTasks(at: clock.now(), limit: limit) }
     }
 }
 

@@ -17,7 +17,7 @@ struct ResourceSchemaTests {
     }
 
     /// The document's name for a nested object in a request.
-    static let inputNames = ["GoalConstraints": "GoalConstraintsInput"]
+    static let inputNames = ["GoalConstraints": "GoalConstraintsInput", "RetryPolicy": "RetryPolicyInput"]
 
     @Test("responses: every field, its type and limits, all required")
     func responses() throws {
@@ -26,6 +26,7 @@ struct ResourceSchemaTests {
         try Self.checkResponse(Plan.self, "Plan")
         try Self.checkResponse(PlanTask.self, "Task")
         try Self.checkResponse(GoalConstraints.self, "GoalConstraints")
+        try Self.checkResponse(RetryPolicy.self, "RetryPolicy")
         try Self.checkResponse(RateLimit.self, "RateLimit")
         // The Swift client's key type: a field the server adds to keys fails here until the client reads it.
         try Self.checkResponse(KeyInfo.self, "Key")
@@ -38,6 +39,7 @@ struct ResourceSchemaTests {
         try Self.checkCreate(Plan.self, "PlanCreate", extra: ["tasks", "steps"])
         try Self.checkCreate(PlanTask.self, "TaskCreate")
         try Self.checkRequest(GoalConstraints.fields, "GoalConstraintsInput", settable: { $0.access != .server }, input: true)
+        try Self.checkRequest(RetryPolicy.fields, "RetryPolicyInput", settable: { $0.access != .server }, input: true)
         // A plan's tasks: any task field but the plan and the dependencies by id, which refs replace.
         try Self.checkRequest(
             PlanTask.fields, "PlannedTask", settable: { $0.access != .server && !["plan_id", "depends_on"].contains($0.name) },
@@ -121,7 +123,7 @@ struct ResourceSchemaTests {
             #expect(Set(alternatives) == Set([field.name] + field.aliases), "\(name): \(field.name) or its aliases are required")
             required.remove(field.name)
         }
-        try check(fields, name, requiredNames: required.union(extraRequired), input: input, extra: extra)
+        try check(fields, name, requiredNames: required.union(extraRequired), input: input, extra: extra.union(description.createInputs))
     }
 
     static func check(_ fields: [AnyField], _ name: String, requiredNames: Set<String>, input: Bool, extra: Set<String> = []) throws {

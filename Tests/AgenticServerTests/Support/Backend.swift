@@ -29,23 +29,27 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// A fresh store, not yet running or migrated. SQLite gets its own file; PostgreSQL shares the
     /// test database, and tests isolate themselves by tenant, unless `isolated` asks for a database
     /// of their own (for tests of work that spans tenants, such as pruning).
-    func openStore(isolated: Bool = false, poolSize: Int = 4) async throws -> any Store {
+    func openStore(isolated: Bool = false, poolSize: Int = 4, clock: (any WallClock)? = nil) async throws -> any Store {
         let logger = Logger(label: "test")
+        let clock = clock ?? SystemClock()
         switch self {
         case .sqlite:
             let path = TestFiles.temporaryDirectory() + "/agentic.sqlite"
-            return try await StoreFactory.open(.sqlite(path: path), logger: logger)
+            return try await StoreFactory.open(.sqlite(path: path), logger: logger, clock: clock)
         case .postgres:
             guard var url = Self.postgresURL else { throw TestFailure("AGENTIC_TEST_POSTGRES_URL is not set") }
             if isolated { url = try await TestPostgres.freshDatabaseURL() }
             // Many test stores share one cluster on two busy cores: wait for a connection as long as it takes.
-            return try await StoreFactory.open(try DatabaseLocation(url: url), poolSize: poolSize, leaseDeadline: .seconds(30), logger: logger)
+            return try await StoreFactory.open(
+                try DatabaseLocation(url: url), poolSize: poolSize, leaseDeadline: .seconds(30), logger: logger, clock: clock)
         }
     }
 
     /// Runs `body` with a fresh, migrated store whose services run meanwhile; stops and closes it after.
-    func withStore<T>(isolated: Bool = false, poolSize: Int = 4, _ body: (any Store) async throws -> T) async throws -> T {
-        let store = try await openStore(isolated: isolated, poolSize: poolSize)
+    func withStore<T>(
+        isolated: Bool = false, poolSize: Int = 4, clock: (any WallClock)? = nil, _ body: (any Store) async throws -> T
+    ) async throws -> T {
+        let store = try await openStore(isolated: isolated, poolSize: poolSize, clock: clock)
         return try await store.run {
             try await store.migrate()
             return try await body(store)

@@ -110,6 +110,9 @@ class Task(TypedDict):
     lease_expires_at: Optional[str]
     error: Optional[JSONObject]
     tool_name: Optional[str]
+    concurrency_key: Optional[str]
+    not_before: Optional[str]
+    retry_policy: Optional[JSONObject]
     started_at: Optional[str]
     completed_at: Optional[str]
     version: int
