@@ -265,6 +265,39 @@ struct RaceTests {
         }
     }
 
+    @Test("delayed tasks released by sweeps while PATCHes clear or move their time: each ends ready exactly once")
+    func releaseVersusPatch() async throws {
+        try await Self.withAPI { api in
+            let worker = try await api.id(.agent, ["name": "w"])
+            let goal = try await api.id(.goal, ["goal_text": "g"])
+            for round in 0..<3 {
+                let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+                var made: [String] = []
+                for _ in 0..<Self.concurrency {
+                    made.append(try await api.id(.task, ["plan_id": .string(plan), "delay_seconds": 1]))
+                }
+                let tasks = made
+                try await Task.sleep(for: .milliseconds(1100))  // due: the sweep may release them now
+                let past = Timestamp.now().adding(seconds: -1).rfc3339
+                let replies = try await Self.race(Self.concurrency * 2) { index in
+                    let task = tasks[index % tasks.count]
+                    if index.isMultiple(of: 2) {
+                        _ = try await api.store.releaseDueTasks(limit: 3)
+                        return try await api.patch("/api/v1/tasks/\(task)", ["not_before": .null])
+                    }
+                    return try await api.patch("/api/v1/tasks/\(task)", ["not_before": .string(past)])
+                }
+                #expect(replies.allSatisfy { $0.status == 200 }, "\(replies.map { "\($0.status) \($0.text.prefix(200))" })")
+                while try await api.store.releaseDueTasks(limit: 100) > 0 {}
+                // Ready exactly once each: every one claimable, none left held back, none counted twice.
+                let ready = try await api.post(
+                    "/api/v1/tasks/claim", ["agent_id": .string(worker), "plan_id": .string(plan), "limit": 100]).items
+                #expect(ready.count == tasks.count, "round \(round): \(ready.count) of \(tasks.count) ready")
+                #expect(try await api.get("/api/v1/stats")["ready_tasks"] == 0, "round \(round)")
+            }
+        }
+    }
+
     @Test("progress racing the task's completion: every accepted report is in its history before the completion, no refused one is")
     func progressVersusCompletion() async throws {
         try await Self.withAPI { api in
