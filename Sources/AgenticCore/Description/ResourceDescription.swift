@@ -253,6 +253,16 @@ public struct ResourcePatch<Object: DescribedResource>: Sendable {
         self.fields = fields
     }
 
+    /// Refuses a PATCH naming fields that need more than `scope` to change (403, naming each).
+    public func requireScope(_ scope: Scope) throws(AgenticError) {
+        let refused = fields.filter { !scope.allows($0.patchScope) }
+        guard !refused.isEmpty else { return }
+        throw AgenticError(
+            code: .forbidden, status: 403,
+            detail: "Changing \(refused.map { "`\($0.name)`" }.joined(separator: ", ")) needs a key with `admin` scope",
+            fieldErrors: refused.map { FieldError(field: $0.name, message: "needs a key with `\($0.patchScope.rawValue)` scope to change") })
+    }
+
     /// The new value of the field at `keyPath`, or `nil` when the request did not name it.
     public subscript<Value>(dynamicMember keyPath: KeyPath<Object, Value>) -> Value? {
         guard fields.contains(where: { $0.keyPath as AnyKeyPath == keyPath as AnyKeyPath }) else { return nil }

@@ -22,6 +22,9 @@ public struct ResourceField<Object>: Sendable {
     public let access: FieldAccess
     /// A create request must give it.
     public let required: Bool
+    /// The scope a PATCH needs to change it: limits and budgets (`admin`), so that a worker's `write`
+    /// key cannot raise its own.
+    public let patchScope: Scope
     public let schema: FieldSchema
     /// The column it is stored in (named like the field); `nil` when computed on read.
     public let column: ColumnType?
@@ -41,11 +44,13 @@ public struct ResourceField<Object>: Sendable {
     ///   - access: who may set it.
     ///   - required: whether a create request must give it (else the property's own default applies).
     ///   - aliases: other accepted request names.
+    ///   - patchScope: the scope a PATCH of it needs (see `patchScope`).
     public init<Value>(
         _ name: String, _ keyPath: any WritableKeyPath<Object, Value> & Sendable, _ codec: FieldCodec<Value>,
-        _ access: FieldAccess, required: Bool = false, aliases: [String] = []
+        _ access: FieldAccess, required: Bool = false, aliases: [String] = [], patchScope: Scope = .write
     ) {
         self.name = name
+        self.patchScope = patchScope
         self.aliases = aliases
         self.access = access
         self.required = required

@@ -26,7 +26,7 @@ public struct Agent: DescribedResource, Equatable {
             .init("status", \.status, .enumeration(AgentStatus.self), .always),
             .init("configuration", \.configuration, .object, .always),
             .init("metadata", \.metadata, .object, .always),
-            .init("resource_limits", \.resourceLimits, .object, .always),
+            .init("resource_limits", \.resourceLimits, .object, .always, patchScope: .admin),
         ])
 
     /// An agent without a DID gets one made from its name.

@@ -31,7 +31,7 @@ public struct Goal: DescribedResource, Equatable {
             .init("goal_type", \.goalType, .identifier, .always),
             .init("status", \.status, .enumeration(GoalStatus.self), .always),
             .init("priority", \.priority, .integer(Limits.priorities), .always),
-            .init("constraints", \.constraints, .nested(GoalConstraints.self, schema: "GoalConstraints"), .always),
+            .init("constraints", \.constraints, .nested(GoalConstraints.self, schema: "GoalConstraints"), .always, patchScope: .admin),
             .init(
                 "success_criteria", \.successCriteria,
                 .stringsOrObjects(maxItems: Limits.maxListItems, maxLength: Limits.maxListItemLength), .always),

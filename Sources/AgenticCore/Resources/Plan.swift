@@ -32,7 +32,7 @@ public struct Plan: DescribedResource, Equatable {
             .init("name", \.name, .text(min: 1, max: Limits.maxNameLength), .always),
             .init("status", \.status, .enumeration(PlanStatus.self), .always),
             .init("plan_type", \.planType, .optional(.enumeration(PlanType.self)), .always),
-            .init("resource_budget", \.resourceBudget, .object, .always),
+            .init("resource_budget", \.resourceBudget, .object, .always, patchScope: .admin),
             .init("metadata", \.metadata, .object, .always),
             .init("task_counts", \.taskCounts, .taskCounts, .server),
             .init("started_at", \.startedAt, .optional(.timestamp), .server),

@@ -62,6 +62,7 @@ struct ResourceController<Resource: DescribedResource & Identified>: Sendable {
         routes.write.patch("\(path)/:id") { request, context in
             let id = try context.id()
             let patch = try Resource.fields.patch(adapt(try await request.requiredJSONBody()))
+            try patch.requireScope(try context.principal.scope)
             return JSONResponse.resource(try await update(id, patch, request.ifMatch, try context.caller))
         }
     }

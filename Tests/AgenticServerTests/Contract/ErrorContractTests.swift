@@ -129,6 +129,33 @@ struct ErrorContractTests {
         }
     }
 
+    @Test("limits and budgets change only with admin scope: a write key's PATCH is 403 naming them, and changes nothing", arguments: Backend.available)
+    func limitsNeedAdmin(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            let writer = api.with(key: try await api.makeKey(scope: .write))
+            // A write key may give them when it creates (new work of its own), not raise them after.
+            let agent = try await writer.post("/api/v1/agents", ["name": "a", "resource_limits": ["max_tokens": 10]])
+            let goal = try await writer.post("/api/v1/goals", ["goal_text": "g", "constraints": ["max_parallelism": 2]])
+            #expect(agent.status == 201 && goal.status == 201)
+            let goalID = try #require(goal["goal_id"]?.stringValue)
+            let plan = try await writer.post("/api/v1/plans", ["goal_id": .string(goalID), "resource_budget": ["max_tokens": 10]])
+            let targets: [(String, String, JSONValue)] = [
+                ("/api/v1/agents/\(agent["agent_id"]?.stringValue ?? "")", "resource_limits", ["max_tokens": 1_000_000] as JSONValue),
+                ("/api/v1/goals/\(goalID)", "constraints", ["max_parallelism": 10_000]),
+                ("/api/v1/plans/\(plan["plan_id"]?.stringValue ?? "")", "resource_budget", ["max_tokens": 1_000_000]),
+            ]
+            for (path, field, raised) in targets {
+                let before = try await api.get(path)
+                let refused = try await writer.patch(path, .object([JSONKey(field): raised, "metadata": ["note": "x"]]))
+                #expect(refused.status == 403 && refused.errorFields == [field], "\(path): \(refused.text)")
+                #expect(try await api.get(path)["version"] == before["version"], "\(path) unchanged")
+                #expect(try await writer.patch(path, ["metadata": ["note": "x"]]).status == 200, "\(path): other fields stay a write key's")
+                let allowed = try await api.patch(path, .object([JSONKey(field): raised]))
+                #expect(allowed.status == 200 && allowed[field] != before[field], "\(path): \(allowed.text)")
+            }
+        }
+    }
+
     @Test("whoami: any key learns its own id, tenant, scope and rate limit", arguments: Backend.available)
     func whoami(backend: Backend) async throws {
         try await TestApp.withAPI(backend) { api in
