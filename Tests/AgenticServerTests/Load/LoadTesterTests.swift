@@ -25,7 +25,9 @@ struct LoadTesterTests {
             let t = summary.total
             #expect(t.p50 <= t.p90 && t.p90 <= t.p95 && t.p95 <= t.p99 && t.p99 <= t.p999 && t.p999 <= t.max)
             #expect(summary.history.reduce(0) { $0 + $1.stats.count } == summary.total.count, "the history adds up to the total")
-            #expect(Set(summary.endpoints.map(\.name)).isSuperset(of: ["POST /api/v1/agents", "POST /api/v1/tasks"]))
+            // Which endpoints a 3-second run with injected failures reaches depends on the draw (a task
+            // needs a plan, which needs a goal); "the mix reaches every endpoint" checks the mix itself.
+            #expect(summary.endpoints.contains { $0.name == "POST /api/v1/agents" })
             let breaches = Thresholds(maxErrorRate: 0.01, maxP95Milliseconds: nil).breaches(of: summary)
             #expect(breaches.count == 1 && breaches[0].hasPrefix("error rate ") && breaches[0].hasSuffix("is not below 1.00 %"), "\(breaches)")
             #expect(Thresholds(maxErrorRate: 0.5, maxP95Milliseconds: nil).breaches(of: summary).isEmpty)
