@@ -27,5 +27,11 @@ public struct GoalConstraints: DescribedObject, Equatable, JSONWritable {
         .init("cost_limit_usd", \.costLimitUSD, .optional(.number(0...1e12)), .always),
     ])
 
+    /// The problem with a task of this goal naming `tool` (`forbidden_tools`), if there is one.
+    public func problem(withTool tool: String?, field: String) -> FieldError? {
+        guard let tool, forbiddenTools.contains(where: { $0.isExactly(tool) }) else { return nil }
+        return FieldError(field: field, message: "`\(tool)` is in its goal's constraints.forbidden_tools")
+    }
+
     public func write(to w: inout JSONWriter) { Self.fields.write(self, to: &w) }
 }

@@ -33,6 +33,9 @@ extension TransactionalStore {
                 if let agentID = planned.draft.agentID, try await !agentExists(agentID) {
                     errors.append(FieldError(field: "\(creation.member)[\(index)].agent_id", message: "does not name an agent"))
                 }
+                if let goal, let problem = goal.constraints.problem(withTool: planned.draft.toolName, field: "\(creation.member)[\(index)].tool_name") {
+                    errors.append(problem)
+                }
             }
             if !errors.isEmpty { throw AgenticError.validation(errors) }
             if let goal, !goal.status.acceptsPlans {

@@ -16,6 +16,7 @@ extension TransactionalStore {
             let dependencies = try await tx.tasks(draft.dependsOn, tenant: tenant, lock: .share)
             let plan = try await tx.plan(draft.planID, tenant: tenant, lock: .share)
             if plan == nil { errors.append(FieldError(field: "plan_id", message: "does not name a plan")) }
+            if let plan, let problem = try await Self.toolProblem(draft.toolName, plan: plan, tx: tx) { errors.append(problem) }
             if let agentID = draft.agentID, try await tx.agent(agentID, tenant: tenant, lock: .none) == nil {
                 errors.append(FieldError(field: "agent_id", message: "does not name an agent"))
             }
@@ -75,6 +76,11 @@ extension TransactionalStore {
             }
             if case .some(.some(let agentID)) = patch.agentID, try await tx.agent(agentID, tenant: tenant, lock: .none) == nil {
                 throw AgenticError.validation(field: "agent_id", "does not name an agent")
+            }
+            if case .some(.some(let tool)) = patch.toolName, let plan = try await tx.plan(task.planID, tenant: tenant, lock: .none),
+                let problem = try await Self.toolProblem(tool, plan: plan, tx: tx)
+            {
+                throw AgenticError.validation([problem])
             }
             var changed = patch.apply(to: &task, except: [\PlanTask.status, \PlanTask.dependsOn])
             // Only a status move or a dependency change depends on the dependencies' statuses.
@@ -147,6 +153,13 @@ extension TransactionalStore {
     public func listTasks(_ query: ListQuery, tenant: String) async throws -> Page<PlanTask> {
         let rows = try await read { tx in try await tx.tasks(query, tenant: tenant) }
         return Page(fetched: rows, limit: query.limit) { Cursor(createdAt: $0.createdAt, id: $0.id) }
+    }
+
+    /// A task naming a tool its goal forbids (`constraints.forbidden_tools`) is refused. The goal is
+    /// read `FOR SHARE`, so a change of its constraints commits before or after, never in between.
+    static func toolProblem(_ tool: String?, plan: Plan, tx: Transaction, field: String = "tool_name") async throws -> FieldError? {
+        guard tool != nil, let goal = try await tx.goal(plan.goalID, tenant: plan.tenant, lock: .share) else { return nil }
+        return goal.constraints.problem(withTool: tool, field: field)
     }
 
     /// Field errors for `depends_on`: every id must be a task of the same plan (and tenant: `found`

@@ -1,0 +1,39 @@
+import AgenticCore
+import Foundation
+import Testing
+
+/// Goal constraints that bite (the rest of issue 17's list is still to come).
+@Suite("Contract: goal constraints")
+struct ConstraintContractTests {
+    @Test("forbidden_tools: a task of the goal naming such a tool is refused, created alone, with its plan or by a PATCH", arguments: Backend.available)
+    func forbiddenTools(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            let goal = try await api.id(.goal, ["goal_text": "careful", "constraints": ["forbidden_tools": ["shell", "browser"]]])
+            let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+
+            let refused = try await api.post("/api/v1/tasks", ["plan_id": .string(plan), "tool_name": "shell"])
+            #expect(refused.status == 422 && refused.errorFields == ["tool_name"], "\(refused.text)")
+            let allowed = try await api.post("/api/v1/tasks", ["plan_id": .string(plan), "tool_name": "search"])
+            #expect(allowed.status == 201)
+            #expect(try await api.post("/api/v1/tasks", ["plan_id": .string(plan)]).status == 201, "no tool, nothing to forbid")
+            // Tool names compare exactly: another spelling is another tool.
+            #expect(try await api.post("/api/v1/tasks", ["plan_id": .string(plan), "tool_name": "Shell"]).status == 201)
+
+            let withPlan = try await api.post("/api/v1/plans", [
+                "goal_id": .string(goal), "tasks": [["ref": "a", "tool_name": "search"], ["ref": "b", "tool_name": "browser"]],
+            ])
+            #expect(withPlan.status == 422 && withPlan.errorFields == ["tasks[1].tool_name"], "\(withPlan.text)")
+
+            let task = try #require(allowed["task_id"]?.stringValue)
+            let patched = try await api.patch("/api/v1/tasks/\(task)", ["tool_name": "browser"])
+            #expect(patched.status == 422 && patched.errorFields == ["tool_name"])
+            #expect(try await api.get("/api/v1/tasks/\(task)")["tool_name"] == "search", "nothing half-written")
+            #expect(try await api.patch("/api/v1/tasks/\(task)", ["tool_name": .null]).status == 200)
+
+            // Another goal's tasks are not bound by it.
+            let other = try await api.id(.goal, ["goal_text": "free"])
+            let otherPlan = try await api.id(.plan, ["goal_id": .string(other)])
+            #expect(try await api.post("/api/v1/tasks", ["plan_id": .string(otherPlan), "tool_name": "shell"]).status == 201)
+        }
+    }
+}
