@@ -159,6 +159,28 @@ def test_work_queue_verbs(client: Client) -> None:
     assert final["status"] == "failed" and final["error"] == {"message": "gave up"}
 
 
+def test_delays_backoff_and_whoami(client: Client, tenant: Tenant) -> None:
+    worker = client.agents.create("worker")["agent_id"]
+    plan = client.plans.create(client.goals.create("g")["goal_id"])
+    delayed = client.tasks.create(plan["plan_id"], delay_seconds=3600, concurrency_key="model-a")
+    assert delayed["not_before"] and delayed["concurrency_key"] == "model-a"
+    assert client.tasks.claim(worker) == [], "held back until its time"
+    policy = {"initial_seconds": 600, "multiplier": 2, "max_seconds": 900, "jitter": False}
+    flaky = client.tasks.create(plan["plan_id"], retry_policy=policy)
+    assert flaky["retry_policy"] == policy
+    [claimed] = client.tasks.claim(worker)
+    assert claimed["task_id"] == flaky["task_id"]
+    failed = client.tasks.fail(flaky["task_id"], worker, "try later")
+    assert failed["status"] == "pending" and (failed["not_before"] or "") > (failed["updated_at"] or "")
+    assert client.tasks.claim(worker) == [], "backed off"
+    # Cleared through the client, the delay is gone at once.
+    client.tasks.update(delayed["task_id"], not_before=None)
+    assert [t["task_id"] for t in client.tasks.claim(worker)] == [delayed["task_id"]]
+
+    me = client.keys.whoami()
+    assert me["key_id"] == tenant.key_id and me["tenant"] == tenant.name and me["scope"] == "admin"
+
+
 def test_cancel_plan_and_goal(client: Client) -> None:
     goal = client.goals.create("g")
     plan = client.plans.create(goal["goal_id"])

@@ -36,6 +36,7 @@ from .types import (
     RateLimit,
     Task,
     TaskCounts,
+    WhoAmI,
 )
 from .worker import NonRetryable, TaskCancelled, Worker, WorkerStats, WorkerTask
 
@@ -77,6 +78,7 @@ __all__ = [
     "Unauthorized",
     "ValidationError",
     "VersionMismatch",
+    "WhoAmI",
     "Worker",
     "WorkerStats",
     "WorkerTask",

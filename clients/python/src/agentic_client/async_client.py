@@ -35,6 +35,7 @@ from .types import (
     Agent,
     ApiKey,
     ApiKeyCreated,
+    WhoAmI,
     CompleteResult,
     Event,
     EventPage,
@@ -571,6 +572,10 @@ class AsyncTasks(_AsyncResource[Task]):
         tool_name: Optional[str] = None,
         status: Optional[str] = None,
         task_id: Optional[str] = None,
+        not_before: Optional[str] = None,
+        delay_seconds: Optional[int] = None,
+        retry_policy: Optional[Mapping[str, Any]] = None,
+        concurrency_key: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         **extra: Any,
     ) -> Task:
@@ -590,6 +595,10 @@ class AsyncTasks(_AsyncResource[Task]):
                 tool_name=tool_name,
                 status=status,
                 task_id=task_id,
+                not_before=not_before,
+                delay_seconds=delay_seconds,
+                retry_policy=dict(retry_policy) if retry_policy is not None else None,
+                concurrency_key=concurrency_key,
             ),
         )
         return await self._create(body, idempotency_key)
@@ -715,6 +724,10 @@ class AsyncKeys:
 
     async def revoke(self, key_id: str) -> None:
         await self._client.send(Call("DELETE", f"/keys/{key_id}"))
+
+    async def whoami(self) -> WhoAmI:
+        """``GET /api/v1/whoami`` (any scope): this client's key — its id, tenant, scope, rate limit."""
+        return cast(WhoAmI, await self._client.send(Call("GET", "/whoami")))
 
 
 class AsyncEvents:

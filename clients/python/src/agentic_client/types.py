@@ -151,6 +151,13 @@ class ApiKey(TypedDict):
     revoked_at: Optional[str]
 
 
+class WhoAmI(TypedDict):
+    key_id: str
+    tenant: str
+    scope: str
+    rate_limit: Optional[RateLimit]
+
+
 class ApiKeyCreated(TypedDict):
     """The answer to ``POST /api/v1/keys``: the only time the secret ``key`` is shown."""
 
