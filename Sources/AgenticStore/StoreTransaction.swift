@@ -128,6 +128,20 @@ public protocol StoreTransaction: Sendable {
     /// Locks and returns running tasks whose lease expired before `now`, of any tenant.
     func expiredLeases(at now: Timestamp, limit: Int) async throws -> [PlanTask]
 
+    // MARK: concurrency limits
+    /// The limits of `keys` that exist, as `max_running` by key, their rows locked until the
+    /// transaction ends (in key order): claims of one key wait for each other, others do not.
+    func lockConcurrencyLimits(_ keys: [String], tenant: String) async throws -> [JSONKey: Int64]
+    /// How many tasks of each of `keys` run now (read after the locks above, so it counts every
+    /// claim that held them before).
+    func runningCounts(_ keys: [String], tenant: String) async throws -> [JSONKey: Int64]
+    /// The tenant's limits (only `key`'s when given), with their running counts, by key.
+    func concurrencyLimits(key: String?, tenant: String) async throws -> [ConcurrencyLimit]
+    /// Sets `key`'s limit; true when the key had none.
+    func putConcurrencyLimit(key: String, maxRunning: Int64, tenant: String, at now: Timestamp) async throws -> Bool
+    /// Removes `key`'s limit; false when it had none.
+    func deleteConcurrencyLimit(key: String, tenant: String) async throws -> Bool
+
     // MARK: serialisation
     /// Holds `scope` until the transaction ends: other transactions asking for it wait.
     func serialize(_ scope: SerialScope) async throws

@@ -16,6 +16,9 @@ public enum EventType {
     public static let taskLeaseExpired = "task.lease_expired"
     /// An attempt ran past its `timeout_seconds` (heartbeats cannot extend a lease beyond it).
     public static let taskTimedOut = "task.timed_out"
+    /// An admin set or removed a concurrency limit (`data`: the limit, or `{key}`).
+    public static let concurrencyLimitSet = "concurrency_limit.set"
+    public static let concurrencyLimitDeleted = "concurrency_limit.deleted"
     /// The lease holder was deleted; the task went back to the queue.
     public static let taskReleased = "task.released"
     /// The lease holder reported a step; the task itself did not change.

@@ -11,6 +11,7 @@ enum PostgresSchema {
         (4, version4),
         (5, version5),
         (6, version6),
+        (7, version7),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -364,5 +365,20 @@ enum PostgresSchema {
     private static let version6 = [
         "ALTER TABLE tasks ADD COLUMN not_before timestamptz, ADD COLUMN retry_policy jsonb, ADD COLUMN deferred boolean NOT NULL DEFAULT false",
         "CREATE INDEX tasks_deferred ON tasks (not_before) WHERE deferred",
+    ]
+
+    /// Concurrency limits by `concurrency_key`, and the index that counts a key's running tasks.
+    private static let version7 = [
+        """
+        CREATE TABLE concurrency_limits (
+            tenant text NOT NULL,
+            key text NOT NULL,
+            max_running integer NOT NULL CHECK (max_running > 0),
+            created_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL,
+            PRIMARY KEY (tenant, key)
+        )
+        """,
+        "CREATE INDEX tasks_running_by_key ON tasks (tenant, concurrency_key) WHERE status = 'running' AND concurrency_key IS NOT NULL",
     ]
 }

@@ -400,6 +400,61 @@ public struct PostgresTransaction: StoreTransaction {
         ).map(PostgresColumns.row)
     }
 
+    // MARK: concurrency limits
+
+    public func lockConcurrencyLimits(_ keys: [String], tenant: String) async throws -> [JSONKey: Int64] {
+        var limits: [JSONKey: Int64] = [:]
+        for row in try await rows(
+            "SELECT key, max_running FROM concurrency_limits WHERE tenant = \(tenant) AND key = ANY(\(keys)) ORDER BY key FOR UPDATE")
+        {
+            limits[JSONKey(try row.get("key"))] = Int64(try row.get("max_running", as: Int32.self))
+        }
+        return limits
+    }
+
+    public func runningCounts(_ keys: [String], tenant: String) async throws -> [JSONKey: Int64] {
+        var counts: [JSONKey: Int64] = [:]
+        for row in try await rows(
+            """
+            SELECT concurrency_key AS key, count(*) AS n FROM tasks
+            WHERE tenant = \(tenant) AND concurrency_key = ANY(\(keys)) AND status = \(unescaped: SQLDomain.leased) GROUP BY concurrency_key
+            """)
+        {
+            counts[JSONKey(try row.get("key"))] = try row.get("n", as: Int64.self)
+        }
+        return counts
+    }
+
+    public func concurrencyLimits(key: String?, tenant: String) async throws -> [ConcurrencyLimit] {
+        try await rows(
+            """
+            SELECT l.key, l.max_running, l.created_at, l.updated_at,
+                   (SELECT count(*) FROM tasks r WHERE r.tenant = l.tenant AND r.concurrency_key = l.key
+                      AND r.status = \(unescaped: SQLDomain.leased)) AS running
+            FROM concurrency_limits l WHERE l.tenant = \(tenant) AND (\(key)::text IS NULL OR l.key = \(key)) ORDER BY l.key
+            """
+        ).map { row in
+            ConcurrencyLimit(
+                key: try row.get("key"), maxRunning: Int64(try row.get("max_running", as: Int32.self)),
+                running: try row.get("running", as: Int64.self), createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
+        }
+    }
+
+    public func putConcurrencyLimit(key: String, maxRunning: Int64, tenant: String, at now: Timestamp) async throws -> Bool {
+        try await rows(
+            """
+            INSERT INTO concurrency_limits (tenant, key, max_running, created_at, updated_at)
+            VALUES (\(tenant), \(key), \(Int32(maxRunning)), \(now), \(now))
+            ON CONFLICT (tenant, key) DO UPDATE SET max_running = excluded.max_running, updated_at = excluded.updated_at
+            RETURNING (xmax = 0) AS created
+            """
+        ).first?.get("created", as: Bool.self) ?? false
+    }
+
+    public func deleteConcurrencyLimit(key: String, tenant: String) async throws -> Bool {
+        try await rows("DELETE FROM concurrency_limits WHERE tenant = \(tenant) AND key = \(key) RETURNING key").count == 1
+    }
+
     // MARK: serialisation
 
     public func serialize(_ scope: SerialScope) async throws {

@@ -61,6 +61,7 @@ enum Prepared {
                 WHERE t.tenant = $1 AND t.status = \(SQLDomain.queued) AND t.unmet_dependencies = 0\(Filter.conditions)
                   AND p.status NOT IN (\(SQLDomain.terminalPlanStatuses))
                   AND EXISTS (SELECT 1 FROM worker WHERE status IN (\(SQLDomain.workingAgentStatuses)))
+                  AND \(SQLDomain.underConcurrencyLimit)
                 ORDER BY t.priority DESC, t.created_at, t.task_id
                 LIMIT $2
                 FOR UPDATE OF t SKIP LOCKED

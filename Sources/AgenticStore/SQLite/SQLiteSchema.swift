@@ -13,6 +13,7 @@ enum SQLiteSchema {
         (4, version4),
         (5, version5),
         (6, version6),
+        (7, version7),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -416,5 +417,20 @@ enum SQLiteSchema {
         "ALTER TABLE tasks ADD COLUMN retry_policy TEXT",
         "ALTER TABLE tasks ADD COLUMN deferred INTEGER NOT NULL DEFAULT 0",
         "CREATE INDEX tasks_deferred ON tasks(not_before) WHERE deferred = 1",
+    ]
+
+    /// Concurrency limits by `concurrency_key`, and the index that counts a key's running tasks.
+    private static let version7 = [
+        """
+        CREATE TABLE concurrency_limits (
+            tenant TEXT NOT NULL,
+            key TEXT NOT NULL,
+            max_running INTEGER NOT NULL CHECK (max_running > 0),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant, key)
+        )
+        """,
+        "CREATE INDEX tasks_running_by_key ON tasks(tenant, concurrency_key) WHERE status = 'running' AND concurrency_key IS NOT NULL",
     ]
 }

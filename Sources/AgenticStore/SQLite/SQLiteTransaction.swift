@@ -303,6 +303,7 @@ public struct SQLiteTransaction: StoreTransaction {
             conditions.append("t.task_type IN (SELECT value FROM json_each(?\(binds.count)))")
         }
         conditions.append("p.status NOT IN (\(SQLDomain.terminalPlanStatuses))")
+        conditions.append(SQLDomain.underConcurrencyLimit)
         conditions.append(
             "EXISTS (SELECT 1 FROM agents a WHERE a.tenant = ?1 AND a.agent_id = ?2 AND a.status IN (\(SQLDomain.workingAgentStatuses)))")
         binds.append(.integer(SQLiteInt64(request.limit)))
@@ -323,6 +324,63 @@ public struct SQLiteTransaction: StoreTransaction {
             WHERE status = \(SQLDomain.leased) AND lease_expires_at <= ?1 ORDER BY lease_expires_at LIMIT ?2
             """, [.time(now), .integer(SQLiteInt64(limit))]
         ).map(SQLiteColumns.row)
+    }
+
+    // MARK: concurrency limits
+
+    /// The single writer already runs every write transaction alone: nothing to lock.
+    public func lockConcurrencyLimits(_ keys: [String], tenant: String) async throws -> [JSONKey: Int64] {
+        var limits: [JSONKey: Int64] = [:]
+        for row in try await run(
+            "SELECT key, max_running FROM concurrency_limits WHERE tenant = ?1 AND key IN (SELECT value FROM json_each(?2))",
+            [.text(tenant), .strings(keys)])
+        {
+            limits[JSONKey(try row.text("key"))] = try row.int("max_running")
+        }
+        return limits
+    }
+
+    public func runningCounts(_ keys: [String], tenant: String) async throws -> [JSONKey: Int64] {
+        var counts: [JSONKey: Int64] = [:]
+        for row in try await run(
+            """
+            SELECT concurrency_key AS key, count(*) AS n FROM tasks
+            WHERE tenant = ?1 AND concurrency_key IN (SELECT value FROM json_each(?2)) AND status = \(SQLDomain.leased)
+            GROUP BY concurrency_key
+            """, [.text(tenant), .strings(keys)])
+        {
+            counts[JSONKey(try row.text("key"))] = try row.int("n")
+        }
+        return counts
+    }
+
+    public func concurrencyLimits(key: String?, tenant: String) async throws -> [ConcurrencyLimit] {
+        try await run(
+            """
+            SELECT l.key, l.max_running, l.created_at, l.updated_at,
+                   (SELECT count(*) FROM tasks r WHERE r.tenant = l.tenant AND r.concurrency_key = l.key
+                      AND r.status = \(SQLDomain.leased)) AS running
+            FROM concurrency_limits l WHERE l.tenant = ?1 AND (?2 IS NULL OR l.key = ?2) ORDER BY l.key
+            """, [.text(tenant), .text(key)]
+        ).map { row in
+            ConcurrencyLimit(
+                key: try row.text("key"), maxRunning: try row.int("max_running"), running: try row.int("running"),
+                createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"))
+        }
+    }
+
+    public func putConcurrencyLimit(key: String, maxRunning: Int64, tenant: String, at now: Timestamp) async throws -> Bool {
+        let existed = try await run("SELECT 1 FROM concurrency_limits WHERE tenant = ?1 AND key = ?2", [.text(tenant), .text(key)]).count == 1
+        try await run(
+            """
+            INSERT INTO concurrency_limits (tenant, key, max_running, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
+            ON CONFLICT (tenant, key) DO UPDATE SET max_running = excluded.max_running, updated_at = excluded.updated_at
+            """, [.text(tenant), .text(key), .int(maxRunning), .time(now)])
+        return !existed
+    }
+
+    public func deleteConcurrencyLimit(key: String, tenant: String) async throws -> Bool {
+        try await run("DELETE FROM concurrency_limits WHERE tenant = ?1 AND key = ?2 RETURNING key", [.text(tenant), .text(key)]).count == 1
     }
 
     // MARK: serialisation

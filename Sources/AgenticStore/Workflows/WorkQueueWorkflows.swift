@@ -163,7 +163,8 @@ extension StoreTransaction {
             return []
         }
         var claimed: [PlanTask] = []
-        for var task in found.map(\.task) {
+        let admitted = try await admitUnderConcurrencyLimits(found.map(\.task), tenant: tenant)
+        for var task in admitted {
             task.agentID = request.agentID
             try task.move(to: .running, at: now, leaseSeconds: request.leaseSeconds)
             task.bumpVersion(at: now)
@@ -172,8 +173,25 @@ extension StoreTransaction {
             claimed.append(task)
         }
         // Only a plan still `draft` moves (and is locked); a busy plan's claims leave it alone.
-        try await activate(Set(found.filter { $0.planStatus == .draft }.map(\.task.planID)), tenant: tenant, at: now, log: &log)
+        let claimedIDs = Set(claimed.map(\.id))
+        let drafts = found.filter { $0.planStatus == .draft && claimedIDs.contains($0.task.id) }.map(\.task.planID)
+        try await activate(Set(drafts), tenant: tenant, at: now, log: &log)
         return claimed
+    }
+
+    /// Of the candidates, those the concurrency limits of their keys let run: the limits are locked
+    /// (in key order), then the keys' running tasks counted, so two claims of one key count each
+    /// other's and never pass the limit together. Candidates without a limited key cost nothing.
+    func admitUnderConcurrencyLimits(_ candidates: [PlanTask], tenant: String) async throws -> [PlanTask] {
+        let named: [JSONKey] = candidates.compactMap { task in task.concurrencyKey.map { JSONKey($0) } }
+        let keys: [String] = Set(named).sorted().map { $0.string }
+        guard !keys.isEmpty else { return candidates }
+        let limits = try await lockConcurrencyLimits(keys, tenant: tenant)
+        guard !limits.isEmpty else { return candidates }
+        let running = try await runningCounts(limits.keys.map { $0.string }, tenant: tenant)
+        var free: [JSONKey: Int64] = [:]
+        for (key, maxRunning) in limits { free[key] = maxRunning - running[key, default: 0] }
+        return ConcurrencyLimit.admit(candidates, free: free)
     }
 
     /// The task, locked, if `agent` holds its lease now; else 404 (unknown) or 409 `lease_lost`.

@@ -298,6 +298,36 @@ struct RaceTests {
         }
     }
 
+    @Test("claims racing each other and completions under a concurrency limit of 3: never more than 3 of the key run")
+    func concurrencyLimit() async throws {
+        try await Self.withAPI { api in
+            let worker = try await api.id(.agent, ["name": "w"])
+            let goal = try await api.id(.goal, ["goal_text": "g"])
+            let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+            #expect(try await api.call(.put, "/api/v1/limits/concurrency/k", json: ["max_running": 3]).status == 201)
+            for _ in 0..<(Self.rounds * 3 + 3) { _ = try await api.id(.task, ["plan_id": .string(plan), "concurrency_key": "k", "priority": 9]) }
+            for _ in 0..<(Self.rounds * Self.concurrency) { _ = try await api.id(.task, ["plan_id": .string(plan)]) }
+            var holding: [String] = []
+            var keyedClaims = 0
+            for round in 0..<Self.rounds {
+                let finishing = holding
+                let replies = try await Self.race(Self.concurrency) { index in
+                    if index < finishing.count {
+                        return try await api.post("/api/v1/tasks/\(finishing[index])/complete", ["agent_id": .string(worker)])
+                    }
+                    return try await api.post("/api/v1/tasks/claim", ["agent_id": .string(worker), "plan_id": .string(plan), "limit": 2])
+                }
+                #expect(replies.allSatisfy { $0.status == 200 }, "\(replies.map { "\($0.status) \($0.text.prefix(200))" })")
+                let claimed = replies.flatMap(\.items).filter { $0["concurrency_key"] == "k" }.compactMap { $0["task_id"]?.stringValue }
+                keyedClaims += claimed.count
+                holding = claimed
+                let running = try await api.get("/api/v1/limits/concurrency/k")["running"]?.intValue ?? -1
+                #expect(running <= 3 && claimed.count <= 3, "round \(round): \(running) running, \(claimed.count) claimed")
+            }
+            #expect(keyedClaims >= Self.rounds, "the key's work kept flowing: \(keyedClaims) claims")
+        }
+    }
+
     @Test("progress racing the task's completion: every accepted report is in its history before the completion, no refused one is")
     func progressVersusCompletion() async throws {
         try await Self.withAPI { api in

@@ -1,0 +1,61 @@
+/// At most `maxRunning` tasks whose `concurrency_key` is `key` run at once, in a tenant: claims hand
+/// out no task of a key at its limit. `running` is counted from the tasks themselves when asked.
+public struct ConcurrencyLimit: Sendable, Equatable, JSONWritable {
+    public var key: String
+    public var maxRunning: Int64
+    public var running: Int64
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+
+    public init(key: String, maxRunning: Int64, running: Int64, createdAt: Timestamp, updatedAt: Timestamp) {
+        self.key = key
+        self.maxRunning = maxRunning
+        self.running = running
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    public static let maxRunningRange: ClosedRange<Int64> = 1...1_000_000
+
+    /// A key is what a task's `concurrency_key` may be: 1–100 characters.
+    public static func checkKey(_ key: String) throws(AgenticError) {
+        if case .failure(let problem) = Convert.string(min: 1, max: Limits.maxIdentifierLength)(.string(key)) {
+            throw AgenticError.validation(field: "key", problem.message)
+        }
+    }
+
+    /// The body of `PUT /limits/concurrency/{key}`: `{max_running}`.
+    public static func readMaxRunning(_ body: JSONValue) throws(AgenticError) -> Int64 {
+        var reader = ObjectReader(body, known: ["max_running"])
+        let value = reader.read("max_running", Convert.int(maxRunningRange))
+        if case .absent = value, reader.errors.isEmpty { reader.fail("max_running", "is required") }
+        try reader.check()
+        guard case .value(let maxRunning) = value else { throw AgenticError.validation(field: "max_running", "is required") }
+        return maxRunning
+    }
+
+    public func write(to w: inout JSONWriter) {
+        w.beginObject()
+        w.key("key"); w.string(key)
+        w.key("max_running"); w.int(maxRunning)
+        w.key("running"); w.int(running)
+        w.key("created_at"); w.timestamp(createdAt)
+        w.key("updated_at"); w.timestamp(updatedAt)
+        w.endObject()
+    }
+
+    /// Of `tasks` (claim candidates, best first), those a claim may take: per key with a limit, no
+    /// more than its free slots (`free`, by key — compared by exact scalars, as the databases do);
+    /// tasks without a limited key all pass.
+    public static func admit(_ tasks: [PlanTask], free: [JSONKey: Int64]) -> [PlanTask] {
+        var free = free
+        return tasks.filter { task in
+            guard let name = task.concurrencyKey else { return true }
+            let key = JSONKey(name)
+            guard let slots = free[key] else { return true }
+            guard slots > 0 else { return false }
+            free[key] = slots - 1
+            return true
+        }
+    }
+}
