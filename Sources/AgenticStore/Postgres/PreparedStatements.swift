@@ -48,20 +48,24 @@ enum Prepared {
     }
 
     /// Ready tasks for a claim, locked and skipped when another claimer holds them: `pending`, every
-    /// dependency completed, plan not final; by priority, then age; each with its plan's status.
+    /// dependency completed, plan not final, its key under any concurrency limit, its goal allowing
+    /// the worker's agent type; by priority, then age; each with its plan's status.
     /// Only for a worker that can take work, its row read `FOR SHARE` in the same statement. One
     /// prepared statement per filter (`ClaimFilter`), so each keeps a plan that uses its index.
     struct Claimable<Filter: ClaimFilter>: PostgresPreparedStatement {
         static var sql: String {
             StatementText.cached(Self.self) {
                 """
-                WITH worker AS (SELECT status FROM agents WHERE tenant = $1 AND agent_id = $3 FOR SHARE)
+                WITH worker AS (SELECT status, agent_type FROM agents WHERE tenant = $1 AND agent_id = $3 FOR SHARE)
                 SELECT \(PostgresStatements.task.columnsOfT), p.status AS plan_status
                 FROM tasks t JOIN plans p ON p.tenant = t.tenant AND p.plan_id = t.plan_id
                 WHERE t.tenant = $1 AND t.status = \(SQLDomain.queued) AND t.unmet_dependencies = 0\(Filter.conditions)
                   AND p.status NOT IN (\(SQLDomain.terminalPlanStatuses))
                   AND EXISTS (SELECT 1 FROM worker WHERE status IN (\(SQLDomain.workingAgentStatuses)))
                   AND \(SQLDomain.underConcurrencyLimit)
+                  AND NOT EXISTS (SELECT 1 FROM goals g WHERE g.goal_id = p.goal_id
+                                  AND jsonb_array_length(g.constraints->'allowed_agent_types') > 0
+                                  AND NOT g.constraints->'allowed_agent_types' ? (SELECT agent_type FROM worker))
                 ORDER BY t.priority DESC, t.created_at, t.task_id
                 LIMIT $2
                 FOR UPDATE OF t SKIP LOCKED

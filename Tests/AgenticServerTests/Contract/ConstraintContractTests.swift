@@ -36,4 +36,23 @@ struct ConstraintContractTests {
             #expect(try await api.post("/api/v1/tasks", ["plan_id": .string(otherPlan), "tool_name": "shell"]).status == 201)
         }
     }
+
+    @Test("allowed_agent_types: claims hand a goal's tasks only to agents of those types", arguments: Backend.available)
+    func allowedAgentTypes(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            let researcher = try await api.id(.agent, ["name": "r", "agent_type": "researcher"])
+            let general = try await api.id(.agent, ["name": "g"])
+            let strict = try await api.id(.goal, ["goal_text": "strict", "constraints": ["allowed_agent_types": ["researcher", "reviewer"]]])
+            let open = try await api.id(.goal, ["goal_text": "open"])
+            let strictTask = try await api.id(.task, ["plan_id": .string(try await api.id(.plan, ["goal_id": .string(strict)])), "priority": 9])
+            let openTask = try await api.id(.task, ["plan_id": .string(try await api.id(.plan, ["goal_id": .string(open)])), "priority": 1])
+
+            // The general agent is passed over for the strict goal's task, higher priority as it is.
+            let first = try await WorkQueueContractTests.claim(api, general, ["limit": 10]).compactMap { $0["task_id"]?.stringValue }
+            #expect(first == [openTask])
+            #expect(try await WorkQueueContractTests.claim(api, general, ["limit": 10]).isEmpty)
+            let second = try await WorkQueueContractTests.claim(api, researcher, ["limit": 10]).compactMap { $0["task_id"]?.stringValue }
+            #expect(second == [strictTask])
+        }
+    }
 }
