@@ -23,16 +23,6 @@ enum SQLDomain {
     /// `'completed', 'failed', 'cancelled'`.
     static let terminalPlanStatuses = PlanStatus.terminalStatuses.map { literal($0) }.joined(separator: ", ")
 
-    /// A claim candidate `t` whose `concurrency_key` has no limit, or one with a free slot. Read from
-    /// the statement's snapshot, so it only spares the scan tasks of keys already full; the claim
-    /// then counts exactly under the limits' row locks (`ConcurrencyLimit.admit`).
-    static let underConcurrencyLimit = """
-        (t.concurrency_key IS NULL OR NOT EXISTS (
-            SELECT 1 FROM concurrency_limits l WHERE l.tenant = t.tenant AND l.key = t.concurrency_key
-              AND l.max_running <= (SELECT count(*) FROM tasks r WHERE r.tenant = t.tenant
-                                    AND r.concurrency_key = t.concurrency_key AND r.status = \(leased))))
-        """
-
     /// Plans of any tenant still open that have tasks, none of them open (a lost roll-up), at most
     /// `limit` (a placeholder) of them.
     static func finishedOpenPlans(limit: String) -> String {

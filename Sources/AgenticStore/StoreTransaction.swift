@@ -124,7 +124,9 @@ public protocol StoreTransaction: Sendable {
     /// returns a task another transaction holds. Returns none unless `request.agentID` names an agent
     /// of the tenant that can take work, whose row stays read `FOR SHARE` (it cannot be terminated or
     /// deleted) until this transaction ends: one statement checks the worker and finds its work.
-    func claimable(_ request: ClaimRequest, tenant: String) async throws -> [ClaimableTask]
+    /// `excluding` names concurrency keys at their limit, whose tasks are passed over (the rare
+    /// second look of a claim that met full keys; see `claim`).
+    func claimable(_ request: ClaimRequest, tenant: String, excluding: [String]) async throws -> [ClaimableTask]
     /// Locks and returns running tasks whose lease expired before `now`, of any tenant.
     func expiredLeases(at now: Timestamp, limit: Int) async throws -> [PlanTask]
 

@@ -382,7 +382,16 @@ public struct PostgresTransaction: StoreTransaction {
         ).map { (try $0.get("task_id"), try $0.get("depends_on")) }
     }
 
-    public func claimable(_ request: ClaimRequest, tenant: String) async throws -> [ClaimableTask] {
+    public func claimable(_ request: ClaimRequest, tenant: String, excluding: [String]) async throws -> [ClaimableTask] {
+        if !excluding.isEmpty {
+            switch (request.planID != nil, request.taskTypes != nil) {
+            case (false, false): return try await execute(Prepared.Claimable<Excluding<AnyReadyTask>>(request: request, tenant: tenant, excluded: excluding))
+            case (true, false): return try await execute(Prepared.Claimable<Excluding<ReadyTaskOfPlan>>(request: request, tenant: tenant, excluded: excluding))
+            case (false, true): return try await execute(Prepared.Claimable<Excluding<ReadyTaskOfTypes>>(request: request, tenant: tenant, excluded: excluding))
+            case (true, true):
+                return try await execute(Prepared.Claimable<Excluding<ReadyTaskOfPlanAndTypes>>(request: request, tenant: tenant, excluded: excluding))
+            }
+        }
         switch (request.planID != nil, request.taskTypes != nil) {
         case (false, false): return try await execute(Prepared.Claimable<AnyReadyTask>(request: request, tenant: tenant))
         case (true, false): return try await execute(Prepared.Claimable<ReadyTaskOfPlan>(request: request, tenant: tenant))

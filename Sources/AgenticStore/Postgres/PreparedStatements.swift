@@ -48,8 +48,9 @@ enum Prepared {
     }
 
     /// Ready tasks for a claim, locked and skipped when another claimer holds them: `pending`, every
-    /// dependency completed, plan not final, its key under any concurrency limit, its goal allowing
-    /// the worker's agent type; by priority, then age; each with its plan's status.
+    /// dependency completed, plan not final, its goal allowing the worker's agent type (and, with
+    /// `Excluding`, its concurrency key not one of the full ones); by priority, then age; each with
+    /// its plan's status.
     /// Only for a worker that can take work, its row read `FOR SHARE` in the same statement. One
     /// prepared statement per filter (`ClaimFilter`), so each keeps a plan that uses its index.
     struct Claimable<Filter: ClaimFilter>: PostgresPreparedStatement {
@@ -62,7 +63,6 @@ enum Prepared {
                 WHERE t.tenant = $1 AND t.status = \(SQLDomain.queued) AND t.unmet_dependencies = 0\(Filter.conditions)
                   AND p.status NOT IN (\(SQLDomain.terminalPlanStatuses))
                   AND EXISTS (SELECT 1 FROM worker WHERE status IN (\(SQLDomain.workingAgentStatuses)))
-                  AND \(SQLDomain.underConcurrencyLimit)
                   AND NOT EXISTS (SELECT 1 FROM goals g WHERE g.goal_id = p.goal_id
                                   AND jsonb_array_length(g.constraints->'allowed_agent_types') > 0
                                   AND NOT g.constraints->'allowed_agent_types' ? (SELECT agent_type FROM worker))
@@ -75,14 +75,16 @@ enum Prepared {
         static var name: String { StatementText.cached(Self.self, .name) { "claimable" + Filter.name } }
         let request: ClaimRequest
         let tenant: String
+        var excluded: [String]? = nil
 
         func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 5)
+            var bindings = PostgresBindings(capacity: 6)
             bindings.append(tenant)
             bindings.append(Int64(request.limit))
             bindings.append(request.agentID)
             if let plan = request.planID { bindings.append(plan) }
             if let types = request.taskTypes { bindings.append(types) }
+            if let excluded { bindings.append(excluded) }
             return bindings
         }
 
@@ -220,4 +222,14 @@ enum ReadyTaskOfTypes: ClaimFilter {
 enum ReadyTaskOfPlanAndTypes: ClaimFilter {
     static var conditions: String { " AND t.plan_id = $4 AND t.task_type = ANY($5)" }
     static var name: String { "_plan_types" }
+}
+
+/// A claim's second look, past the concurrency keys found full: `Base`'s conditions, and the key
+/// not among the full ones (bound after `Base`'s values).
+enum Excluding<Base: ClaimFilter>: ClaimFilter {
+    static var conditions: String {
+        let next = 4 + (Base.conditions.contains("$5") ? 2 : Base.conditions.contains("$4") ? 1 : 0)
+        return Base.conditions + " AND (t.concurrency_key IS NULL OR t.concurrency_key <> ALL($\(next)))"
+    }
+    static var name: String { Base.name + "_excluding" }
 }

@@ -291,7 +291,7 @@ public struct SQLiteTransaction: StoreTransaction {
         ).map { (try $0.uuid("task_id"), try $0.uuid("depends_on")) }
     }
 
-    public func claimable(_ request: ClaimRequest, tenant: String) async throws -> [ClaimableTask] {
+    public func claimable(_ request: ClaimRequest, tenant: String, excluding: [String]) async throws -> [ClaimableTask] {
         var conditions = ["t.tenant = ?1", "t.status = \(SQLDomain.queued)", "t.unmet_dependencies = 0"]
         var binds: [SQLiteData] = [.text(tenant), .uuid(request.agentID)]
         if let planID = request.planID {
@@ -303,7 +303,10 @@ public struct SQLiteTransaction: StoreTransaction {
             conditions.append("t.task_type IN (SELECT value FROM json_each(?\(binds.count)))")
         }
         conditions.append("p.status NOT IN (\(SQLDomain.terminalPlanStatuses))")
-        conditions.append(SQLDomain.underConcurrencyLimit)
+        if !excluding.isEmpty {
+            binds.append(.strings(excluding))
+            conditions.append("(t.concurrency_key IS NULL OR t.concurrency_key NOT IN (SELECT value FROM json_each(?\(binds.count))))")
+        }
         // The goal's `constraints.allowed_agent_types`, when it names any, must name the worker's type.
         conditions.append(
             """

@@ -157,20 +157,36 @@ extension StoreTransaction {
     /// The worker is checked by the same statement that finds the work; only when it found none is
     /// the worker looked at again, to say why (422 unknown agent, 409 terminated) or to answer none.
     func claim(_ request: ClaimRequest, tenant: String, at now: Timestamp, log: inout ChangeLog) async throws -> [PlanTask] {
-        let found = try await claimable(request, tenant: tenant)
+        var found = try await claimable(request, tenant: tenant, excluding: [])
         guard !found.isEmpty else {
             try await requireWorker(request.agentID, tenant: tenant)
             return []
         }
         var claimed: [PlanTask] = []
-        let admitted = try await admitUnderConcurrencyLimits(found.map(\.task), tenant: tenant)
-        for var task in admitted {
-            task.agentID = request.agentID
-            try task.move(to: .running, at: now, leaseSeconds: request.leaseSeconds)
-            task.bumpVersion(at: now)
-            try await updateTask(task)
-            log.record(EventType.taskClaimed, task)
-            claimed.append(task)
+        var batch = found
+        var full: Set<String> = []
+        // Candidates of a full concurrency key are passed over; then the claim looks again past the
+        // full keys (a few times at most), so a full key's backlog at the head of the queue never
+        // starves other work. A claim that meets no limited key makes one statement, as before.
+        for attempt in 0..<4 {
+            let admission = try await admitUnderConcurrencyLimits(batch.map(\.task), tenant: tenant)
+            for var task in admission.admitted {
+                task.agentID = request.agentID
+                try task.move(to: .running, at: now, leaseSeconds: request.leaseSeconds)
+                task.bumpVersion(at: now)
+                try await updateTask(task)
+                log.record(EventType.taskClaimed, task)
+                claimed.append(task)
+            }
+            full.formUnion(admission.full)
+            // Another look only when some were passed over and more are wanted; the claimed tasks
+            // are `running` by now, so it cannot find them again.
+            guard attempt < 3, admission.admitted.count < batch.count, claimed.count < request.limit else { break }
+            var rest = request
+            rest.limit = request.limit - claimed.count
+            batch = try await claimable(rest, tenant: tenant, excluding: full.sorted())
+            guard !batch.isEmpty else { break }
+            found += batch
         }
         // Only a plan still `draft` moves (and is locked); a busy plan's claims leave it alone.
         let claimedIDs = Set(claimed.map(\.id))
@@ -182,16 +198,22 @@ extension StoreTransaction {
     /// Of the candidates, those the concurrency limits of their keys let run: the limits are locked
     /// (in key order), then the keys' running tasks counted, so two claims of one key count each
     /// other's and never pass the limit together. Candidates without a limited key cost nothing.
-    func admitUnderConcurrencyLimits(_ candidates: [PlanTask], tenant: String) async throws -> [PlanTask] {
+    /// Also returns the keys found full, for the claim's second look.
+    func admitUnderConcurrencyLimits(_ candidates: [PlanTask], tenant: String) async throws -> (admitted: [PlanTask], full: Set<String>) {
         let named: [JSONKey] = candidates.compactMap { task in task.concurrencyKey.map { JSONKey($0) } }
         let keys: [String] = Set(named).sorted().map { $0.string }
-        guard !keys.isEmpty else { return candidates }
+        guard !keys.isEmpty else { return (candidates, []) }
         let limits = try await lockConcurrencyLimits(keys, tenant: tenant)
-        guard !limits.isEmpty else { return candidates }
+        guard !limits.isEmpty else { return (candidates, []) }
         let running = try await runningCounts(limits.keys.map { $0.string }, tenant: tenant)
         var free: [JSONKey: Int64] = [:]
         for (key, maxRunning) in limits { free[key] = maxRunning - running[key, default: 0] }
-        return ConcurrencyLimit.admit(candidates, free: free)
+        let admitted = ConcurrencyLimit.admit(candidates, free: free)
+        // Full once this claim takes its share: no slot left after the admitted ones.
+        var taken: [JSONKey: Int64] = [:]
+        for task in admitted { if let key = task.concurrencyKey.map({ JSONKey($0) }) { taken[key, default: 0] += 1 } }
+        let full = Set(free.filter { $0.value - taken[$0.key, default: 0] <= 0 }.map(\.key.string))
+        return (admitted, full)
     }
 
     /// The task, locked, if `agent` holds its lease now; else 404 (unknown) or 409 `lease_lost`.
