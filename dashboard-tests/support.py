@@ -1,29 +1,27 @@
-"""Test helpers: a real `agentic serve` process on 127.0.0.1, and a small JSON client of its API.
-
-AgenticServer is a trimmed copy of the one in clients/python/tests/support.py (the dashboard tests
-are a package of their own and do not import across): started on ``--port 0``, the port read from
-its log, ready once ``/health/ready`` answers 200, stopped with SIGTERM (SIGKILL if need be).
-"""
+"""Test helpers: a real `agentic serve` process on 127.0.0.1 (the Python client tests' own
+`AgenticServer`), a small JSON client of its API, screenshots and the browser's console."""
 
 from __future__ import annotations
 
-import ctypes
+import importlib.util
 import os
-import re
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def agentic_bin() -> str:
-    return os.environ.get("AGENTIC_BIN") or str(REPO / ".build" / "debug" / "agentic")
+# The server the tests run is started and stopped by the Python client's own test harness (one
+# implementation of starting `agentic serve --port 0`, reading its port and waiting for readiness).
+# Both test folders name their helpers `support`, so that one is loaded under a name of its own.
+_spec = importlib.util.spec_from_file_location("agentic_server_harness", REPO / "clients" / "python" / "tests" / "support.py")
+assert _spec is not None and _spec.loader is not None
+_harness = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_harness)
+AgenticServer = _harness.AgenticServer
+agentic_bin = _harness.agentic_bin
 
 
 def artifacts_dir() -> Path:
@@ -31,99 +29,6 @@ def artifacts_dir() -> Path:
     path = Path(os.environ.get("AGENTIC_ARTIFACTS") or REPO / ".build" / "artifacts" / "dashboard")
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-try:
-    _LIBC: Optional[ctypes.CDLL] = ctypes.CDLL(None, use_errno=True)
-except OSError:  # pragma: no cover
-    _LIBC = None
-
-
-def die_with_parent() -> None:
-    """In the child before exec: SIGTERM when the test process dies, so no server outlives it."""
-    if _LIBC is not None and sys.platform.startswith("linux"):
-        _LIBC.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def wait_until(
-    condition: Callable[[], object], timeout: float, interval: float = 0.05, what: str = "condition"
-) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if condition():
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
-
-
-class AgenticServer:
-    """One `agentic serve` process on 127.0.0.1, stopped (and killed if need be) by :meth:`stop`."""
-
-    def __init__(self, database_url: str, admin_key: str, log_path: Path) -> None:
-        self.database_url = database_url
-        self.admin_key = admin_key
-        self.log_path = log_path
-        self.port = 0
-        self.process: Optional[subprocess.Popen[bytes]] = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 60.0) -> None:
-        """Starts the server on ``--port 0`` (scripts/test knows leftover test servers by that) and
-        waits until it is ready; the port it got is read from its log."""
-        binary = agentic_bin()
-        if not os.access(binary, os.X_OK):
-            raise RuntimeError(f"no agentic binary at {binary} (set AGENTIC_BIN or build it)")
-        # None of the caller's AGENTIC_* settings (a database URL, a port) may leak into the server.
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AGENTIC_")}
-        env["AGENTIC_ADMIN_KEY"] = self.admin_key
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [binary, "serve", "--port", "0", "--host", "127.0.0.1", "--database-url", self.database_url],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=die_with_parent,
-            )
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"agentic serve exited with {self.process.returncode}:\n{self.log_tail()}")
-            if not self.port:
-                found = re.search(rb"listening on 127\.0\.0\.1:(\d+)", self.log_path.read_bytes())
-                if found:
-                    self.port = int(found.group(1))
-            try:
-                if self.port and httpx.get(self.base_url + "/health/ready", timeout=2.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop(signal.SIGKILL)
-                raise RuntimeError(f"agentic serve not ready after {timeout} s:\n{self.log_tail()}")
-            time.sleep(0.05)
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> None:
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(sig)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
 
 
 class ApiError(AssertionError):
