@@ -46,10 +46,10 @@ public struct ConcurrencyLimit: Sendable, Equatable, JSONWritable {
 
     /// Of `tasks` (claim candidates, best first), those a claim may take: per key with a limit, no
     /// more than its free slots (`free`, by key — compared by exact scalars, as the databases do);
-    /// tasks without a limited key all pass.
-    public static func admit(_ tasks: [PlanTask], free: [JSONKey: Int64]) -> [PlanTask] {
+    /// tasks without a limited key all pass. Also returns the keys left with no free slot.
+    public static func admit(_ tasks: [PlanTask], free: [JSONKey: Int64]) -> (admitted: [PlanTask], full: Set<String>) {
         var free = free
-        return tasks.filter { task in
+        let admitted = tasks.filter { task in
             guard let name = task.concurrencyKey else { return true }
             let key = JSONKey(name)
             guard let slots = free[key] else { return true }
@@ -57,5 +57,6 @@ public struct ConcurrencyLimit: Sendable, Equatable, JSONWritable {
             free[key] = slots - 1
             return true
         }
+        return (admitted, Set(free.filter { $0.value <= 0 }.map(\.key.string)))
     }
 }

@@ -208,12 +208,7 @@ extension StoreTransaction {
         let running = try await runningCounts(limits.keys.map { $0.string }, tenant: tenant)
         var free: [JSONKey: Int64] = [:]
         for (key, maxRunning) in limits { free[key] = maxRunning - running[key, default: 0] }
-        let admitted = ConcurrencyLimit.admit(candidates, free: free)
-        // Full once this claim takes its share: no slot left after the admitted ones.
-        var taken: [JSONKey: Int64] = [:]
-        for task in admitted { if let key = task.concurrencyKey.map({ JSONKey($0) }) { taken[key, default: 0] += 1 } }
-        let full = Set(free.filter { $0.value - taken[$0.key, default: 0] <= 0 }.map(\.key.string))
-        return (admitted, full)
+        return ConcurrencyLimit.admit(candidates, free: free)
     }
 
     /// The task, locked, if `agent` holds its lease now; else 404 (unknown) or 409 `lease_lost`.
