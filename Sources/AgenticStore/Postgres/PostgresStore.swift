@@ -380,7 +380,9 @@ public final class PostgresStore: TransactionalStore {
     }
 
     /// One instance at a time (the others skip a round): two folds deleting the same rows in
-    /// different orders could deadlock.
+    /// different orders could deadlock. Rows a writer holds are left for the next round (`SKIP
+    /// LOCKED`): a writer bumping two counters while the fold deletes them in the other order would
+    /// deadlock too, and one of the two would fail.
     public func compactCounters() async throws {
         try await transaction { tx in
             let mine = try await tx.rows("SELECT pg_try_advisory_xact_lock(\(PostgresSchema.countersLockKey)) AS mine")
@@ -389,8 +391,10 @@ public final class PostgresStore: TransactionalStore {
             try await tx.run(
                 """
                 WITH folded AS (
-                    DELETE FROM counters
-                    WHERE slot <> 0 AND (bucket = 0 OR bucket < floor(extract(epoch FROM now()) / \(TenantStatistics.bucketSeconds))::bigint)
+                    DELETE FROM counters WHERE ctid IN (
+                        SELECT ctid FROM counters
+                        WHERE slot <> 0 AND (bucket = 0 OR bucket < floor(extract(epoch FROM now()) / \(TenantStatistics.bucketSeconds))::bigint)
+                        FOR UPDATE SKIP LOCKED)
                     RETURNING tenant, name, bucket, n)
                 INSERT INTO counters AS c (tenant, name, bucket, slot, n)
                 SELECT tenant, name, bucket, 0, sum(n) FROM folded GROUP BY tenant, name, bucket

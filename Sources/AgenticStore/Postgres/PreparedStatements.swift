@@ -63,7 +63,7 @@ enum Prepared {
                 WHERE t.tenant = $1 AND t.status = \(SQLDomain.queued) AND t.unmet_dependencies = 0\(Filter.conditions)
                   AND p.status NOT IN (\(SQLDomain.terminalPlanStatuses))
                   AND EXISTS (SELECT 1 FROM worker WHERE status IN (\(SQLDomain.workingAgentStatuses)))
-                  AND NOT EXISTS (SELECT 1 FROM goals g WHERE g.goal_id = p.goal_id
+                  AND NOT EXISTS (SELECT 1 FROM goals g WHERE g.tenant = $1 AND g.goal_id = p.goal_id
                                   AND jsonb_array_length(g.constraints->'allowed_agent_types') > 0
                                   AND NOT g.constraints->'allowed_agent_types' ? (SELECT agent_type FROM worker))
                 ORDER BY t.priority DESC, t.created_at, t.task_id

@@ -310,7 +310,7 @@ public struct SQLiteTransaction: StoreTransaction {
         // The goal's `constraints.allowed_agent_types`, when it names any, must name the worker's type.
         conditions.append(
             """
-            NOT EXISTS (SELECT 1 FROM goals g WHERE g.goal_id = p.goal_id
+            NOT EXISTS (SELECT 1 FROM goals g WHERE g.tenant = ?1 AND g.goal_id = p.goal_id
                         AND json_array_length(g.constraints, '$.allowed_agent_types') > 0
                         AND NOT EXISTS (SELECT 1 FROM json_each(g.constraints, '$.allowed_agent_types') j, agents a
                                         WHERE a.tenant = ?1 AND a.agent_id = ?2 AND j.value = a.agent_type))

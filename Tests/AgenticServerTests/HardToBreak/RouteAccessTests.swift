@@ -25,7 +25,7 @@ struct RouteAccessTests {
         }
         let keys = made
         let (router, parts) = buildRouter(store: store, configuration: ServerConfiguration())
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestApp.serverLogger)
         let routes = parts.routes.all
         #expect(routes.count > 25, "the walk sees the whole route table")
         #expect(routes.contains { $0.path == "/api/v1/keys" && $0.access == .key(.admin) })

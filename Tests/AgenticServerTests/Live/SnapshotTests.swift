@@ -66,7 +66,7 @@ struct SnapshotTests {
             }
             // The imported database keeps working: new events sort after the imported ones.
             let (router, _) = buildRouter(store: target, configuration: ServerConfiguration())
-            try await Application(router: router).test(.router) { client in
+            try await Application(router: router, logger: TestApp.serverLogger).test(.router) { client in
                 let api = TestAPI(client: client, key: secret, store: target, tenant: tenant)
                 let last = try await api.get("/api/v1/events?limit=1000").items.last?["event_id"]?.intValue ?? 0
                 _ = try await api.id(.agent, ["name": "after-import"])
@@ -128,7 +128,7 @@ struct SnapshotTests {
         -> [(String, String)]
     {
         let (router, _) = buildRouter(store: store, configuration: ServerConfiguration())
-        return try await Application(router: router).test(.router) { client in
+        return try await Application(router: router, logger: TestApp.serverLogger).test(.router) { client in
             let api = TestAPI(client: client, key: secret, store: store, tenant: tenant)
             let targets = populate ? try await Self.populate(api) : paths
             var out: [(String, String)] = []

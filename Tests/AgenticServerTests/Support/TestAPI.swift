@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 
 /// A response, with its body parsed as JSON on demand.
 struct Reply: Sendable {
@@ -96,6 +97,14 @@ enum TestApp {
     /// A fresh tenant name, so tests sharing a PostgreSQL database never see each other's data.
     static func newTenant() -> String { "t" + UUID().uuidString.prefix(8).lowercased() }
 
+    /// The in-process servers' logger: warnings and worse, so a run's output shows the tests' results
+    /// rather than a line per request (`AGENTIC_TEST_LOG_LEVEL=info` brings the request lines back).
+    static var serverLogger: Logger {
+        var logger = Logger(label: "agentic.test-server")
+        logger.logLevel = ProcessInfo.processInfo.environment["AGENTIC_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        return logger
+    }
+
     /// Runs `body` against a router-level application (no socket) on `backend`, as an admin of a new tenant.
     static func withAPI(
         _ backend: Backend, configuration: ServerConfiguration = ServerConfiguration(), isolated: Bool = false, poolSize: Int = 4,
@@ -123,7 +132,7 @@ enum TestApp {
             var configuration = configuration
             configuration.port = 0
             let (router, _) = buildRouter(store: store, configuration: configuration)
-            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: serverLogger)
             try await app.test(setup) { client in
                 try await body(TestAPI(client: client, key: secret, store: store, tenant: tenant))
             }
