@@ -18,6 +18,8 @@ enum SQLDomain {
     static let openTaskStatuses = TaskStatus.openStatuses.map { literal($0) }.joined(separator: ", ")
     /// Plans not final yet.
     static let openPlanStatuses = PlanStatus.openStatuses.map { literal($0) }.joined(separator: ", ")
+    /// Goals not final yet.
+    static let openGoalStatuses = GoalStatus.openStatuses.map { literal($0) }.joined(separator: ", ")
     /// Agents that may claim work.
     static let workingAgentStatuses = AgentStatus.allCases.filter(\.canTakeWork).map { literal($0) }.joined(separator: ", ")
     /// `'completed', 'failed', 'cancelled'`.

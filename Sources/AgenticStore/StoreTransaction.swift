@@ -71,6 +71,8 @@ public protocol StoreTransaction: Sendable {
     /// Deletes the goal; its sub-goals, plans and tasks go with it.
     func deleteGoal(_ id: UUID, tenant: String) async throws
     func goals(_ query: ListQuery, tenant: String) async throws -> [Goal]
+    /// Open goals of any tenant whose `expires_at` has come by `now`, soonest first (not locked).
+    func expiredGoals(at now: Timestamp, limit: Int) async throws -> [Goal]
     /// Ids of the direct sub-goals of any of `ids`.
     func subgoalIDs(of ids: [UUID], tenant: String) async throws -> [UUID]
 

@@ -16,6 +16,9 @@ public enum EventType {
     public static let taskLeaseExpired = "task.lease_expired"
     /// An attempt ran past its `timeout_seconds` (heartbeats cannot extend a lease beyond it).
     public static let taskTimedOut = "task.timed_out"
+    /// A goal's time ran out (`constraints.deadline` or `max_execution_time_sec`): it failed, and
+    /// what was open below it was cancelled.
+    public static let goalExpired = "goal.expired"
     /// An admin set or removed a concurrency limit (`data`: the limit, or `{key}`).
     public static let concurrencyLimitSet = "concurrency_limit.set"
     public static let concurrencyLimitDeleted = "concurrency_limit.deleted"

@@ -16,6 +16,9 @@ public struct Goal: DescribedResource, Equatable {
     public var parentGoalID: UUID?
     public var metadata: JSONObject = [:]
     public var completedAt: Timestamp?
+    /// When the goal fails unless it has finished: the earlier of `constraints.deadline` and
+    /// `constraints.max_execution_time_sec` after its creation (see `refreshExpiry`).
+    public var expiresAt: Timestamp?
     public var version: Int64 = 1
     public var createdAt = Timestamp(microseconds: 0)
     public var updatedAt = Timestamp(microseconds: 0)
@@ -38,11 +41,26 @@ public struct Goal: DescribedResource, Equatable {
             .init("parent_goal_id", \.parentGoalID, .optional(.uuid), .always),
             .init("metadata", \.metadata, .object, .always),
             .init("completed_at", \.completedAt, .optional(.timestamp), .server),
+            .init("expires_at", \.expiresAt, .optional(.timestamp), .server),
         ])
 
     /// A new goal has not finished yet.
     public static func checkDraft(_ goal: inout Goal, given: Set<String>, reader: inout ObjectReader) {
         if goal.status.isTerminal { reader.fail("status", "a new goal must be `pending` or `active`") }
+    }
+
+    public mutating func prepareNew(at now: Timestamp) { refreshExpiry() }
+
+    /// Derives `expires_at` from the constraints: the earlier of the deadline and the longest
+    /// execution time counted from the goal's creation; none when neither is set.
+    public mutating func refreshExpiry() {
+        let byDuration = constraints.maxExecutionTimeSec.map { createdAt.adding(seconds: Double($0)) }
+        expiresAt = [constraints.deadline, byDuration].compactMap { $0 }.min()
+    }
+
+    /// Whether the goal is still open at `now` though its time is up.
+    public func isExpired(at now: Timestamp) -> Bool {
+        !status.isTerminal && (expiresAt.map { $0 <= now } ?? false)
     }
 
     /// Moves to `next`, stamping `completed_at` on entering a final status.

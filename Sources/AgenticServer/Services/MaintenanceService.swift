@@ -3,8 +3,8 @@ import AgenticStore
 import Logging
 import ServiceLifecycle
 
-/// Background work of each instance: returns expired leases to the queue and makes delayed tasks
-/// whose time has come ready (every `sweepInterval`), and
+/// Background work of each instance: returns expired leases to the queue, makes delayed tasks
+/// whose time has come ready and fails goals whose time ran out (every `sweepInterval`), and
 /// once a minute finishes plans whose roll-up was lost (see `RollupQueue`), folds the `/stats`
 /// counters, and prunes events past retention and expired idempotency records.
 ///
@@ -32,6 +32,7 @@ public struct MaintenanceService: Service {
             do {
                 while try await store.expireLeases(limit: 500) == 500 {}
                 while try await store.releaseDueTasks(limit: 500) == 500 {}
+                while try await store.expireGoals(limit: 100) == 100 {}
                 if ContinuousClock.now - lastPrune > .seconds(60) {
                     let plans = try await store.rollUpFinishedPlans(limit: 100)
                     if plans > 0 { logger.info("rolled up plans whose tasks had all finished", metadata: ["plans": "\(plans)"]) }

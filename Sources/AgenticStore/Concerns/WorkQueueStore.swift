@@ -17,6 +17,9 @@ public protocol WorkQueueStore: Sendable {
     func expireLeases(limit: Int) async throws -> Int
     /// Makes delayed tasks and backed-off retries whose `not_before` has come ready; returns how many.
     func releaseDueTasks(limit: Int) async throws -> Int
+    /// Fails open goals whose time ran out (`goal.expired`) and cancels their open work; returns
+    /// how many it looked at.
+    func expireGoals(limit: Int) async throws -> Int
     /// Finishes plans left open although none of their tasks is (their roll-up after a commit was
     /// lost to a crash or an outage); returns how many it found.
     func rollUpFinishedPlans(limit: Int) async throws -> Int

@@ -12,6 +12,7 @@ enum PostgresSchema {
         (5, version5),
         (6, version6),
         (7, version7),
+        (8, version8),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -380,5 +381,19 @@ enum PostgresSchema {
         )
         """,
         "CREATE INDEX tasks_running_by_key ON tasks (tenant, concurrency_key) WHERE status = 'running' AND concurrency_key IS NOT NULL",
+    ]
+
+    /// When a goal's time is up (`Goal.refreshExpiry`: the earlier of `constraints.deadline` and
+    /// `max_execution_time_sec` after creation), derived for goals that already had either, and
+    /// the index the expiry sweep reads.
+    private static let version8 = [
+        "ALTER TABLE goals ADD COLUMN expires_at timestamptz",
+        """
+        UPDATE goals SET expires_at = LEAST(
+            (constraints->>'deadline')::timestamptz,
+            created_at + (constraints->>'max_execution_time_sec')::bigint * interval '1 second')
+        WHERE constraints->>'deadline' IS NOT NULL OR constraints->>'max_execution_time_sec' IS NOT NULL
+        """,
+        "CREATE INDEX goals_expiring ON goals (expires_at) WHERE status IN (\(SQLDomain.openGoalStatuses)) AND expires_at IS NOT NULL",
     ]
 }

@@ -358,6 +358,15 @@ public struct PostgresTransaction: StoreTransaction {
             """)
     }
 
+    public func expiredGoals(at now: Timestamp, limit: Int) async throws -> [Goal] {
+        try await rows(
+            """
+            SELECT \(unescaped: PostgresStatements.goal.columns) FROM goals
+            WHERE status IN (\(unescaped: SQLDomain.openGoalStatuses)) AND expires_at IS NOT NULL AND expires_at <= \(now) ORDER BY expires_at LIMIT \(Int64(limit))
+            """
+        ).map(PostgresColumns.row)
+    }
+
     public func releaseDueTasks(at now: Timestamp, limit: Int) async throws -> Int {
         try await rows(
             """

@@ -14,6 +14,7 @@ enum SQLiteSchema {
         (5, version5),
         (6, version6),
         (7, version7),
+        (8, version8),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -432,5 +433,21 @@ enum SQLiteSchema {
         )
         """,
         "CREATE INDEX tasks_running_by_key ON tasks(tenant, concurrency_key) WHERE status = 'running' AND concurrency_key IS NOT NULL",
+    ]
+
+    /// When a goal's time is up (`Goal.refreshExpiry`), derived for goals that already had a
+    /// deadline or a longest execution time (to the millisecond, SQLite's `subsec`), and the index
+    /// the expiry sweep reads.
+    private static let version8 = [
+        "ALTER TABLE goals ADD COLUMN expires_at INTEGER",
+        """
+        UPDATE goals SET expires_at = (
+            SELECT min(t) FROM (
+                SELECT CAST(round(unixepoch(json_extract(constraints, '$.deadline'), 'subsec') * 1000000) AS INTEGER) AS t
+                UNION ALL
+                SELECT created_at + json_extract(constraints, '$.max_execution_time_sec') * 1000000))
+        WHERE json_extract(constraints, '$.deadline') IS NOT NULL OR json_extract(constraints, '$.max_execution_time_sec') IS NOT NULL
+        """,
+        "CREATE INDEX goals_expiring ON goals(expires_at) WHERE status IN (\(SQLDomain.openGoalStatuses)) AND expires_at IS NOT NULL",
     ]
 }

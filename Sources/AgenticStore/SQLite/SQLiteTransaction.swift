@@ -263,6 +263,15 @@ public struct SQLiteTransaction: StoreTransaction {
             [.uuid(id), .text(tenant), .int(deferred ? 1 : 0)])
     }
 
+    public func expiredGoals(at now: Timestamp, limit: Int) async throws -> [Goal] {
+        try await run(
+            """
+            SELECT \(SQLiteStatements.goal.columns) FROM goals INDEXED BY goals_expiring
+            WHERE status IN (\(SQLDomain.openGoalStatuses)) AND expires_at IS NOT NULL AND expires_at <= ?1 ORDER BY expires_at LIMIT ?2
+            """, [.time(now), .integer(SQLiteInt64(limit))]
+        ).map(SQLiteColumns.row)
+    }
+
     public func releaseDueTasks(at now: Timestamp, limit: Int) async throws -> Int {
         try await run(
             """

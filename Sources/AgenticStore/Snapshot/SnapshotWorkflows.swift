@@ -97,6 +97,7 @@ extension TransactionalStore where Transaction: SnapshotTransaction {
                 case .goal(var goal):
                     if let parent = goal.parentGoalID { parents.append((goal.id, goal.tenant, parent)) }
                     goal.parentGoalID = nil
+                    goal.refreshExpiry()
                     try await tx.insertGoal(goal)
                     summary.goals += 1
                 case .plan(let plan):

@@ -72,6 +72,7 @@ extension TransactionalStore {
                 : tx.lockedGoal(id, tenant: tenant)
             try ifMatch.check(goal.version)
             var changed = patch.apply(to: &goal, except: [\Goal.status])
+            goal.refreshExpiry()
             // A new agent brings its DID, unless the request named one.
             if patch.agentDID == nil, let newAgent, goal.agentDID != newAgent.did {
                 goal.agentDID = newAgent.did
@@ -148,6 +149,46 @@ extension TransactionalStore {
         }
     }
 }
+
+extension TransactionalStore {
+    /// The sweeper's step for goals whose time ran out (`expires_at`, from `constraints.deadline` and
+    /// `max_execution_time_sec`): each fails, with `goal.expired`, and what is open below it is
+    /// cancelled. One transaction per goal, closed like a cancel (`closeGoal`: the tasks below are
+    /// locked before the goal); a goal whose time was moved meanwhile is left alone. Returns how
+    /// many goals were looked at.
+    public func expireGoals(limit: Int) async throws -> Int {
+        let due = try await read { tx in try await tx.expiredGoals(at: clock.now(), limit: limit) }
+        for candidate in due {
+            do {
+                try await expireGoal(candidate.id, tenant: candidate.tenant)
+            } catch is ExpiryMoved {
+                continue
+            }
+        }
+        return due.count
+    }
+
+    private func expireGoal(_ id: UUID, tenant: String) async throws {
+        try await write { tx in
+            let now = clock.now()
+            guard let current = try await tx.goal(id, tenant: tenant, lock: .none), current.isExpired(at: now) else { return }
+            var log = ChangeLog()
+            var goal = try await tx.closeGoal(id, tenant: tenant, at: now, log: &log)
+            // Checked again under the lock: an admin who moved the deadline meanwhile wins, and the
+            // cancellations above roll back with this transaction.
+            guard goal.isExpired(at: now) else { throw ExpiryMoved() }
+            try goal.move(to: .failed, at: now)
+            goal.bumpVersion(at: now)
+            try await tx.updateGoal(goal)
+            log.record(EventType.goalExpired, goal)
+            try await tx.commit(log, by: .system(tenant: tenant), at: now)
+        }
+    }
+}
+
+/// A goal's expiry changed between the sweep's look and its lock; the sweep's transaction for it
+/// rolls back and the next round looks again.
+struct ExpiryMoved: Error {}
 
 extension StoreTransaction {
     /// The goal, locked for update; 404 when it is gone.

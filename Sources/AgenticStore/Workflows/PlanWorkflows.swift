@@ -114,7 +114,7 @@ extension TransactionalStore {
             }
             var log = ChangeLog()
             let closing = patch.status.map { $0.isTerminal && $0 != current.status } ?? false
-            var plan = try await closing
+            let plan = try await closing
                 ? tx.closePlans([id], tenant: tenant, at: now, log: &log).first
                 : tx.plan(id, tenant: tenant, lock: .update)
             guard var plan else { throw AgenticError.notFound(.plan, id.lowercased) }

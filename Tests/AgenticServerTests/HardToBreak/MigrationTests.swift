@@ -50,6 +50,9 @@ struct MigrationTests {
             #expect(agent.name == "veteran" && agent.metadata == ["n": 1] && agent.version == 3)
             #expect(agent.createdAt == Timestamp(microseconds: Self.micros))
             #expect(try await store.goal(Self.subgoal, tenant: Self.tenant).parentGoalID == Self.goal)
+            // Goals with a time limit got their expires_at: the deadline, or the earlier end of the longest run.
+            #expect(try await store.goal(Self.goal, tenant: Self.tenant).expiresAt == Self.deadline)
+            #expect(try await store.goal(Self.subgoal, tenant: Self.tenant).expiresAt == Timestamp(microseconds: Self.micros + 60_000_000))
             #expect(try await store.plan(Self.plan, tenant: Self.tenant).taskCounts[.pending] == 2)
             // The /stats counters start from the rows already there.
             let counted = try await store.tenantStatistics(tenant: Self.tenant)
@@ -86,10 +89,10 @@ struct MigrationTests {
             """,
             """
             INSERT INTO goals VALUES ('\(goal.lowercased)', \(t), '\(agent.lowercased)', 'did:agent:veteran:00000001', 'g',
-                'compound', 'pending', 5, 'CONSTRAINTS', '[]', NULL, '{}', NULL, 1, AT, AT)
+                'compound', 'pending', 5, 'DEADLINE', '[]', NULL, '{}', NULL, 1, AT, AT)
             """,
             """
-            INSERT INTO goals VALUES ('\(subgoal.lowercased)', \(t), NULL, NULL, 'sub', 'compound', 'pending', 5, 'CONSTRAINTS', '[]',
+            INSERT INTO goals VALUES ('\(subgoal.lowercased)', \(t), NULL, NULL, 'sub', 'compound', 'pending', 5, 'BOTH', '[]',
                 '\(goal.lowercased)', '{}', NULL, 1, AT, AT)
             """,
             """
@@ -112,11 +115,21 @@ struct MigrationTests {
     }()
 
     static let constraints = GoalConstraints().jsonString
+    /// Constraints with a time limit: the goal's `expires_at` is derived from them on the way up.
+    static let deadline = Timestamp(rfc3339: "2027-01-01T00:00:00.5Z")!
+    static let timed: (deadline: String, both: String) = {
+        var onlyDeadline = GoalConstraints()
+        onlyDeadline.deadline = deadline
+        var both = onlyDeadline
+        both.maxExecutionTimeSec = 60
+        return (onlyDeadline.jsonString, both.jsonString)
+    }()
 
     static func writeVersion1(_ store: SQLiteStore) async throws {
         try await store.write { tx in
             for row in version1Rows {
                 let sql = row.replacingOccurrences(of: "CONSTRAINTS", with: constraints)
+                    .replacingOccurrences(of: "DEADLINE", with: timed.deadline).replacingOccurrences(of: "BOTH", with: timed.both)
                     .replacingOccurrences(of: "DEPS_NONE", with: "'[]'")
                     .replacingOccurrences(of: "DEPS_FIRST", with: "'[\"\(first.lowercased)\"]'")
                     .replacingOccurrences(of: "HEADERS", with: "'{\"ETag\":\"\\\"1\\\"\"}'")
@@ -130,6 +143,7 @@ struct MigrationTests {
         try await store.transaction { tx in
             for row in version1Rows {
                 let sql = row.replacingOccurrences(of: "CONSTRAINTS", with: constraints)
+                    .replacingOccurrences(of: "DEADLINE", with: timed.deadline).replacingOccurrences(of: "BOTH", with: timed.both)
                     .replacingOccurrences(of: "DEPS_NONE", with: "ARRAY[]::uuid[]")
                     .replacingOccurrences(of: "DEPS_FIRST", with: "ARRAY['\(first.lowercased)']::uuid[]")
                     .replacingOccurrences(of: "HEADERS", with: "'{\"ETag\":\"\\\"1\\\"\"}'")
