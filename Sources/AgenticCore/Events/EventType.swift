@@ -19,6 +19,11 @@ public enum EventType {
     /// A goal's time ran out (`constraints.deadline` or `max_execution_time_sec`): it failed, and
     /// what was open below it was cancelled.
     public static let goalExpired = "goal.expired"
+    /// `POST /tasks/{id}/retry` put a task (or a skipped dependent of it) back to `pending`, and
+    /// reopened its plan and goal if they had ended.
+    public static let taskReopened = "task.reopened"
+    public static let planReopened = "plan.reopened"
+    public static let goalReopened = "goal.reopened"
     /// An admin set or removed a concurrency limit (`data`: the limit, or `{key}`).
     public static let concurrencyLimitSet = "concurrency_limit.set"
     public static let concurrencyLimitDeleted = "concurrency_limit.deleted"

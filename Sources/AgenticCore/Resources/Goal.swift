@@ -63,6 +63,14 @@ public struct Goal: DescribedResource, Equatable {
         !status.isTerminal && (expiresAt.map { $0 <= now } ?? false)
     }
 
+    /// The one sanctioned way out of a final status: a task below was retried, its plan reopened,
+    /// so the goal is `active` again (`goal.reopened`).
+    public mutating func reopen() {
+        guard status.isTerminal else { return }
+        status = .active
+        completedAt = nil
+    }
+
     /// Moves to `next`, stamping `completed_at` on entering a final status.
     public mutating func move(to next: GoalStatus, at now: Timestamp) throws(AgenticError) {
         guard next != status else { return }

@@ -57,6 +57,15 @@ public struct Plan: DescribedResource, Equatable {
         if next == .active, startedAt == nil { startedAt = now }
         completedAt = next.isTerminal ? now : nil
     }
+
+    /// The one sanctioned way out of a final status: a task of the plan was retried
+    /// (`POST /tasks/{id}/retry`), so the plan is `active` again (`plan.reopened`).
+    public mutating func reopen(at now: Timestamp) {
+        guard status.isTerminal else { return }
+        status = .active
+        if startedAt == nil { startedAt = now }
+        completedAt = nil
+    }
 }
 
 /// `sequential` (each step waits for the one before) or `parallel`.

@@ -126,6 +126,20 @@ public struct PlanTask: DescribedResource, Equatable {
         }
     }
 
+    /// The one sanctioned way out of a final status (`POST /tasks/{id}/retry`): a task that ended
+    /// without completing waits again, with a fresh attempt count and no error, lease or delay.
+    /// The caller checks that its dependencies can still complete.
+    public mutating func reopen() {
+        guard status.endedWithoutCompleting else { return }
+        status = .pending
+        attempts = 0
+        error = nil
+        leaseExpiresAt = nil
+        startedAt = nil
+        completedAt = nil
+        notBefore = nil
+    }
+
     /// When a running attempt must be over: `timeout_seconds` after it started. No lease reaches past
     /// it, so heartbeats cannot keep a task running longer; the sweep then times it out.
     public var deadline: Timestamp? {

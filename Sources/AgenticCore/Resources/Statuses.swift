@@ -52,6 +52,10 @@ public enum TaskStatus: String, LifecycleStatus {
 
     /// A task's `depends_on` may change only while it waits.
     public var dependenciesCanChange: Bool { self == .pending || self == .blocked }
+
+    /// Ended without completing: its dependents can never run (they are skipped), and it may be
+    /// retried (`POST /tasks/{id}/retry`).
+    public var endedWithoutCompleting: Bool { self == .failed || self == .skipped || self == .cancelled }
 }
 
 extension AgenticError {

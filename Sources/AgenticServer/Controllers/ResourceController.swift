@@ -112,6 +112,11 @@ enum ResourceControllers {
             let caller = try context.caller
             return try await respond({ try await store.claimTasks(claim, by: caller) }) { JSONResponse.list($0) }
         }
+        routes.write.post("/api/v1/tasks/bulk") { request, context in
+            let bulk = try BulkTaskRequest.read(try await request.requiredJSONBody())
+            let caller = try context.caller
+            return try await respond({ try await store.bulkTasks(bulk, by: caller) }) { JSONResponse.make($0.jsonBytes()) }
+        }
         tasks.register(routes)
         tasks.alias("/api/v1/plans/tasks", routes, adapt: SeedForms.task)
         tasks.action("heartbeat", routes) { id, request, caller in
@@ -134,6 +139,10 @@ enum ResourceControllers {
         tasks.action("cancel", routes) { id, request, caller in
             _ = try CancelRequest.read(try await request.jsonBody())
             return try await store.cancelTask(id, by: caller)
+        }
+        tasks.action("retry", routes) { id, request, caller in
+            _ = try CancelRequest.read(try await request.jsonBody())
+            return try await store.retryTask(id, by: caller)
         }
         // Progress answers the event it appended: the task itself does not change.
         routes.write.post("/api/v1/tasks/:id/progress") { request, context in

@@ -11,6 +11,11 @@ public protocol WorkQueueStore: Sendable {
     /// Records a failed attempt; with `claimNext`, claims the next in the same transaction.
     func failTask(_ id: UUID, _ request: FailRequest, by caller: Caller) async throws -> TaskOutcome
     func cancelTask(_ id: UUID, by caller: Caller) async throws -> PlanTask
+    /// Puts a failed, cancelled or skipped task back in the queue, with its skipped dependents,
+    /// reopening its plan and goal if they had ended.
+    func retryTask(_ id: UUID, by caller: Caller) async throws -> PlanTask
+    /// Cancels or retries every task a filter matches (up to `BulkTaskRequest.maxTasks`).
+    func bulkTasks(_ request: BulkTaskRequest, by caller: Caller) async throws -> BulkTaskOutcome
     /// Records a step the lease holder reports as a `task.progress` event; the task is unchanged.
     func reportProgress(_ id: UUID, _ request: ProgressRequest, by caller: Caller) async throws -> Event
     /// Returns expired leases to the queue (or fails them when attempts are used up); returns how many.

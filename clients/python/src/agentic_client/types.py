@@ -60,6 +60,7 @@ class Goal(TypedDict):
     parent_goal_id: Optional[str]
     metadata: JSONObject
     completed_at: Optional[str]
+    expires_at: Optional[str]
     version: int
     created_at: str
     updated_at: str
