@@ -20,7 +20,8 @@ struct ExtremeInputTests {
         case "updateAgent": return ["name": "extreme-2"]
         case "createGoal": return ["goal_text": "extreme", "constraints": ["max_parallelism": 2]]
         case "updateGoal": return ["priority": 3]
-        case "cancelGoal", "cancelPlan", "cancelTask": return ["reason": "extreme"]
+        case "cancelGoal", "cancelPlan", "cancelTask", "retryTask": return ["reason": "extreme"]
+        case "bulkTasks": return ["action": "cancel", "filter": ["plan_id": .string(ids["plan"]!), "status": "pending", "task_type": "atomic"]]
         case "createPlan":
             return [
                 "goal_id": .string(ids["goal"]!), "name": "extreme",

@@ -392,4 +392,38 @@ struct RaceTests {
             }
         }
     }
+
+    @Test("N retries of one failed task, with a bulk retry among them: one reopens it, its dependent, plan and goal come back once")
+    func retryRace() async throws {
+        try await Self.withAPI { api in
+            let worker = try await api.id(.agent, ["name": "w"])
+            for round in 0..<Self.rounds {
+                let goal = try await api.id(.goal, ["goal_text": "g"])
+                let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+                let a = try await api.id(.task, ["plan_id": .string(plan), "name": "a", "max_attempts": 1])
+                let b = try await api.id(.task, ["plan_id": .string(plan), "name": "b", "depends_on": [.string(a)]])
+                let claimed = try await api.post("/api/v1/tasks/claim", ["agent_id": .string(worker), "plan_id": .string(plan)])
+                #expect(claimed.items.first?["task_id"]?.stringValue == a)
+                #expect(try await api.post("/api/v1/tasks/\(a)/fail", ["agent_id": .string(worker)])["status"] == "failed")
+                _ = try await poll({ try await api.get("/api/v1/goals/\(goal)")["status"]?.stringValue }, until: { $0 == "failed" })
+
+                let replies = try await Self.race(Self.concurrency) { index in
+                    index == 0
+                        ? try await api.post("/api/v1/tasks/bulk", ["action": "retry", "filter": ["plan_id": .string(plan), "status": "failed"]])
+                        : try await api.post("/api/v1/tasks/\(a)/retry")
+                }
+                let single = replies.filter { $0["matched"] == nil }
+                let bulkChanged = replies.compactMap { $0["changed"]?.intValue }.reduce(0, +)
+                let reopened = single.filter { $0.status == 200 }.count + Int(bulkChanged)
+                #expect(reopened == 1, "round \(round): \(replies.map(\.status)) bulk changed \(bulkChanged)")
+                #expect(single.allSatisfy { $0.status == 200 || $0["code"] == "invalid_transition" }, "round \(round)")
+                for (type, id) in [("task.reopened", a), ("task.reopened", b), ("plan.reopened", plan), ("goal.reopened", goal)] {
+                    #expect(try await Self.events(api, type, about: id).count == 1, "round \(round): \(type) of \(id)")
+                }
+                #expect(try await api.get("/api/v1/tasks/\(b)")["status"] == "pending")
+            }
+            // Exactly each round's first task is ready: a dependent counted ready twice, or early, would show.
+            #expect(try await api.get("/api/v1/stats")["ready_tasks"] == .int(Int64(Self.rounds)))
+        }
+    }
 }
