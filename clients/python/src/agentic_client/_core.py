@@ -222,6 +222,26 @@ def cancel_call(kind: str, resource_id: str, reason: Optional[str]) -> Call:
     return Call("POST", f"/{kind}/{resource_id}/cancel", body=fields(reason=reason))
 
 
+def retry_call(task_id: str, reason: Optional[str]) -> Call:
+    return Call("POST", f"/tasks/{task_id}/retry", body=fields(reason=reason))
+
+
+def bulk_call(
+    action: str,
+    plan_id: Optional[str],
+    status: Optional[str],
+    task_type: Optional[str],
+    agent_id: Optional[str],
+) -> Call:
+    """``POST /tasks/bulk``: only the filter members given are sent. With none the filter goes out
+    empty and the server answers 422 naming ``filter`` (it refuses to act on every task at once)."""
+    body = {
+        "action": action,
+        "filter": fields(plan_id=plan_id, status=status, task_type=task_type, agent_id=agent_id),
+    }
+    return Call("POST", "/tasks/bulk", body=body)
+
+
 def claim_call(
     agent_id: str,
     task_types: Optional[Sequence[str]],

@@ -35,6 +35,7 @@ from .types import (
     Agent,
     ApiKey,
     ApiKeyCreated,
+    BulkOutcome,
     WhoAmI,
     CompleteResult,
     Event,
@@ -676,6 +677,23 @@ class AsyncTasks(_AsyncResource[Task]):
 
     async def cancel(self, task_id: str, reason: Optional[str] = None) -> Task:
         return cast(Task, await self._client.send(_core.cancel_call("tasks", task_id, reason)))
+
+    async def retry(self, task_id: str, reason: Optional[str] = None) -> Task:
+        """See :meth:`Tasks.retry`."""
+        return cast(Task, await self._client.send(_core.retry_call(task_id, reason)))
+
+    async def bulk(
+        self,
+        action: str,
+        *,
+        plan_id: Optional[str] = None,
+        status: Optional[str] = None,
+        task_type: Optional[str] = None,
+        agent_id: Optional[str] = None,
+    ) -> BulkOutcome:
+        """See :meth:`Tasks.bulk`."""
+        call = _core.bulk_call(action, plan_id, status, task_type, agent_id)
+        return cast(BulkOutcome, await self._client.send(call))
 
     async def progress(
         self,

@@ -33,6 +33,7 @@ from .types import (
     Agent,
     ApiKey,
     ApiKeyCreated,
+    BulkOutcome,
     WhoAmI,
     CompleteResult,
     Event,
@@ -694,6 +695,35 @@ class Tasks(_Resource[Task]):
     def cancel(self, task_id: str, reason: Optional[str] = None) -> Task:
         """Cancels the task (its dependents are skipped)."""
         return cast(Task, self._client.send(_core.cancel_call("tasks", task_id, reason)))
+
+    def retry(self, task_id: str, reason: Optional[str] = None) -> Task:
+        """``POST /tasks/{id}/retry``: puts a ``failed``, ``cancelled`` or ``skipped`` task back to
+        ``pending`` with ``attempts`` 0 (no error, lease or delay), brings back the dependents skipped
+        because of it, and reopens its plan and goal if they had ended.
+
+        :class:`NotFound` for an unknown task; :class:`Conflict` with ``code`` ``invalid_transition``
+        for any other status, or ``dependencies_not_met`` when a dependency of it ended without
+        completing (retry that one first)."""
+        return cast(Task, self._client.send(_core.retry_call(task_id, reason)))
+
+    def bulk(
+        self,
+        action: str,
+        *,
+        plan_id: Optional[str] = None,
+        status: Optional[str] = None,
+        task_type: Optional[str] = None,
+        agent_id: Optional[str] = None,
+    ) -> BulkOutcome:
+        """``POST /tasks/bulk``: ``action`` (``"cancel"`` or ``"retry"``) on every task of the tenant the
+        filter matches (up to 10,000, oldest first), each as :meth:`cancel` or :meth:`retry` would.
+
+        Only the filter members given are sent; at least one is needed, else :class:`ValidationError`
+        naming ``filter``. The answer says how many tasks ``matched``, ``changed`` and stayed
+        ``unchanged``, lists in ``problems`` the first tasks left as they were and why, and is
+        ``truncated`` when more matched (call it again)."""
+        call = _core.bulk_call(action, plan_id, status, task_type, agent_id)
+        return cast(BulkOutcome, self._client.send(call))
 
     def progress(
         self,

@@ -39,7 +39,7 @@ class Agent(TypedDict):
 class GoalConstraints(TypedDict):
     max_token_budget: Optional[int]
     max_execution_time_sec: Optional[int]
-    max_parallelism: int
+    max_parallelism: Optional[int]
     deadline: Optional[str]
     require_approval: bool
     allowed_agent_types: List[str]
@@ -180,6 +180,27 @@ class CompleteResult(TypedDict):
     next: List[Task]
 
 
+class BulkProblem(TypedDict):
+    """A task ``tasks.bulk`` left as it was, and why (the problem's ``code`` and ``detail``)."""
+
+    task_id: str
+    code: str
+    detail: str
+
+
+class BulkOutcome(TypedDict):
+    """The answer to ``POST /api/v1/tasks/bulk``: how many tasks the filter ``matched``, how many were
+    ``changed`` and ``unchanged`` (already so, or refused: the first 20 refusals are in ``problems``);
+    ``truncated`` when more than 10,000 matched (send it again for the rest)."""
+
+    action: str
+    matched: int
+    changed: int
+    unchanged: int
+    truncated: bool
+    problems: List[BulkProblem]
+
+
 class FieldError(TypedDict):
     field: str
     message: str
@@ -190,6 +211,8 @@ __all__ = [
     "Agent",
     "ApiKey",
     "ApiKeyCreated",
+    "BulkOutcome",
+    "BulkProblem",
     "CompleteResult",
     "Event",
     "EventPage",
