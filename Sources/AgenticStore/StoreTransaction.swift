@@ -29,21 +29,41 @@ public enum SerialScope: Sendable, Hashable {
     }
 }
 
-/// A ready task a claim found, and the status of its plan (a `draft` plan becomes `active`).
+/// A ready task a claim found, the status of its plan (a `draft` plan becomes `active`), and its
+/// goal with the goal's `max_parallelism`, if it has one (the claim then counts the goal's running
+/// tasks).
 public struct ClaimableTask: Sendable {
     public var task: PlanTask
     public var planStatus: PlanStatus
+    public var goalID: UUID
+    public var goalCap: Int64?
 
-    public init(task: PlanTask, planStatus: PlanStatus) {
+    public init(task: PlanTask, planStatus: PlanStatus, goalID: UUID, goalCap: Int64?) {
         self.task = task
         self.planStatus = planStatus
+        self.goalID = goalID
+        self.goalCap = goalCap
     }
 
     /// As a store reads it: the plan's status as stored text.
-    init(task: PlanTask, storedPlanStatus status: String) throws {
+    init(task: PlanTask, storedPlanStatus status: String, goalID: UUID, goalCap: Int64?) throws {
         guard let planStatus = PlanStatus(rawValue: status) else { throw AgenticError.internal("a plan has the unknown status `\(status)`") }
-        self.init(task: task, planStatus: planStatus)
+        self.init(task: task, planStatus: planStatus, goalID: goalID, goalCap: goalCap)
     }
+}
+
+/// What a claim's second look passes over: concurrency keys at their limit and goals at their
+/// `max_parallelism`.
+public struct ClaimExclusions: Sendable, Equatable {
+    public var keys: [String] = []
+    public var goals: [UUID] = []
+
+    public init(keys: [String] = [], goals: [UUID] = []) {
+        self.keys = keys
+        self.goals = goals
+    }
+
+    public var isEmpty: Bool { keys.isEmpty && goals.isEmpty }
 }
 
 /// The row-level operations one transaction offers. Backends implement these in their own SQL;
@@ -126,9 +146,9 @@ public protocol StoreTransaction: Sendable {
     /// returns a task another transaction holds. Returns none unless `request.agentID` names an agent
     /// of the tenant that can take work, whose row stays read `FOR SHARE` (it cannot be terminated or
     /// deleted) until this transaction ends: one statement checks the worker and finds its work.
-    /// `excluding` names concurrency keys at their limit, whose tasks are passed over (the rare
-    /// second look of a claim that met full keys; see `claim`).
-    func claimable(_ request: ClaimRequest, tenant: String, excluding: [String]) async throws -> [ClaimableTask]
+    /// `excluding` names concurrency keys and goals at their limit, whose tasks are passed over (the
+    /// rare second look of a claim that met full ones; see `claim`).
+    func claimable(_ request: ClaimRequest, tenant: String, excluding: ClaimExclusions) async throws -> [ClaimableTask]
     /// Locks and returns running tasks whose lease expired before `now`, of any tenant.
     func expiredLeases(at now: Timestamp, limit: Int) async throws -> [PlanTask]
 
@@ -139,6 +159,9 @@ public protocol StoreTransaction: Sendable {
     /// How many tasks of each of `keys` run now (read after the locks above, so it counts every
     /// claim that held them before).
     func runningCounts(_ keys: [String], tenant: String) async throws -> [JSONKey: Int64]
+    /// How many tasks of each of `goals` (of their own plans) run now; read after the goals were
+    /// locked, so it counts every claim that held them before.
+    func runningCounts(ofGoals goals: [UUID], tenant: String) async throws -> [UUID: Int64]
     /// The tenant's limits (only `key`'s when given), with their running counts, by key.
     func concurrencyLimits(key: String?, tenant: String) async throws -> [ConcurrencyLimit]
     /// Sets `key`'s limit; true when the key had none.

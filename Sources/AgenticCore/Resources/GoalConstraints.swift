@@ -3,7 +3,8 @@
 public struct GoalConstraints: DescribedObject, Equatable, JSONWritable {
     public var maxTokenBudget: Int64?
     public var maxExecutionTimeSec: Int64?
-    public var maxParallelism: Int64 = 10
+    /// At most this many of the goal's tasks run at once (none: no cap).
+    public var maxParallelism: Int64?
     public var deadline: Timestamp?
     public var requireApproval = false
     public var allowedAgentTypes: [String] = []
@@ -15,7 +16,7 @@ public struct GoalConstraints: DescribedObject, Equatable, JSONWritable {
     public static let fields = ResourceDescription<GoalConstraints>([
         .init("max_token_budget", \.maxTokenBudget, .optional(.integer(0...Int64(1) << 53)), .always),
         .init("max_execution_time_sec", \.maxExecutionTimeSec, .optional(.integer(1...31_536_000)), .always),
-        .init("max_parallelism", \.maxParallelism, .integer(1...10_000), .always),
+        .init("max_parallelism", \.maxParallelism, .optional(.integer(1...10_000)), .always),
         .init("deadline", \.deadline, .optional(.timestamp), .always),
         .init("require_approval", \.requireApproval, .boolean, .always),
         .init(

@@ -48,15 +48,27 @@ public struct ConcurrencyLimit: Sendable, Equatable, JSONWritable {
     /// more than its free slots (`free`, by key — compared by exact scalars, as the databases do);
     /// tasks without a limited key all pass. Also returns the keys left with no free slot.
     public static func admit(_ tasks: [PlanTask], free: [JSONKey: Int64]) -> (admitted: [PlanTask], full: Set<String>) {
+        let (admitted, full) = Slots.admit(tasks, free: free) { task in task.concurrencyKey.map { JSONKey($0) } }
+        return (admitted, Set(full.map(\.string)))
+    }
+}
+
+/// Handing out limited slots to claim candidates, best first: what concurrency limits (by key) and
+/// goals' `max_parallelism` (by goal) both do.
+public enum Slots {
+    /// Of `items`, those that fit: an item whose `key` has an entry in `free` takes one of its
+    /// slots while any is left; an item with no key, or a key without an entry, always fits.
+    /// Also returns the keys left with no free slot.
+    public static func admit<Item, Key: Hashable>(
+        _ items: [Item], free: [Key: Int64], key: (Item) -> Key?
+    ) -> (admitted: [Item], full: Set<Key>) {
         var free = free
-        let admitted = tasks.filter { task in
-            guard let name = task.concurrencyKey else { return true }
-            let key = JSONKey(name)
-            guard let slots = free[key] else { return true }
+        let admitted = items.filter { item in
+            guard let key = key(item), let slots = free[key] else { return true }
             guard slots > 0 else { return false }
             free[key] = slots - 1
             return true
         }
-        return (admitted, Set(free.filter { $0.value <= 0 }.map(\.key.string)))
+        return (admitted, Set(free.filter { $0.value <= 0 }.map(\.key)))
     }
 }

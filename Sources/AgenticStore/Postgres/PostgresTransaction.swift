@@ -391,7 +391,7 @@ public struct PostgresTransaction: StoreTransaction {
         ).map { (try $0.get("task_id"), try $0.get("depends_on")) }
     }
 
-    public func claimable(_ request: ClaimRequest, tenant: String, excluding: [String]) async throws -> [ClaimableTask] {
+    public func claimable(_ request: ClaimRequest, tenant: String, excluding: ClaimExclusions) async throws -> [ClaimableTask] {
         if !excluding.isEmpty {
             switch (request.planID != nil, request.taskTypes != nil) {
             case (false, false): return try await execute(Prepared.Claimable<Excluding<AnyReadyTask>>(request: request, tenant: tenant, excluded: excluding))
@@ -419,6 +419,20 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     // MARK: concurrency limits
+
+    public func runningCounts(ofGoals goals: [UUID], tenant: String) async throws -> [UUID: Int64] {
+        var counts: [UUID: Int64] = [:]
+        for row in try await rows(
+            """
+            SELECT p.goal_id, count(*) AS running FROM plans p
+            JOIN tasks t ON t.tenant = p.tenant AND t.plan_id = p.plan_id AND t.status = \(unescaped: SQLDomain.leased)
+            WHERE p.tenant = \(tenant) AND p.goal_id = ANY(\(goals)) GROUP BY p.goal_id
+            """)
+        {
+            counts[try row.get("goal_id")] = try row.get("running", as: Int64.self)
+        }
+        return counts
+    }
 
     public func lockConcurrencyLimits(_ keys: [String], tenant: String) async throws -> [JSONKey: Int64] {
         var limits: [JSONKey: Int64] = [:]

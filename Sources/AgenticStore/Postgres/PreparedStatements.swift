@@ -49,8 +49,8 @@ enum Prepared {
 
     /// Ready tasks for a claim, locked and skipped when another claimer holds them: `pending`, every
     /// dependency completed, plan not final, its goal allowing the worker's agent type (and, with
-    /// `Excluding`, its concurrency key not one of the full ones); by priority, then age; each with
-    /// its plan's status.
+    /// `Excluding`, its concurrency key and goal not among the full ones); by priority, then age;
+    /// each with its plan's status and its goal's `max_parallelism`.
     /// Only for a worker that can take work, its row read `FOR SHARE` in the same statement. One
     /// prepared statement per filter (`ClaimFilter`), so each keeps a plan that uses its index.
     struct Claimable<Filter: ClaimFilter>: PostgresPreparedStatement {
@@ -58,14 +58,15 @@ enum Prepared {
             StatementText.cached(Self.self) {
                 """
                 WITH worker AS (SELECT status, agent_type FROM agents WHERE tenant = $1 AND agent_id = $3 FOR SHARE)
-                SELECT \(PostgresStatements.task.columnsOfT), p.status AS plan_status
+                SELECT \(PostgresStatements.task.columnsOfT), p.status AS plan_status, p.goal_id AS goal_id,
+                       (g.constraints->>'max_parallelism')::bigint AS goal_cap
                 FROM tasks t JOIN plans p ON p.tenant = t.tenant AND p.plan_id = t.plan_id
+                     JOIN goals g ON g.tenant = p.tenant AND g.goal_id = p.goal_id
                 WHERE t.tenant = $1 AND t.status = \(SQLDomain.queued) AND t.unmet_dependencies = 0\(Filter.conditions)
                   AND p.status NOT IN (\(SQLDomain.terminalPlanStatuses))
                   AND EXISTS (SELECT 1 FROM worker WHERE status IN (\(SQLDomain.workingAgentStatuses)))
-                  AND NOT EXISTS (SELECT 1 FROM goals g WHERE g.tenant = $1 AND g.goal_id = p.goal_id
-                                  AND jsonb_array_length(g.constraints->'allowed_agent_types') > 0
-                                  AND NOT g.constraints->'allowed_agent_types' ? (SELECT agent_type FROM worker))
+                  AND (jsonb_array_length(g.constraints->'allowed_agent_types') = 0
+                       OR g.constraints->'allowed_agent_types' ? (SELECT agent_type FROM worker))
                 ORDER BY t.priority DESC, t.created_at, t.task_id
                 LIMIT $2
                 FOR UPDATE OF t SKIP LOCKED
@@ -75,22 +76,27 @@ enum Prepared {
         static var name: String { StatementText.cached(Self.self, .name) { "claimable" + Filter.name } }
         let request: ClaimRequest
         let tenant: String
-        var excluded: [String]? = nil
+        var excluded: ClaimExclusions? = nil
 
         func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 6)
+            var bindings = PostgresBindings(capacity: 7)
             bindings.append(tenant)
             bindings.append(Int64(request.limit))
             bindings.append(request.agentID)
             if let plan = request.planID { bindings.append(plan) }
             if let types = request.taskTypes { bindings.append(types) }
-            if let excluded { bindings.append(excluded) }
+            if let excluded {
+                bindings.append(excluded.keys)
+                bindings.append(excluded.goals)
+            }
             return bindings
         }
 
         func decodeRow(_ row: PostgresRow) throws -> ClaimableTask {
             let columns = row.makeRandomAccess()
-            return try ClaimableTask(task: PostgresColumns.row(columns), storedPlanStatus: columns["plan_status"].decode(String.self))
+            return try ClaimableTask(
+                task: PostgresColumns.row(columns), storedPlanStatus: columns["plan_status"].decode(String.self),
+                goalID: columns["goal_id"].decode(UUID.self), goalCap: columns["goal_cap"].decode(Int64?.self))
         }
     }
 
@@ -224,12 +230,12 @@ enum ReadyTaskOfPlanAndTypes: ClaimFilter {
     static var name: String { "_plan_types" }
 }
 
-/// A claim's second look, past the concurrency keys found full: `Base`'s conditions, and the key
-/// not among the full ones (bound after `Base`'s values).
+/// A claim's second look, past the concurrency keys and goals found full: `Base`'s conditions, the
+/// key not among the full keys and the goal not among the full goals (bound after `Base`'s values).
 enum Excluding<Base: ClaimFilter>: ClaimFilter {
     static var conditions: String {
         let next = 4 + (Base.conditions.contains("$5") ? 2 : Base.conditions.contains("$4") ? 1 : 0)
-        return Base.conditions + " AND (t.concurrency_key IS NULL OR t.concurrency_key <> ALL($\(next)))"
+        return Base.conditions + " AND (t.concurrency_key IS NULL OR t.concurrency_key <> ALL($\(next))) AND p.goal_id <> ALL($\(next + 1))"
     }
     static var name: String { Base.name + "_excluding" }
 }

@@ -300,7 +300,7 @@ public struct SQLiteTransaction: StoreTransaction {
         ).map { (try $0.uuid("task_id"), try $0.uuid("depends_on")) }
     }
 
-    public func claimable(_ request: ClaimRequest, tenant: String, excluding: [String]) async throws -> [ClaimableTask] {
+    public func claimable(_ request: ClaimRequest, tenant: String, excluding: ClaimExclusions) async throws -> [ClaimableTask] {
         var conditions = ["t.tenant = ?1", "t.status = \(SQLDomain.queued)", "t.unmet_dependencies = 0"]
         var binds: [SQLiteData] = [.text(tenant), .uuid(request.agentID)]
         if let planID = request.planID {
@@ -312,29 +312,38 @@ public struct SQLiteTransaction: StoreTransaction {
             conditions.append("t.task_type IN (SELECT value FROM json_each(?\(binds.count)))")
         }
         conditions.append("p.status NOT IN (\(SQLDomain.terminalPlanStatuses))")
-        if !excluding.isEmpty {
-            binds.append(.strings(excluding))
+        if !excluding.keys.isEmpty {
+            binds.append(.strings(excluding.keys))
             conditions.append("(t.concurrency_key IS NULL OR t.concurrency_key NOT IN (SELECT value FROM json_each(?\(binds.count))))")
+        }
+        if !excluding.goals.isEmpty {
+            binds.append(.strings(excluding.goals.map(\.lowercased)))
+            conditions.append("p.goal_id NOT IN (SELECT value FROM json_each(?\(binds.count)))")
         }
         // The goal's `constraints.allowed_agent_types`, when it names any, must name the worker's type.
         conditions.append(
             """
-            NOT EXISTS (SELECT 1 FROM goals g WHERE g.tenant = ?1 AND g.goal_id = p.goal_id
-                        AND json_array_length(g.constraints, '$.allowed_agent_types') > 0
-                        AND NOT EXISTS (SELECT 1 FROM json_each(g.constraints, '$.allowed_agent_types') j, agents a
-                                        WHERE a.tenant = ?1 AND a.agent_id = ?2 AND j.value = a.agent_type))
+            (json_array_length(g.constraints, '$.allowed_agent_types') = 0
+             OR EXISTS (SELECT 1 FROM json_each(g.constraints, '$.allowed_agent_types') j, agents a
+                        WHERE a.tenant = ?1 AND a.agent_id = ?2 AND j.value = a.agent_type))
             """)
         conditions.append(
             "EXISTS (SELECT 1 FROM agents a WHERE a.tenant = ?1 AND a.agent_id = ?2 AND a.status IN (\(SQLDomain.workingAgentStatuses)))")
         binds.append(.integer(SQLiteInt64(request.limit)))
         return try await run(
             """
-            SELECT \(SQLiteStatements.task.columnsOfT), p.status AS plan_status
+            SELECT \(SQLiteStatements.task.columnsOfT), p.status AS plan_status, p.goal_id AS goal_id,
+                   json_extract(g.constraints, '$.max_parallelism') AS goal_cap
             FROM tasks t JOIN plans p ON p.tenant = t.tenant AND p.plan_id = t.plan_id
+                 JOIN goals g ON g.tenant = p.tenant AND g.goal_id = p.goal_id
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY t.priority DESC, t.created_at, t.task_id LIMIT ?\(binds.count)
             """, binds
-        ).map { row in try ClaimableTask(task: SQLiteColumns.row(row), storedPlanStatus: row.text("plan_status")) }
+        ).map { row in
+            try ClaimableTask(
+                task: SQLiteColumns.row(row), storedPlanStatus: row.text("plan_status"), goalID: row.uuid("goal_id"),
+                goalCap: row.optionalInt("goal_cap"))
+        }
     }
 
     public func expiredLeases(at now: Timestamp, limit: Int) async throws -> [PlanTask] {
@@ -349,6 +358,20 @@ public struct SQLiteTransaction: StoreTransaction {
     // MARK: concurrency limits
 
     /// The single writer already runs every write transaction alone: nothing to lock.
+    public func runningCounts(ofGoals goals: [UUID], tenant: String) async throws -> [UUID: Int64] {
+        var counts: [UUID: Int64] = [:]
+        for row in try await run(
+            """
+            SELECT p.goal_id, count(*) AS running FROM plans p
+            JOIN tasks t ON t.tenant = p.tenant AND t.plan_id = p.plan_id AND t.status = \(SQLDomain.leased)
+            WHERE p.tenant = ?1 AND p.goal_id IN (SELECT value FROM json_each(?2)) GROUP BY p.goal_id
+            """, [.text(tenant), .strings(goals.map(\.lowercased))])
+        {
+            counts[try row.uuid("goal_id")] = try row.int("running")
+        }
+        return counts
+    }
+
     public func lockConcurrencyLimits(_ keys: [String], tenant: String) async throws -> [JSONKey: Int64] {
         var limits: [JSONKey: Int64] = [:]
         for row in try await run(

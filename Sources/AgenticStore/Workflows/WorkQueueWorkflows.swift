@@ -157,19 +157,20 @@ extension StoreTransaction {
     /// The worker is checked by the same statement that finds the work; only when it found none is
     /// the worker looked at again, to say why (422 unknown agent, 409 terminated) or to answer none.
     func claim(_ request: ClaimRequest, tenant: String, at now: Timestamp, log: inout ChangeLog) async throws -> [PlanTask] {
-        var found = try await claimable(request, tenant: tenant, excluding: [])
+        var found = try await claimable(request, tenant: tenant, excluding: ClaimExclusions())
         guard !found.isEmpty else {
             try await requireWorker(request.agentID, tenant: tenant)
             return []
         }
         var claimed: [PlanTask] = []
         var batch = found
-        var full: Set<String> = []
-        // Candidates of a full concurrency key are passed over; then the claim looks again past the
-        // full keys (a few times at most), so a full key's backlog at the head of the queue never
-        // starves other work. A claim that meets no limited key makes one statement, as before.
+        var full = ClaimExclusions()
+        // Candidates of a full concurrency key or of a goal at its `max_parallelism` are passed
+        // over; then the claim looks again past the full ones (a few times at most), so a full
+        // key's or goal's backlog at the head of the queue never starves other work. A claim that
+        // meets no limit makes one statement, as before.
         for attempt in 0..<4 {
-            let admission = try await admitUnderConcurrencyLimits(batch.map(\.task), tenant: tenant)
+            let admission = try await admitUnderLimits(batch, tenant: tenant)
             for var task in admission.admitted {
                 task.agentID = request.agentID
                 try task.move(to: .running, at: now, leaseSeconds: request.leaseSeconds)
@@ -178,13 +179,14 @@ extension StoreTransaction {
                 log.record(EventType.taskClaimed, task)
                 claimed.append(task)
             }
-            full.formUnion(admission.full)
+            full.keys = Array(Set(full.keys).union(admission.full.keys)).sorted()
+            full.goals = Array(Set(full.goals).union(admission.full.goals)).sorted { $0.uuidString < $1.uuidString }
             // Another look only when some were passed over and more are wanted; the claimed tasks
             // are `running` by now, so it cannot find them again.
             guard attempt < 3, admission.admitted.count < batch.count, claimed.count < request.limit else { break }
             var rest = request
             rest.limit = request.limit - claimed.count
-            batch = try await claimable(rest, tenant: tenant, excluding: full.sorted())
+            batch = try await claimable(rest, tenant: tenant, excluding: full)
             guard !batch.isEmpty else { break }
             found += batch
         }
@@ -193,6 +195,28 @@ extension StoreTransaction {
         let drafts = found.filter { $0.planStatus == .draft && claimedIDs.contains($0.task.id) }.map(\.task.planID)
         try await activate(Set(drafts), tenant: tenant, at: now, log: &log)
         return claimed
+    }
+
+    /// Of the candidates, those the limits let run: first the concurrency limits of their keys, then
+    /// their goals' `max_parallelism`. Each limit is locked (keys in key order, then goals in id
+    /// order) before its running tasks are counted, so two claims under one limit count each
+    /// other's and never pass it together. Candidates under no limit cost nothing. Also returns
+    /// the keys and goals found full, for the claim's second look.
+    func admitUnderLimits(_ candidates: [ClaimableTask], tenant: String) async throws -> (admitted: [PlanTask], full: ClaimExclusions) {
+        let byKeys = try await admitUnderConcurrencyLimits(candidates.map(\.task), tenant: tenant)
+        let admittedIDs = Set(byKeys.admitted.map(\.id))
+        let remaining = candidates.filter { admittedIDs.contains($0.task.id) }
+        let capped = Set(remaining.filter { $0.goalCap != nil }.map(\.goalID)).sorted { $0.uuidString < $1.uuidString }
+        guard !capped.isEmpty else { return (byKeys.admitted, ClaimExclusions(keys: byKeys.full.sorted())) }
+        // Locked, the goals say their cap as it is now (an admin may have just changed it).
+        let goals = try await self.goals(capped, tenant: tenant, lock: .update)
+        let running = try await runningCounts(ofGoals: capped, tenant: tenant)
+        var free: [UUID: Int64] = [:]
+        for goal in goals {
+            if let cap = goal.constraints.maxParallelism { free[goal.id] = cap - running[goal.id, default: 0] }
+        }
+        let byGoals = Slots.admit(remaining, free: free) { $0.goalID }
+        return (byGoals.admitted.map(\.task), ClaimExclusions(keys: byKeys.full.sorted(), goals: byGoals.full.sorted { $0.uuidString < $1.uuidString }))
     }
 
     /// Of the candidates, those the concurrency limits of their keys let run: the limits are locked

@@ -55,4 +55,48 @@ struct ConstraintContractTests {
             #expect(second == [strictTask])
         }
     }
+
+    @Test("max_parallelism caps a goal's running tasks: batches and other goals' work pass it, a finish or a raise frees a slot", arguments: Backend.available)
+    func maxParallelism(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            let worker = try await api.id(.agent, ["name": "worker"])
+            let capped = try await api.post("/api/v1/goals", ["goal_text": "narrow", "constraints": ["max_parallelism": 2]])
+            #expect(capped["constraints"]?["max_parallelism"] == 2)
+            let goal = try #require(capped["goal_id"]?.stringValue)
+            let open = try await api.post("/api/v1/goals", ["goal_text": "wide"])
+            #expect(open["constraints"]?["max_parallelism"] == .null, "no cap unless one is set")
+            let narrowPlan = try await api.id(.plan, ["goal_id": .string(goal)])
+            let otherPlan = try await api.id(.plan, ["goal_id": .string(goal)])
+            let widePlan = try await api.id(.plan, ["goal_id": .string(try #require(open["goal_id"]?.stringValue))])
+            var narrow: [String] = []
+            for index in 0..<4 {
+                // The capped goal's tasks come first in the queue, across two of its plans.
+                let plan = index % 2 == 0 ? narrowPlan : otherPlan
+                narrow.append(try await api.id(.task, ["plan_id": .string(plan), "name": .string("n\(index)"), "priority": 9]))
+            }
+            var wide: [String] = []
+            for index in 0..<3 { wide.append(try await api.id(.task, ["plan_id": .string(widePlan), "name": .string("w\(index)")])) }
+
+            // A batch of 10 takes two of the capped goal's (its two best) and the other goal's work.
+            let first = try await WorkQueueContractTests.claim(api, worker, ["limit": 10]).compactMap { $0["task_id"]?.stringValue }
+            #expect(first == Array(narrow.prefix(2)) + wide, "\(first)")
+            #expect(try await WorkQueueContractTests.claim(api, worker, ["limit": 10]).isEmpty, "the goal is at its cap")
+            // A finished task frees exactly one slot.
+            #expect(try await api.post("/api/v1/tasks/\(narrow[0])/complete", ["agent_id": .string(worker)]).status == 200)
+            #expect(try await WorkQueueContractTests.claim(api, worker, ["limit": 10]).compactMap { $0["task_id"]?.stringValue } == [narrow[2]])
+            #expect(try await WorkQueueContractTests.claim(api, worker, ["limit": 10]).isEmpty)
+            // An admin raises the cap: one more runs; removing it lets the rest go.
+            #expect(try await api.patch("/api/v1/goals/\(goal)", ["constraints": ["max_parallelism": 3]]).status == 200)
+            #expect(try await WorkQueueContractTests.claim(api, worker, ["limit": 10]).compactMap { $0["task_id"]?.stringValue } == [narrow[3]])
+            let more = try await api.id(.task, ["plan_id": .string(narrowPlan), "name": "n4"])
+            #expect(try await WorkQueueContractTests.claim(api, worker, ["limit": 10]).isEmpty)
+            #expect(try await api.patch("/api/v1/goals/\(goal)", ["constraints": [:]]).status == 200)
+            #expect(try await WorkQueueContractTests.claim(api, worker, ["limit": 10]).compactMap { $0["task_id"]?.stringValue } == [more])
+            // The cap's bounds, named.
+            for bad: JSONValue in [0, 10_001, 1.5, "2", .int(Int64.max)] {
+                let reply = try await api.post("/api/v1/goals", ["goal_text": "x", "constraints": ["max_parallelism": bad]])
+                #expect(reply.status == 422 && reply.errorFields == ["constraints.max_parallelism"], "\(bad): \(reply.text)")
+            }
+        }
+    }
 }

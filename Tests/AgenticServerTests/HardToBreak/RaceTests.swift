@@ -328,6 +328,45 @@ struct RaceTests {
         }
     }
 
+    @Test("claims racing each other, completions and cap changes under a goal's max_parallelism of 3: never more than the cap run")
+    func goalParallelism() async throws {
+        try await Self.withAPI { api in
+            let worker = try await api.id(.agent, ["name": "w"])
+            let goal = try await api.id(.goal, ["goal_text": "g", "constraints": ["max_parallelism": 3]])
+            let other = try await api.id(.goal, ["goal_text": "free"])
+            // The capped goal's tasks over two plans, ahead of the other goal's in the queue.
+            let plans = [try await api.id(.plan, ["goal_id": .string(goal)]), try await api.id(.plan, ["goal_id": .string(goal)])]
+            let freePlan = try await api.id(.plan, ["goal_id": .string(other)])
+            for index in 0..<(Self.rounds * 3 + 3) { _ = try await api.id(.task, ["plan_id": .string(plans[index % 2]), "priority": 9]) }
+            for _ in 0..<(Self.rounds * Self.concurrency * 2) { _ = try await api.id(.task, ["plan_id": .string(freePlan)]) }
+            var holding: [String] = []
+            var cappedClaims = 0
+            for round in 0..<Self.rounds {
+                let finishing = holding
+                // Now and then an admin PATCH lowers the cap to 2 and sets it back, racing the claims.
+                let cap: Int64 = round % 3 == 2 ? 2 : 3
+                let replies = try await Self.race(Self.concurrency) { index in
+                    if index < finishing.count {
+                        return try await api.post("/api/v1/tasks/\(finishing[index])/complete", ["agent_id": .string(worker)])
+                    }
+                    if index == Self.concurrency - 1 {
+                        return try await api.patch("/api/v1/goals/\(goal)", ["constraints": ["max_parallelism": .int(cap)]])
+                    }
+                    return try await api.post("/api/v1/tasks/claim", ["agent_id": .string(worker), "limit": 2])
+                }
+                #expect(replies.allSatisfy { $0.status == 200 }, "\(replies.map { "\($0.status) \($0.text.prefix(200))" })")
+                let capped = Set(plans)
+                let claimed = replies.flatMap(\.items).filter { capped.contains($0["plan_id"]?.stringValue ?? "") }.compactMap { $0["task_id"]?.stringValue }
+                cappedClaims += claimed.count
+                holding = claimed
+                var running = 0
+                for plan in plans { running += Int(try await api.get("/api/v1/plans/\(plan)")["task_counts"]?["running"]?.intValue ?? -100) }
+                #expect(running <= 3 && claimed.count <= 3, "round \(round): \(running) running, \(claimed.count) claimed")
+            }
+            #expect(cappedClaims >= Self.rounds, "the goal's work kept flowing: \(cappedClaims) claims")
+        }
+    }
+
     @Test("progress racing the task's completion: every accepted report is in its history before the completion, no refused one is")
     func progressVersusCompletion() async throws {
         try await Self.withAPI { api in
