@@ -52,3 +52,14 @@ extension RowStatements {
         """
     }
 }
+
+extension TenantSettings {
+    /// Settings as a store keeps them: their JSON document, as `write` made it.
+    static func stored(_ text: String) throws -> TenantSettings {
+        do {
+            return try TenantSettings.fields.parse(try JSONParser.parse(text))
+        } catch {
+            throw AgenticError.internal("stored tenant settings do not read back: \(error)")
+        }
+    }
+}

@@ -21,4 +21,5 @@ public struct Caller: Sendable, Equatable {
 ///
 /// Every method either does all of its work or none of it. Missing or foreign-tenant resources are
 /// `AgenticError` 404s; a database that cannot be reached is a 503 `database_unavailable`.
-public protocol Store: ResourceStore, WorkQueueStore, EventLogStore, StatisticsStore, LimitStore, KeyStore, IdempotencyStore, StoreOperations {}
+public protocol Store: ResourceStore, WorkQueueStore, EventLogStore, StatisticsStore, LimitStore, SettingsStore, KeyStore, IdempotencyStore,
+    StoreOperations {}

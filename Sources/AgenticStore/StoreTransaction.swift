@@ -19,12 +19,15 @@ public enum SerialScope: Sendable, Hashable {
     case goalTree(tenant: String)
     /// Every change of `depends_on` among the plan's tasks.
     case taskGraph(tenant: String, plan: UUID)
+    /// Every change of the tenant's settings (read, changed, written back).
+    case settings(tenant: String)
 
     /// The lock's name: `agentic:goal-tree:<tenant>` or `agentic:task-graph:<tenant>:<plan>`.
     public var name: String {
         switch self {
         case .goalTree(let tenant): return "agentic:goal-tree:\(tenant)"
         case .taskGraph(let tenant, let plan): return "agentic:task-graph:\(tenant):\(plan.lowercased)"
+        case .settings(let tenant): return "agentic:settings:\(tenant)"
         }
     }
 }
@@ -168,6 +171,12 @@ public protocol StoreTransaction: Sendable {
     func putConcurrencyLimit(key: String, maxRunning: Int64, tenant: String, at now: Timestamp) async throws -> Bool
     /// Removes `key`'s limit; false when it had none.
     func deleteConcurrencyLimit(key: String, tenant: String) async throws -> Bool
+
+    // MARK: tenant settings
+    /// The tenant's settings (the defaults when an admin never set any).
+    func tenantSettings(tenant: String) async throws -> TenantSettings
+    /// Replaces the tenant's settings.
+    func putTenantSettings(_ settings: TenantSettings, tenant: String) async throws
 
     // MARK: serialisation
     /// Holds `scope` until the transaction ends: other transactions asking for it wait.

@@ -24,6 +24,8 @@ public enum EventType {
     public static let taskReopened = "task.reopened"
     public static let planReopened = "plan.reopened"
     public static let goalReopened = "goal.reopened"
+    /// An admin changed the tenant's settings (`data`: the settings).
+    public static let settingsUpdated = "settings.updated"
     /// An admin set or removed a concurrency limit (`data`: the limit, or `{key}`).
     public static let concurrencyLimitSet = "concurrency_limit.set"
     public static let concurrencyLimitDeleted = "concurrency_limit.deleted"

@@ -164,11 +164,11 @@ public struct PlanTask: DescribedResource, Equatable {
         notBefore.map { $0 > now } ?? false
     }
 
-    /// After a failed attempt that will be retried: the next is not ready before the policy's
-    /// backoff (at once without a policy).
-    public mutating func scheduleRetry(at now: Timestamp, random: Double) {
-        guard let retryPolicy else { return }
-        notBefore = now.adding(seconds: retryPolicy.delay(afterAttempts: attempts, random: random))
+    /// After a failed attempt that will be retried: the next is not ready before the backoff of
+    /// the task's own policy, else of the tenant's default (`fallback`); at once without either
+    /// (whatever delay it had is behind it: it ran).
+    public mutating func scheduleRetry(at now: Timestamp, random: Double, fallback: RetryPolicy? = nil) {
+        notBefore = (retryPolicy ?? fallback).map { now.adding(seconds: $0.delay(afterAttempts: attempts, random: random)) }
     }
 
     /// Whether `agent` holds a live lease on this task at `now`.

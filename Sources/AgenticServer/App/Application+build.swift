@@ -43,6 +43,7 @@ public func buildRouter(store: some Store, configuration: ServerConfiguration) -
     EventController(store: store, keepAlive: configuration.streamKeepAlive).register(routes)
     StatisticsController(store: store).register(routes)
     LimitController(store: store).register(routes)
+    SettingsController(store: store).register(routes)
     KeyController(store: store, authenticator: authenticator).register(routes)
 
     let app = AgenticParts(store: store, routes: book, authenticator: authenticator, rateLimiter: rateLimiter, metrics: metrics)

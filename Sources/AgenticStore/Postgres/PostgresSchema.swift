@@ -13,6 +13,7 @@ enum PostgresSchema {
         (6, version6),
         (7, version7),
         (8, version8),
+        (9, version9),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -395,5 +396,16 @@ enum PostgresSchema {
         WHERE constraints->>'deadline' IS NOT NULL OR constraints->>'max_execution_time_sec' IS NOT NULL
         """,
         "CREATE INDEX goals_expiring ON goals (expires_at) WHERE status IN (\(SQLDomain.openGoalStatuses)) AND expires_at IS NOT NULL",
+    ]
+
+    /// A tenant's own defaults (`TenantSettings`, kept as one JSON document: a new setting needs no
+    /// migration).
+    private static let version9 = [
+        """
+        CREATE TABLE tenant_settings (
+            tenant text PRIMARY KEY,
+            settings jsonb NOT NULL
+        )
+        """,
     ]
 }

@@ -418,6 +418,23 @@ public struct PostgresTransaction: StoreTransaction {
         ).map(PostgresColumns.row)
     }
 
+    // MARK: tenant settings
+
+    public func tenantSettings(tenant: String) async throws -> TenantSettings {
+        guard let row = try await rows("SELECT settings::text AS settings FROM tenant_settings WHERE tenant = \(tenant)").first else {
+            return TenantSettings()
+        }
+        return try TenantSettings.stored(try row.get("settings", as: String.self))
+    }
+
+    public func putTenantSettings(_ settings: TenantSettings, tenant: String) async throws {
+        try await run(
+            """
+            INSERT INTO tenant_settings (tenant, settings) VALUES (\(tenant), \(settings.jsonString)::jsonb)
+            ON CONFLICT (tenant) DO UPDATE SET settings = excluded.settings
+            """)
+    }
+
     // MARK: concurrency limits
 
     public func runningCounts(ofGoals goals: [UUID], tenant: String) async throws -> [UUID: Int64] {

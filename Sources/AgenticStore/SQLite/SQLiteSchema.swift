@@ -15,6 +15,7 @@ enum SQLiteSchema {
         (6, version6),
         (7, version7),
         (8, version8),
+        (9, version9),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -449,5 +450,16 @@ enum SQLiteSchema {
         WHERE json_extract(constraints, '$.deadline') IS NOT NULL OR json_extract(constraints, '$.max_execution_time_sec') IS NOT NULL
         """,
         "CREATE INDEX goals_expiring ON goals(expires_at) WHERE status IN (\(SQLDomain.openGoalStatuses)) AND expires_at IS NOT NULL",
+    ]
+
+    /// A tenant's own defaults (`TenantSettings`, kept as one JSON document: a new setting needs no
+    /// migration).
+    private static let version9 = [
+        """
+        CREATE TABLE tenant_settings (
+            tenant TEXT PRIMARY KEY,
+            settings TEXT NOT NULL
+        )
+        """,
     ]
 }

@@ -355,6 +355,23 @@ public struct SQLiteTransaction: StoreTransaction {
         ).map(SQLiteColumns.row)
     }
 
+    // MARK: tenant settings
+
+    public func tenantSettings(tenant: String) async throws -> TenantSettings {
+        guard let row = try await run("SELECT settings FROM tenant_settings WHERE tenant = ?1", [.text(tenant)]).first else {
+            return TenantSettings()
+        }
+        return try TenantSettings.stored(try row.text("settings"))
+    }
+
+    public func putTenantSettings(_ settings: TenantSettings, tenant: String) async throws {
+        try await run(
+            """
+            INSERT INTO tenant_settings (tenant, settings) VALUES (?1, ?2)
+            ON CONFLICT (tenant) DO UPDATE SET settings = excluded.settings
+            """, [.text(tenant), .text(settings.jsonString)])
+    }
+
     // MARK: concurrency limits
 
     /// The single writer already runs every write transaction alone: nothing to lock.

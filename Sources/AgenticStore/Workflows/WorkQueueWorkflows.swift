@@ -59,7 +59,10 @@ extension TransactionalStore {
             task.error = request.error
             let next = task.statusAfterFailure(retryable: request.retryable)
             try task.move(to: next, at: now)
-            if next == .pending { task.scheduleRetry(at: now, random: .random(in: 0..<1)) }
+            if next == .pending {
+                let fallback = task.retryPolicy == nil ? try await tx.tenantSettings(tenant: caller.tenant).defaultRetryPolicy : nil
+                task.scheduleRetry(at: now, random: .random(in: 0..<1), fallback: fallback)
+            }
             task.bumpVersion(at: now)
             try await tx.updateTask(task)
             if task.isDeferred(at: now) { try await tx.setDeferred(id, tenant: caller.tenant, true) }
@@ -106,7 +109,7 @@ extension TransactionalStore {
     }
 
     /// The sweeper's step: tasks whose lease ran out go back to `pending` (after their retry policy's
-    /// backoff), or to `failed` when their attempts are used up. An attempt that reached its deadline
+    /// backoff, or the tenant's default policy's), or to `failed` when their attempts are used up. An attempt that reached its deadline
     /// (`timeout_seconds` after it started) is `task.timed_out`, one whose worker stopped
     /// heartbeating `task.lease_expired`. Each tenant's events are recorded with actor `system`.
     public func expireLeases(limit: Int) async throws -> Int {
@@ -116,6 +119,7 @@ extension TransactionalStore {
             guard !expired.isEmpty else { return 0 }
             var logs: [String: ChangeLog] = [:]
             var failed: [String: [PlanTask]] = [:]
+            var settings: [String: TenantSettings] = [:]
             for var task in expired {
                 let timedOut = task.timedOut(at: now)
                 let next = task.statusAfterFailure(retryable: true)
@@ -126,7 +130,10 @@ extension TransactionalStore {
                         : ["reason": "lease_expired", "message": "the lease expired and no attempts are left"]
                     failed[task.tenant, default: []].append(task)
                 } else {
-                    task.scheduleRetry(at: now, random: .random(in: 0..<1))
+                    if task.retryPolicy == nil, settings[task.tenant] == nil {
+                        settings[task.tenant] = try await tx.tenantSettings(tenant: task.tenant)
+                    }
+                    task.scheduleRetry(at: now, random: .random(in: 0..<1), fallback: settings[task.tenant]?.defaultRetryPolicy)
                 }
                 task.bumpVersion(at: now)
                 try await tx.updateTask(task)

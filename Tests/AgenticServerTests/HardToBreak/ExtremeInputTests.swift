@@ -21,6 +21,7 @@ struct ExtremeInputTests {
         case "createGoal": return ["goal_text": "extreme", "constraints": ["max_parallelism": 2]]
         case "updateGoal": return ["priority": 3]
         case "cancelGoal", "cancelPlan", "cancelTask", "retryTask": return ["reason": "extreme"]
+        case "updateSettings": return ["default_retry_policy": ["initial_seconds": 5, "multiplier": 2, "max_seconds": 60, "jitter": true]]
         case "bulkTasks": return ["action": "cancel", "filter": ["plan_id": .string(ids["plan"]!), "status": "pending", "task_type": "atomic"]]
         case "createPlan":
             return [
