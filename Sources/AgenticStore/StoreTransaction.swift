@@ -55,18 +55,20 @@ public struct ClaimableTask: Sendable {
     }
 }
 
-/// What a claim's second look passes over: concurrency keys at their limit and goals at their
-/// `max_parallelism`.
+/// What a claim passes over: concurrency keys at their limit, goals at their `max_parallelism`
+/// (both found by a first look) and task types whose rate limit gave it no token.
 public struct ClaimExclusions: Sendable, Equatable {
     public var keys: [String] = []
     public var goals: [UUID] = []
+    public var taskTypes: [String] = []
 
-    public init(keys: [String] = [], goals: [UUID] = []) {
+    public init(keys: [String] = [], goals: [UUID] = [], taskTypes: [String] = []) {
         self.keys = keys
         self.goals = goals
+        self.taskTypes = taskTypes
     }
 
-    public var isEmpty: Bool { keys.isEmpty && goals.isEmpty }
+    public var isEmpty: Bool { keys.isEmpty && goals.isEmpty && taskTypes.isEmpty }
 }
 
 /// The row-level operations one transaction offers. Backends implement these in their own SQL;
@@ -171,6 +173,21 @@ public protocol StoreTransaction: Sendable {
     func putConcurrencyLimit(key: String, maxRunning: Int64, tenant: String, at now: Timestamp) async throws -> Bool
     /// Removes `key`'s limit; false when it had none.
     func deleteConcurrencyLimit(key: String, tenant: String) async throws -> Bool
+
+    // MARK: rate limits
+    /// Takes up to `limit` tokens from the bucket of each rate-limited task type among `types`
+    /// (every limited type of the tenant when `nil`), refilled to `now` first, in one short
+    /// statement; returns what it took by type (0 for an empty bucket). Types without a limit are
+    /// not in the answer.
+    func takeRateTokens(types: [String]?, limit: Int, tenant: String, at now: Timestamp) async throws -> [String: Int]
+    /// Puts back tokens a claim took and did not use (never past the bucket's `burst`).
+    func returnRateTokens(_ unused: [String: Int], tenant: String) async throws
+    /// The tenant's rate limits (only `taskType`'s when given), by task type.
+    func rateLimits(taskType: String?, tenant: String) async throws -> [TaskRateLimit]
+    /// Sets `taskType`'s limit (a new one starts with a full bucket); true when the type had none.
+    func putRateLimit(taskType: String, perSecond: Double, burst: Double, tenant: String, at now: Timestamp) async throws -> Bool
+    /// Removes `taskType`'s limit; false when it had none.
+    func deleteRateLimit(taskType: String, tenant: String) async throws -> Bool
 
     // MARK: tenant settings
     /// The tenant's settings (the defaults when an admin never set any).

@@ -29,6 +29,9 @@ public enum EventType {
     /// An admin set or removed a concurrency limit (`data`: the limit, or `{key}`).
     public static let concurrencyLimitSet = "concurrency_limit.set"
     public static let concurrencyLimitDeleted = "concurrency_limit.deleted"
+    /// An admin set or removed a rate limit (`data`: the limit, or `{task_type}`).
+    public static let rateLimitSet = "rate_limit.set"
+    public static let rateLimitDeleted = "rate_limit.deleted"
     /// The lease holder was deleted; the task went back to the queue.
     public static let taskReleased = "task.released"
     /// The lease holder reported a step; the task itself did not change.

@@ -3,8 +3,8 @@ import AgenticStore
 import Foundation
 import Hummingbird
 
-/// `/limits/concurrency`: any key may read the limits; only an admin sets or removes one, so a
-/// worker's key cannot lift the limit its own work runs under.
+/// `/limits/concurrency` and `/limits/rate`: any key may read the limits; only an admin sets or
+/// removes one, so a worker's key cannot lift the limit its own work runs under.
 struct LimitController<S: LimitStore>: Sendable {
     let store: S
 
@@ -28,6 +28,33 @@ struct LimitController<S: LimitStore>: Sendable {
             try await store.deleteConcurrencyLimit(try Self.key(context), by: try context.caller)
             return JSONResponse.noContent
         }
+
+        routes.read.get("/api/v1/limits/rate") { request, context in
+            if let (name, _) = request.queryPairs.first {
+                throw AgenticError.validation(field: name, "is not a parameter of /limits/rate, which takes none")
+            }
+            return JSONResponse.list(try await store.rateLimits(tenant: try context.principal.tenant))
+        }
+        routes.read.get("/api/v1/limits/rate/:task_type") { _, context in
+            JSONResponse.make(try await store.rateLimit(try Self.taskType(context), tenant: try context.principal.tenant).jsonBytes())
+        }
+        routes.admin.on(.put, "/api/v1/limits/rate/:task_type") { request, context in
+            let taskType = try Self.taskType(context)
+            let (perSecond, burst) = try TaskRateLimit.readBody(try await request.requiredJSONBody())
+            let (limit, created) = try await store.setRateLimit(taskType, perSecond: perSecond, burst: burst, by: try context.caller)
+            return JSONResponse.make(limit.jsonBytes(), status: created ? .created : .ok)
+        }
+        routes.admin.delete("/api/v1/limits/rate/:task_type") { _, context in
+            try await store.deleteRateLimit(try Self.taskType(context), by: try context.caller)
+            return JSONResponse.noContent
+        }
+    }
+
+    /// The `{task_type}` segment: an identifier, like a task's `task_type`.
+    static func taskType(_ context: AppRequestContext) throws -> String {
+        let taskType = context.parameters.get("task_type") ?? ""
+        try TaskRateLimit.checkTaskType(taskType)
+        return taskType
     }
 
     /// The `{key}` segment, percent-decoded (a key may hold any character, `/` as `%2F`), checked

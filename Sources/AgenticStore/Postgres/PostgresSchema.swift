@@ -14,6 +14,7 @@ enum PostgresSchema {
         (7, version7),
         (8, version8),
         (9, version9),
+        (10, version10),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -405,6 +406,25 @@ enum PostgresSchema {
         CREATE TABLE tenant_settings (
             tenant text PRIMARY KEY,
             settings jsonb NOT NULL
+        )
+        """,
+    ]
+
+    /// Rate limits by task type: a token bucket per type (`RateLimit`); `taken` holds what the last
+    /// take got, for its RETURNING.
+    private static let version10 = [
+        """
+        CREATE TABLE rate_limits (
+            tenant text NOT NULL,
+            task_type text NOT NULL,
+            per_second double precision NOT NULL CHECK (per_second > 0),
+            burst double precision NOT NULL CHECK (burst >= 1),
+            tokens double precision NOT NULL,
+            taken integer NOT NULL,
+            refilled_at timestamptz NOT NULL,
+            created_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL,
+            PRIMARY KEY (tenant, task_type)
         )
         """,
     ]

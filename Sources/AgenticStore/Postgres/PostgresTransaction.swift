@@ -418,6 +418,76 @@ public struct PostgresTransaction: StoreTransaction {
         ).map(PostgresColumns.row)
     }
 
+    // MARK: rate limits
+
+    public func takeRateTokens(types: [String]?, limit: Int, tenant: String, at now: Timestamp) async throws -> [String: Int] {
+        // One statement: the row is locked only while it runs. The SET list reads the row as it is
+        // when the statement gets it (after any concurrent take committed), and `taken` is kept on
+        // the row so RETURNING can say how many this take got. Refill: `TaskRateLimit.available`.
+        let available = "least(r.burst, r.tokens + r.per_second * greatest(0, extract(epoch FROM (c.now - r.refilled_at))))"
+        var taken: [String: Int] = [:]
+        for row in try await rows(
+            """
+            UPDATE rate_limits r
+            SET taken = least(floor(\(unescaped: available)), c.wanted)::integer,
+                tokens = \(unescaped: available) - least(floor(\(unescaped: available)), c.wanted),
+                refilled_at = greatest(r.refilled_at, c.now)
+            FROM (SELECT \(now)::timestamptz AS now, \(Int64(limit))::bigint AS wanted) AS c
+            WHERE r.tenant = \(tenant) AND (\(types)::text[] IS NULL OR r.task_type = ANY(\(types)::text[]))
+            RETURNING r.task_type, r.taken
+            """)
+        {
+            taken[try row.get("task_type", as: String.self)] = Int(try row.get("taken", as: Int32.self))
+        }
+        return taken
+    }
+
+    public func returnRateTokens(_ unused: [String: Int], tenant: String) async throws {
+        let returned = unused.filter { $0.value > 0 }
+        guard !returned.isEmpty else { return }
+        let types = Array(returned.keys)
+        let counts = types.map { Int64(returned[$0]!) }
+        try await run(
+            """
+            UPDATE rate_limits r SET tokens = least(r.burst, r.tokens + u.n)
+            FROM unnest(\(types)::text[], \(counts)::bigint[]) AS u(task_type, n)
+            WHERE r.tenant = \(tenant) AND r.task_type = u.task_type
+            """)
+    }
+
+    public func rateLimits(taskType: String?, tenant: String) async throws -> [TaskRateLimit] {
+        try await rows(
+            """
+            SELECT task_type, per_second, burst, tokens, refilled_at, created_at, updated_at FROM rate_limits
+            WHERE tenant = \(tenant) AND (\(taskType)::text IS NULL OR task_type = \(taskType)::text) ORDER BY task_type
+            """
+        ).map { row in
+            TaskRateLimit(
+                taskType: try row.get("task_type"), perSecond: try row.get("per_second"), burst: try row.get("burst"),
+                tokens: try row.get("tokens"), refilledAt: try row.get("refilled_at"), createdAt: try row.get("created_at"),
+                updatedAt: try row.get("updated_at"))
+        }
+    }
+
+    public func putRateLimit(taskType: String, perSecond: Double, burst: Double, tenant: String, at now: Timestamp) async throws -> Bool {
+        // A changed limit keeps its bucket's tokens (refilled to now, at most the new burst).
+        try await rows(
+            """
+            INSERT INTO rate_limits AS r (tenant, task_type, per_second, burst, tokens, taken, refilled_at, created_at, updated_at)
+            VALUES (\(tenant), \(taskType), \(perSecond), \(burst), \(burst), 0, \(now), \(now), \(now))
+            ON CONFLICT (tenant, task_type) DO UPDATE SET
+                tokens = least(excluded.burst, r.tokens + r.per_second * greatest(0, extract(epoch FROM (excluded.updated_at - r.refilled_at)))),
+                refilled_at = greatest(r.refilled_at, excluded.updated_at),
+                per_second = excluded.per_second, burst = excluded.burst, updated_at = excluded.updated_at
+            RETURNING (xmax = 0) AS inserted
+            """
+        ).first?.get("inserted", as: Bool.self) ?? false
+    }
+
+    public func deleteRateLimit(taskType: String, tenant: String) async throws -> Bool {
+        try await rows("DELETE FROM rate_limits WHERE tenant = \(tenant) AND task_type = \(taskType) RETURNING task_type").count == 1
+    }
+
     // MARK: tenant settings
 
     public func tenantSettings(tenant: String) async throws -> TenantSettings {

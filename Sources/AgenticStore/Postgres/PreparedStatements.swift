@@ -88,6 +88,7 @@ enum Prepared {
             if let excluded {
                 bindings.append(excluded.keys)
                 bindings.append(excluded.goals)
+                bindings.append(excluded.taskTypes)
             }
             return bindings
         }
@@ -230,12 +231,15 @@ enum ReadyTaskOfPlanAndTypes: ClaimFilter {
     static var name: String { "_plan_types" }
 }
 
-/// A claim's second look, past the concurrency keys and goals found full: `Base`'s conditions, the
-/// key not among the full keys and the goal not among the full goals (bound after `Base`'s values).
+/// A claim past what is full: `Base`'s conditions, the key not among the full keys, the goal not
+/// among the full goals, the task type not among those without a rate token (bound after `Base`'s
+/// values).
 enum Excluding<Base: ClaimFilter>: ClaimFilter {
     static var conditions: String {
         let next = 4 + (Base.conditions.contains("$5") ? 2 : Base.conditions.contains("$4") ? 1 : 0)
-        return Base.conditions + " AND (t.concurrency_key IS NULL OR t.concurrency_key <> ALL($\(next))) AND p.goal_id <> ALL($\(next + 1))"
+        return Base.conditions
+            + " AND (t.concurrency_key IS NULL OR t.concurrency_key <> ALL($\(next))) AND p.goal_id <> ALL($\(next + 1))"
+            + " AND t.task_type <> ALL($\(next + 2))"
     }
     static var name: String { Base.name + "_excluding" }
 }

@@ -16,6 +16,7 @@ enum SQLiteSchema {
         (7, version7),
         (8, version8),
         (9, version9),
+        (10, version10),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -459,6 +460,25 @@ enum SQLiteSchema {
         CREATE TABLE tenant_settings (
             tenant TEXT PRIMARY KEY,
             settings TEXT NOT NULL
+        )
+        """,
+    ]
+
+    /// Rate limits by task type: a token bucket per type (`RateLimit`); `taken` holds what the last
+    /// take got, for its RETURNING.
+    private static let version10 = [
+        """
+        CREATE TABLE rate_limits (
+            tenant TEXT NOT NULL,
+            task_type TEXT NOT NULL,
+            per_second REAL NOT NULL CHECK (per_second > 0),
+            burst REAL NOT NULL CHECK (burst >= 1),
+            tokens REAL NOT NULL,
+            taken INTEGER NOT NULL,
+            refilled_at INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant, task_type)
         )
         """,
     ]

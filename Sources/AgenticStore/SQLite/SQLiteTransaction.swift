@@ -316,6 +316,10 @@ public struct SQLiteTransaction: StoreTransaction {
             binds.append(.strings(excluding.keys))
             conditions.append("(t.concurrency_key IS NULL OR t.concurrency_key NOT IN (SELECT value FROM json_each(?\(binds.count))))")
         }
+        if !excluding.taskTypes.isEmpty {
+            binds.append(.strings(excluding.taskTypes))
+            conditions.append("t.task_type NOT IN (SELECT value FROM json_each(?\(binds.count)))")
+        }
         if !excluding.goals.isEmpty {
             binds.append(.strings(excluding.goals.map(\.lowercased)))
             conditions.append("p.goal_id NOT IN (SELECT value FROM json_each(?\(binds.count)))")
@@ -353,6 +357,71 @@ public struct SQLiteTransaction: StoreTransaction {
             WHERE status = \(SQLDomain.leased) AND lease_expires_at <= ?1 ORDER BY lease_expires_at LIMIT ?2
             """, [.time(now), .integer(SQLiteInt64(limit))]
         ).map(SQLiteColumns.row)
+    }
+
+    // MARK: rate limits
+
+    public func takeRateTokens(types: [String]?, limit: Int, tenant: String, at now: Timestamp) async throws -> [String: Int] {
+        // The single writer makes the read-refill-take one step; refill as `TaskRateLimit.available`.
+        let available = "min(burst, tokens + per_second * max(0, ?2 - refilled_at) / 1000000.0)"
+        var taken: [String: Int] = [:]
+        for row in try await run(
+            """
+            UPDATE rate_limits
+            SET taken = min(CAST(\(available) AS INTEGER), ?3),
+                tokens = \(available) - min(CAST(\(available) AS INTEGER), ?3),
+                refilled_at = max(refilled_at, ?2)
+            WHERE tenant = ?1 AND (?4 IS NULL OR task_type IN (SELECT value FROM json_each(?4)))
+            RETURNING task_type, taken
+            """, [.text(tenant), .time(now), .integer(SQLiteInt64(limit)), types.map { .strings($0) } ?? .null])
+        {
+            taken[try row.text("task_type")] = Int(try row.int("taken"))
+        }
+        return taken
+    }
+
+    public func returnRateTokens(_ unused: [String: Int], tenant: String) async throws {
+        for (taskType, count) in unused where count > 0 {
+            try await run(
+                "UPDATE rate_limits SET tokens = min(burst, tokens + ?3) WHERE tenant = ?1 AND task_type = ?2",
+                [.text(tenant), .text(taskType), .integer(SQLiteInt64(count))])
+        }
+    }
+
+    public func rateLimits(taskType: String?, tenant: String) async throws -> [TaskRateLimit] {
+        try await run(
+            """
+            SELECT task_type, per_second, burst, tokens, refilled_at, created_at, updated_at FROM rate_limits
+            WHERE tenant = ?1 AND (?2 IS NULL OR task_type = ?2) ORDER BY task_type
+            """, [.text(tenant), .text(taskType)]
+        ).map { row in
+            TaskRateLimit(
+                taskType: try row.text("task_type"), perSecond: try row.optionalDouble("per_second") ?? 0,
+                burst: try row.optionalDouble("burst") ?? 0, tokens: try row.optionalDouble("tokens") ?? 0,
+                refilledAt: Timestamp(microseconds: try row.int("refilled_at")), createdAt: Timestamp(microseconds: try row.int("created_at")),
+                updatedAt: Timestamp(microseconds: try row.int("updated_at")))
+        }
+    }
+
+    public func putRateLimit(taskType: String, perSecond: Double, burst: Double, tenant: String, at now: Timestamp) async throws -> Bool {
+        let existed = try await run("SELECT 1 FROM rate_limits WHERE tenant = ?1 AND task_type = ?2", [.text(tenant), .text(taskType)]).count == 1
+        // A changed limit keeps its bucket's tokens (refilled to now, at most the new burst).
+        try await run(
+            """
+            INSERT INTO rate_limits (tenant, task_type, per_second, burst, tokens, taken, refilled_at, created_at, updated_at)
+            VALUES (?1, ?2, ?3, ?4, ?4, 0, ?5, ?5, ?5)
+            ON CONFLICT (tenant, task_type) DO UPDATE SET
+                tokens = min(excluded.burst, tokens + per_second * max(0, excluded.updated_at - refilled_at) / 1000000.0),
+                refilled_at = max(refilled_at, excluded.updated_at),
+                per_second = excluded.per_second, burst = excluded.burst, updated_at = excluded.updated_at
+            """, [.text(tenant), .text(taskType), .float(perSecond), .float(burst), .time(now)])
+        return !existed
+    }
+
+    public func deleteRateLimit(taskType: String, tenant: String) async throws -> Bool {
+        try await run(
+            "DELETE FROM rate_limits WHERE tenant = ?1 AND task_type = ?2 RETURNING task_type", [.text(tenant), .text(taskType)]
+        ).count == 1
     }
 
     // MARK: tenant settings

@@ -41,7 +41,59 @@ extension TransactionalStore {
     }
 }
 
+extension TransactionalStore {
+    public func setRateLimit(_ taskType: String, perSecond: Double, burst: Double, by caller: Caller) async throws -> (limit: TaskRateLimit, created: Bool) {
+        try await write { tx in
+            let now = clock.now()
+            let created = try await tx.putRateLimit(taskType: taskType, perSecond: perSecond, burst: burst, tenant: caller.tenant, at: now)
+            guard let limit = try await tx.rateLimits(taskType: taskType, tenant: caller.tenant).first?.shown(at: now) else {
+                throw AgenticError.notFound(rateLimitOf: taskType)
+            }
+            _ = try await tx.appendEvent(
+                EventDraft(type: EventType.rateLimitSet, resourceID: nil, data: limit.jsonBytes()), tenant: caller.tenant,
+                actor: caller.keyID, at: now)
+            return (limit, created)
+        }
+    }
+
+    public func rateLimit(_ taskType: String, tenant: String) async throws -> TaskRateLimit {
+        try await read { tx in
+            guard let limit = try await tx.rateLimits(taskType: taskType, tenant: tenant).first else {
+                throw AgenticError.notFound(rateLimitOf: taskType)
+            }
+            return limit.shown(at: clock.now())
+        }
+    }
+
+    public func rateLimits(tenant: String) async throws -> [TaskRateLimit] {
+        try await read { tx in
+            let now = clock.now()
+            return try await tx.rateLimits(taskType: nil, tenant: tenant).map { $0.shown(at: now) }
+        }
+    }
+
+    public func deleteRateLimit(_ taskType: String, by caller: Caller) async throws {
+        try await write { tx in
+            guard try await tx.deleteRateLimit(taskType: taskType, tenant: caller.tenant) else {
+                throw AgenticError.notFound(rateLimitOf: taskType)
+            }
+            var w = JSONWriter()
+            w.beginObject()
+            w.key("task_type"); w.string(taskType)
+            w.endObject()
+            _ = try await tx.appendEvent(
+                EventDraft(type: EventType.rateLimitDeleted, resourceID: nil, data: w.bytes), tenant: caller.tenant,
+                actor: caller.keyID, at: clock.now())
+        }
+    }
+}
+
 extension AgenticError {
+    /// No rate limit is set for `taskType`.
+    static func notFound(rateLimitOf taskType: String) -> AgenticError {
+        AgenticError(code: .notFound, status: 404, detail: "No rate limit is set for task type `\(taskType)`")
+    }
+
     /// No concurrency limit is set for `key`.
     static func notFound(key: String) -> AgenticError {
         AgenticError(code: .notFound, status: 404, detail: "No concurrency limit is set for key `\(key)`")

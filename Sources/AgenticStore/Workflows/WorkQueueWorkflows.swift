@@ -5,14 +5,41 @@ extension TransactionalStore {
     /// Hands up to `limit` ready tasks to `agent_id`, each with a lease. Safe under any number of
     /// concurrent claimers on any number of instances: a task goes to one claimer only.
     public func claimTasks(_ request: ClaimRequest, by caller: Caller) async throws -> [PlanTask] {
-        try await write { tx in
-            let now = clock.now()
-            var log = ChangeLog()
-            let claimed = try await tx.claim(request, tenant: caller.tenant, at: now, log: &log)
-            guard !claimed.isEmpty else { return [] }
-            try await tx.commit(log, by: caller, at: now)
-            return claimed
+        try await withRateTokens(for: request, tenant: caller.tenant) { tokens in
+            try await write { tx in
+                let now = clock.now()
+                var log = ChangeLog()
+                let claimed = try await tx.claim(request, tenant: caller.tenant, at: now, log: &log, tokens: tokens)
+                guard !claimed.isEmpty else { return [] }
+                try await tx.commit(log, by: caller, at: now)
+                return claimed
+            }
+        } claimed: { $0 }
+    }
+
+    /// Runs a claim with the rate tokens it may spend: taken before the claim's transaction, in a
+    /// short statement of their own (so the bucket's row is never held through a claim), and what
+    /// the claim did not use — all of them when it failed — put back after. Without a claim, or
+    /// with no rate limit in the tenant, `body` gets no tokens to spend and nothing is put back.
+    func withRateTokens<T: Sendable>(
+        for request: ClaimRequest?, tenant: String, _ body: (RateTokens) async throws -> T, claimed: (T) -> [PlanTask]
+    ) async throws -> T {
+        guard let request else { return try await body(RateTokens()) }
+        let taken = try await write { tx in
+            try await tx.takeRateTokens(types: request.taskTypes, limit: request.limit, tenant: tenant, at: clock.now())
         }
+        let tokens = RateTokens(taken: taken)
+        guard !taken.isEmpty else { return try await body(tokens) }
+        let result: T
+        do {
+            result = try await body(tokens)
+        } catch {
+            try? await write { tx in try await tx.returnRateTokens(taken, tenant: tenant) }
+            throw error
+        }
+        let unused = tokens.unused(after: claimed(result))
+        if !unused.isEmpty { try await write { tx in try await tx.returnRateTokens(unused, tenant: tenant) } }
+        return result
     }
 
     /// Extends the caller's lease (by `lease_seconds`, default 60, from now), never past the attempt's
@@ -33,7 +60,8 @@ extension TransactionalStore {
 
     /// Completes the caller's task with its outputs; dependents may become ready, the plan may finish.
     public func completeTask(_ id: UUID, _ request: CompleteRequest, by caller: Caller) async throws -> TaskOutcome {
-        try await write { tx in
+        try await withRateTokens(for: request.claimNext, tenant: caller.tenant) { tokens in
+          try await write { tx in
             let now = clock.now()
             var task = try await tx.leasedTask(id, agent: request.agentID, tenant: caller.tenant, at: now)
             if let outputs = request.outputs { task.outputs = outputs }
@@ -44,16 +72,20 @@ extension TransactionalStore {
             log.record(EventType.taskCompleted, task)
             try await tx.settle(moved: [task], tenant: caller.tenant, at: now, log: &log)
             var next: [PlanTask]?
-            if let claimNext = request.claimNext { next = try await tx.claim(claimNext, tenant: caller.tenant, at: now, log: &log) }
+            if let claimNext = request.claimNext {
+                next = try await tx.claim(claimNext, tenant: caller.tenant, at: now, log: &log, tokens: tokens)
+            }
             try await tx.commit(log, by: caller, at: now)
             return TaskOutcome(task: task, next: next)
-        }
+          }
+        } claimed: { $0.next ?? [] }
     }
 
     /// Records a failed attempt: back to `pending` while retryable attempts remain, else `failed`
     /// (and its dependents are skipped).
     public func failTask(_ id: UUID, _ request: FailRequest, by caller: Caller) async throws -> TaskOutcome {
-        try await write { tx in
+        try await withRateTokens(for: request.claimNext, tenant: caller.tenant) { tokens in
+          try await write { tx in
             let now = clock.now()
             var task = try await tx.leasedTask(id, agent: request.agentID, tenant: caller.tenant, at: now)
             task.error = request.error
@@ -70,10 +102,13 @@ extension TransactionalStore {
             log.record(next == .failed ? EventType.taskFailed : EventType.taskRetried, task)
             if next == .failed { try await tx.settle(moved: [task], tenant: caller.tenant, at: now, log: &log) }
             var claimed: [PlanTask]?
-            if let claimNext = request.claimNext { claimed = try await tx.claim(claimNext, tenant: caller.tenant, at: now, log: &log) }
+            if let claimNext = request.claimNext {
+                claimed = try await tx.claim(claimNext, tenant: caller.tenant, at: now, log: &log, tokens: tokens)
+            }
             try await tx.commit(log, by: caller, at: now)
             return TaskOutcome(task: task, next: claimed)
-        }
+          }
+        } claimed: { $0.next ?? [] }
     }
 
     /// Records a step the lease holder reports: a `task.progress` event, and nothing else — no new
@@ -163,21 +198,25 @@ extension StoreTransaction {
     ///
     /// The worker is checked by the same statement that finds the work; only when it found none is
     /// the worker looked at again, to say why (422 unknown agent, 409 terminated) or to answer none.
-    func claim(_ request: ClaimRequest, tenant: String, at now: Timestamp, log: inout ChangeLog) async throws -> [PlanTask] {
-        var found = try await claimable(request, tenant: tenant, excluding: ClaimExclusions())
+    func claim(
+        _ request: ClaimRequest, tenant: String, at now: Timestamp, log: inout ChangeLog, tokens: RateTokens
+    ) async throws -> [PlanTask] {
+        // Rate-limited types the claim got no token for are passed over from the start.
+        var full = ClaimExclusions(taskTypes: tokens.exhausted)
+        var found = try await claimable(request, tenant: tenant, excluding: full)
         guard !found.isEmpty else {
             try await requireWorker(request.agentID, tenant: tenant)
             return []
         }
         var claimed: [PlanTask] = []
         var batch = found
-        var full = ClaimExclusions()
+        var tokens = tokens
         // Candidates of a full concurrency key or of a goal at its `max_parallelism` are passed
         // over; then the claim looks again past the full ones (a few times at most), so a full
         // key's or goal's backlog at the head of the queue never starves other work. A claim that
         // meets no limit makes one statement, as before.
         for attempt in 0..<4 {
-            let admission = try await admitUnderLimits(batch, tenant: tenant)
+            let admission = try await admitUnderLimits(batch, tenant: tenant, tokens: &tokens)
             for var task in admission.admitted {
                 task.agentID = request.agentID
                 try task.move(to: .running, at: now, leaseSeconds: request.leaseSeconds)
@@ -188,6 +227,7 @@ extension StoreTransaction {
             }
             full.keys = Array(Set(full.keys).union(admission.full.keys)).sorted()
             full.goals = Array(Set(full.goals).union(admission.full.goals)).sorted { $0.uuidString < $1.uuidString }
+            full.taskTypes = Array(Set(full.taskTypes).union(admission.full.taskTypes)).sorted()
             // Another look only when some were passed over and more are wanted; the claimed tasks
             // are `running` by now, so it cannot find them again.
             guard attempt < 3, admission.admitted.count < batch.count, claimed.count < request.limit else { break }
@@ -204,26 +244,36 @@ extension StoreTransaction {
         return claimed
     }
 
-    /// Of the candidates, those the limits let run: first the concurrency limits of their keys, then
-    /// their goals' `max_parallelism`. Each limit is locked (keys in key order, then goals in id
-    /// order) before its running tasks are counted, so two claims under one limit count each
+    /// Of the candidates, those the limits let run: the concurrency limits of their keys, their
+    /// goals' `max_parallelism`, then the rate tokens of their types (spent only on what the other
+    /// limits let through). Each concurrency limit and goal is locked (keys in key order, then goals
+    /// in id order) before its running tasks are counted, so two claims under one limit count each
     /// other's and never pass it together. Candidates under no limit cost nothing. Also returns
-    /// the keys and goals found full, for the claim's second look.
-    func admitUnderLimits(_ candidates: [ClaimableTask], tenant: String) async throws -> (admitted: [PlanTask], full: ClaimExclusions) {
+    /// what it found full, for the claim's second look.
+    func admitUnderLimits(
+        _ candidates: [ClaimableTask], tenant: String, tokens: inout RateTokens
+    ) async throws -> (admitted: [PlanTask], full: ClaimExclusions) {
         let byKeys = try await admitUnderConcurrencyLimits(candidates.map(\.task), tenant: tenant)
         let admittedIDs = Set(byKeys.admitted.map(\.id))
         let remaining = candidates.filter { admittedIDs.contains($0.task.id) }
+        var full = ClaimExclusions(keys: byKeys.full.sorted())
+        var byGoals = remaining
         let capped = Set(remaining.filter { $0.goalCap != nil }.map(\.goalID)).sorted { $0.uuidString < $1.uuidString }
-        guard !capped.isEmpty else { return (byKeys.admitted, ClaimExclusions(keys: byKeys.full.sorted())) }
-        // Locked, the goals say their cap as it is now (an admin may have just changed it).
-        let goals = try await self.goals(capped, tenant: tenant, lock: .update)
-        let running = try await runningCounts(ofGoals: capped, tenant: tenant)
-        var free: [UUID: Int64] = [:]
-        for goal in goals {
-            if let cap = goal.constraints.maxParallelism { free[goal.id] = cap - running[goal.id, default: 0] }
+        if !capped.isEmpty {
+            // Locked, the goals say their cap as it is now (an admin may have just changed it).
+            let goals = try await self.goals(capped, tenant: tenant, lock: .update)
+            let running = try await runningCounts(ofGoals: capped, tenant: tenant)
+            var free: [UUID: Int64] = [:]
+            for goal in goals {
+                if let cap = goal.constraints.maxParallelism { free[goal.id] = cap - running[goal.id, default: 0] }
+            }
+            let admission = Slots.admit(remaining, free: free) { $0.goalID }
+            byGoals = admission.admitted
+            full.goals = admission.full.sorted { $0.uuidString < $1.uuidString }
         }
-        let byGoals = Slots.admit(remaining, free: free) { $0.goalID }
-        return (byGoals.admitted.map(\.task), ClaimExclusions(keys: byKeys.full.sorted(), goals: byGoals.full.sorted { $0.uuidString < $1.uuidString }))
+        let admitted = tokens.spend(on: byGoals) { $0.task.taskType }
+        full.taskTypes = tokens.exhausted
+        return (admitted.map(\.task), full)
     }
 
     /// Of the candidates, those the concurrency limits of their keys let run: the limits are locked

@@ -11,6 +11,8 @@ struct WorkQueueLiveTests {
     struct Deployment {
         var servers: [ServerProcess]
         var key: String
+        /// An admin key of the same tenant (limits need one).
+        var admin: String
 
         func url(_ worker: Int, _ path: String) -> String { servers[worker % servers.count].baseURL + path }
 
@@ -41,11 +43,13 @@ struct WorkQueueLiveTests {
             servers.append(try await ServerProcess.start(database: url, environment: environment))
             servers.append(try await ServerProcess.start(database: url, environment: environment))
         }
+        let tenant = TestApp.newTenant()
         let created = try await LiveHTTP.call(
-            .post, servers[0].baseURL + "/api/v1/keys", key: admin,
-            json: ["name": "workers", "scope": "write", "tenant": .string(TestApp.newTenant())])
+            .post, servers[0].baseURL + "/api/v1/keys", key: admin, json: ["name": "workers", "scope": "write", "tenant": .string(tenant)])
         let key = try #require(created["key"]?.stringValue, "\(created.text)")
-        return Deployment(servers: servers, key: key)
+        let operator_ = try await LiveHTTP.call(
+            .post, servers[0].baseURL + "/api/v1/keys", key: admin, json: ["name": "operator", "scope": "admin", "tenant": .string(tenant)])
+        return Deployment(servers: servers, key: key, admin: try #require(operator_["key"]?.stringValue, "\(operator_.text)"))
     }
 
     @Test("8 workers drain 1,000 dependent tasks: each completes exactly once, none is held twice", arguments: Backend.available)
@@ -113,6 +117,53 @@ struct WorkQueueLiveTests {
         let completedEvents = try await poll(
             { try await d.call(1, .get, "/api/v1/events?types=task.completed&limit=1000").items }, until: { $0.count >= 1000 })
         #expect(completedEvents.count == 1000, "one task.completed event per task")
+    }
+
+    @Test("8 claimers on every instance under a 20/s rate limit: never more than burst + rate × elapsed, not less than half of it", arguments: Backend.available)
+    func rateLimit(backend: Backend) async throws {
+        let d = try await Self.deploy(backend)
+        let worker = try await d.id(0, .agent, ["name": "paced"])
+        let goal = try await d.id(0, .goal, ["goal_text": "paced"])
+        let tasks: [JSONValue] = (0..<450).map { index in ["ref": .string("t\(index)"), "task_type": "llm"] }
+        let plan = try await d.call(0, .post, "/api/v1/plans", ["goal_id": .string(goal), "tasks": .array(tasks)])
+        #expect(plan.status == 201, "\(plan.text)")
+        let (rate, burst, window) = (20.0, 5.0, 10.0)
+        let start = ContinuousClock.now
+        let set = try await LiveHTTP.call(
+            .put, d.url(0, "/api/v1/limits/rate/llm"), key: d.admin, json: ["per_second": .double(rate), "burst": .double(burst)])
+        #expect(set.status == 201, "\(set.text)")
+
+        // Each claim's answer time, since the limit was set: a token was taken before it.
+        let answered = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for claimer in 0..<8 {
+                group.addTask {
+                    var times: [Double] = []
+                    while ContinuousClock.now - start < .seconds(window) {
+                        let claimed = try await d.call(claimer, .post, "/api/v1/tasks/claim", ["agent_id": .string(worker)]).items
+                        let at = (ContinuousClock.now - start) / .seconds(1)
+                        guard let task = claimed.first?["task_id"]?.stringValue else {
+                            try await Task.sleep(for: .milliseconds(10))
+                            continue
+                        }
+                        times.append(at)
+                        _ = try await d.call(claimer, .post, "/api/v1/tasks/\(task)/complete", ["agent_id": .string(worker)])
+                    }
+                    return times
+                }
+            }
+            var all: [Double] = []
+            for try await times in group { all += times }
+            return all
+        }
+        let times = answered.sorted()
+        // Sampled at every answer: by then at most the burst plus what the bucket refilled.
+        for (index, at) in times.enumerated() {
+            #expect(Double(index + 1) <= burst + rate * at + 1e-9, "\(index + 1) claims answered within \(at) s")
+        }
+        let elapsed = (ContinuousClock.now - start) / .seconds(1)
+        #expect(Double(times.count) >= rate * window / 2, "\(times.count) claims in \(elapsed) s: the limit paces, it does not stall")
+        let tokens = try await LiveHTTP.call(.get, d.url(1, "/api/v1/limits/rate/llm"), key: d.key)["tokens"]?.doubleValue ?? -1
+        #expect(tokens >= 0 && tokens <= burst)
     }
 
     @Test("a worker that dies holding a lease: the task returns and another worker does it", arguments: Backend.available)

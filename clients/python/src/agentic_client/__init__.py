@@ -1,7 +1,8 @@
 """Python client and worker for Agentic, the control plane for AI-agent platforms.
 
 - :class:`Client` / :class:`AsyncClient`: every call of the HTTP API (``client.agents``, ``goals``,
-  ``plans``, ``tasks``, ``events``, ``keys``), with safe retries and typed errors.
+  ``plans``, ``tasks``, ``events``, ``keys``, ``limits``, ``settings``), with safe retries and typed
+  errors.
 - :class:`Worker`: runs your handlers for tasks it claims from the work queue.
 """
 
@@ -28,6 +29,7 @@ from .types import (
     BulkOutcome,
     BulkProblem,
     CompleteResult,
+    ConcurrencyLimit,
     Event,
     EventPage,
     FieldError,
@@ -38,6 +40,8 @@ from .types import (
     RateLimit,
     Task,
     TaskCounts,
+    TaskRetryPolicy,
+    TenantSettings,
     WhoAmI,
 )
 from .worker import NonRetryable, TaskCancelled, Worker, WorkerStats, WorkerTask
@@ -57,6 +61,7 @@ __all__ = [
     "Client",
     "ClientConfig",
     "CompleteResult",
+    "ConcurrencyLimit",
     "Conflict",
     "ConnectionFailed",
     "Event",
@@ -79,6 +84,8 @@ __all__ = [
     "Task",
     "TaskCancelled",
     "TaskCounts",
+    "TaskRetryPolicy",
+    "TenantSettings",
     "Unauthorized",
     "ValidationError",
     "VersionMismatch",

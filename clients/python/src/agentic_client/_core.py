@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, Union
@@ -30,6 +31,16 @@ class _NoBody:
 
 
 NO_BODY: Any = _NoBody()
+
+
+class _NotGiven:
+    """Marks an argument left out, where ``None`` means something (the JSON ``null``: clear it)."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Any = _NotGiven()
 
 
 @dataclass(frozen=True)
@@ -356,6 +367,48 @@ def key_create_call(
     if rate_limit is not None:
         body["rate_limit"] = dict(rate_limit)
     return Call("POST", "/keys", body=body)
+
+
+# --- concurrency limits and settings -----------------------------------------------------------------
+
+
+def limit_path(key: str) -> str:
+    """``/limits/concurrency/{key}``, the key percent-encoded whole (``/`` as ``%2F``, a space as
+    ``%20``); a key of ``.`` or ``..`` has its dots encoded too, or the URL would lose it as a dot
+    segment."""
+    segment = urllib.parse.quote(key, safe="")
+    if segment in (".", ".."):
+        segment = segment.replace(".", "%2E")
+    return "/limits/concurrency/" + segment
+
+
+def limit_set_call(key: str, max_running: int) -> Call:
+    return Call("PUT", limit_path(key), body={"max_running": max_running})
+
+
+def limit_get_call(key: str) -> Call:
+    return Call("GET", limit_path(key))
+
+
+def limit_list_call() -> Call:
+    return Call("GET", "/limits/concurrency")
+
+
+def limit_delete_call(key: str) -> Call:
+    return Call("DELETE", limit_path(key))
+
+
+def settings_get_call() -> Call:
+    return Call("GET", "/settings")
+
+
+def settings_update_call(default_retry_policy: Any, extra: Mapping[str, Any]) -> Call:
+    """``PATCH /settings``: only the settings given are sent; ``None`` sends ``null`` (clears it).
+    With none given the body is ``{}`` and the server answers 400 ``no_fields``."""
+    body: Dict[str, Any] = dict(extra)
+    if default_retry_policy is not NOT_GIVEN:
+        body["default_retry_policy"] = None if default_retry_policy is None else dict(default_retry_policy)
+    return Call("PATCH", "/settings", body=body)
 
 
 # --- plans with steps --------------------------------------------------------------------------------

@@ -38,12 +38,14 @@ from .types import (
     BulkOutcome,
     WhoAmI,
     CompleteResult,
+    ConcurrencyLimit,
     Event,
     EventPage,
     Goal,
     JSONObject,
     Plan,
     Task,
+    TenantSettings,
 )
 
 log = logging.getLogger("agentic_client")
@@ -91,6 +93,8 @@ class AsyncClient:
         self.tasks = AsyncTasks(self)
         self.events = AsyncEvents(self)
         self.keys = AsyncKeys(self)
+        self.limits = AsyncLimits(self)
+        self.settings = AsyncSettings(self)
 
     @classmethod
     def from_config(cls, config: ClientConfig, **kwargs: Any) -> "AsyncClient":
@@ -746,6 +750,49 @@ class AsyncKeys:
     async def whoami(self) -> WhoAmI:
         """``GET /api/v1/whoami`` (any scope): this client's key — its id, tenant, scope, rate limit."""
         return cast(WhoAmI, await self._client.send(Call("GET", "/whoami")))
+
+
+class AsyncLimits:
+    """See :class:`Limits`: concurrency limits, awaited."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def set_concurrency(self, key: str, max_running: int) -> ConcurrencyLimit:
+        """``PUT /limits/concurrency/{key}`` (admin): creates or changes the key's limit."""
+        return cast(ConcurrencyLimit, await self._client.send(_core.limit_set_call(key, max_running)))
+
+    async def get_concurrency(self, key: str) -> ConcurrencyLimit:
+        """``GET /limits/concurrency/{key}``; :class:`NotFound` when the key has no limit."""
+        return cast(ConcurrencyLimit, await self._client.send(_core.limit_get_call(key)))
+
+    async def list_concurrency(self) -> List[ConcurrencyLimit]:
+        """``GET /limits/concurrency``: every limit of the tenant."""
+        answer = await self._client.send(_core.limit_list_call())
+        return cast(List[ConcurrencyLimit], answer["data"])
+
+    async def delete_concurrency(self, key: str) -> None:
+        """``DELETE /limits/concurrency/{key}`` (admin); :class:`NotFound` when the key has no limit."""
+        await self._client.send(_core.limit_delete_call(key))
+
+
+class AsyncSettings:
+    """See :class:`Settings`: the tenant's own defaults, awaited."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def get(self) -> TenantSettings:
+        """``GET /settings``."""
+        return cast(TenantSettings, await self._client.send(_core.settings_get_call()))
+
+    async def update(
+        self, *, default_retry_policy: Optional[Mapping[str, Any]] = _core.NOT_GIVEN, **extra: Any
+    ) -> TenantSettings:
+        """``PATCH /settings`` (admin), as :meth:`Settings.update`: ``None`` clears the policy (JSON
+        ``null``); naming no setting is the server's 400 (:class:`ValidationError`, ``no_fields``)."""
+        call = _core.settings_update_call(default_retry_policy, extra)
+        return cast(TenantSettings, await self._client.send(call))
 
 
 class AsyncEvents:

@@ -36,12 +36,14 @@ from .types import (
     BulkOutcome,
     WhoAmI,
     CompleteResult,
+    ConcurrencyLimit,
     Event,
     EventPage,
     Goal,
     JSONObject,
     Plan,
     Task,
+    TenantSettings,
 )
 
 log = logging.getLogger("agentic_client")
@@ -92,6 +94,8 @@ class Client:
         self.tasks = Tasks(self)
         self.events = Events(self)
         self.keys = Keys(self)
+        self.limits = Limits(self)
+        self.settings = Settings(self)
 
     @classmethod
     def from_config(cls, config: ClientConfig, **kwargs: Any) -> "Client":
@@ -779,6 +783,62 @@ class Keys:
     def whoami(self) -> WhoAmI:
         """``GET /api/v1/whoami`` (any scope): this client's key — its id, tenant, scope, rate limit."""
         return cast(WhoAmI, self._client.send(Call("GET", "/whoami")))
+
+
+class Limits:
+    """Concurrency limits (``/api/v1/limits/concurrency``): claims never hand out a task whose
+    ``concurrency_key`` is at its limit. Any key reads them; only an admin key sets or deletes one."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def set_concurrency(self, key: str, max_running: int) -> ConcurrencyLimit:
+        """``PUT /limits/concurrency/{key}`` (admin): at most ``max_running`` (1–1,000,000) tasks with
+        ``concurrency_key == key`` run at once. Creates the limit or changes it; it holds back claims
+        only (tasks already running keep running). ``key`` may hold any character (it is
+        percent-encoded in the path)."""
+        return cast(ConcurrencyLimit, self._client.send(_core.limit_set_call(key, max_running)))
+
+    def get_concurrency(self, key: str) -> ConcurrencyLimit:
+        """``GET /limits/concurrency/{key}``: the limit and how many of its tasks are ``running``;
+        :class:`NotFound` when the key has none."""
+        return cast(ConcurrencyLimit, self._client.send(_core.limit_get_call(key)))
+
+    def list_concurrency(self) -> List[ConcurrencyLimit]:
+        """``GET /limits/concurrency``: every limit of the tenant (one list, no pages)."""
+        answer = self._client.send(_core.limit_list_call())
+        return cast(List[ConcurrencyLimit], answer["data"])
+
+    def delete_concurrency(self, key: str) -> None:
+        """``DELETE /limits/concurrency/{key}`` (admin): the key's tasks are no longer limited;
+        :class:`NotFound` when it had no limit."""
+        self._client.send(_core.limit_delete_call(key))
+
+
+class Settings:
+    """The tenant's own defaults (``/api/v1/settings``): any key reads them, only an admin changes them."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get(self) -> TenantSettings:
+        """``GET /settings``: ``{"default_retry_policy": {...} or None, "updated_at": ... or None}``."""
+        return cast(TenantSettings, self._client.send(_core.settings_get_call()))
+
+    def update(
+        self, *, default_retry_policy: Optional[Mapping[str, Any]] = _core.NOT_GIVEN, **extra: Any
+    ) -> TenantSettings:
+        """``PATCH /settings`` (admin): changes only the settings given, and answers them all.
+
+        ``default_retry_policy`` is the policy a task without its own ``retry_policy`` follows after a
+        retryable failure or an expired lease (read when the retry is scheduled): a dict of
+        ``initial_seconds``, ``multiplier``, ``max_seconds``, ``jitter`` (members left out take their
+        defaults), or ``None`` to clear it (sent as JSON ``null``). Bad values are a
+        :class:`ValidationError` naming ``default_retry_policy.<member>``; a call naming no setting
+        at all is sent as ``{}`` and the server refuses it: :class:`ValidationError` (400,
+        ``code == "no_fields"``)."""
+        call = _core.settings_update_call(default_retry_policy, extra)
+        return cast(TenantSettings, self._client.send(call))
 
 
 class Events:

@@ -201,6 +201,40 @@ class BulkOutcome(TypedDict):
     problems: List[BulkProblem]
 
 
+class TaskRetryPolicy(TypedDict):
+    """How long a task waits before its next attempt after a retryable failure or an expired lease
+    (a task's ``retry_policy``, a tenant's ``default_retry_policy``): ``initial_seconds`` after the
+    first attempt, times ``multiplier`` after each further one, never more than ``max_seconds``; with
+    ``jitter`` the wait is drawn between half of that and all of it. A policy sent may leave members
+    out: they take their defaults (1.0, 2.0, 300.0, True).
+
+    Not to be confused with :class:`agentic_client.RetryPolicy`, how the *client* retries its calls."""
+
+    initial_seconds: float
+    multiplier: float
+    max_seconds: float
+    jitter: bool
+
+
+class TenantSettings(TypedDict):
+    """The tenant's own defaults (``GET|PATCH /api/v1/settings``): the retry policy a task without one
+    of its own follows (None: retry at once), and when an admin last changed them (None: never)."""
+
+    default_retry_policy: Optional[TaskRetryPolicy]
+    updated_at: Optional[str]
+
+
+class ConcurrencyLimit(TypedDict):
+    """At most ``max_running`` tasks whose ``concurrency_key`` is ``key`` run at once in the tenant;
+    ``running`` is how many do now (``/api/v1/limits/concurrency/{key}``)."""
+
+    key: str
+    max_running: int
+    running: int
+    created_at: str
+    updated_at: str
+
+
 class FieldError(TypedDict):
     field: str
     message: str
@@ -214,6 +248,7 @@ __all__ = [
     "BulkOutcome",
     "BulkProblem",
     "CompleteResult",
+    "ConcurrencyLimit",
     "Event",
     "EventPage",
     "FINAL_GOAL_STATUSES",
@@ -230,4 +265,6 @@ __all__ = [
     "TASK_STATUSES",
     "Task",
     "TaskCounts",
+    "TaskRetryPolicy",
+    "TenantSettings",
 ]
