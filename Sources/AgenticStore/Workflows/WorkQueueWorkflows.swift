@@ -20,13 +20,19 @@ extension TransactionalStore {
     /// Runs a claim with the rate tokens it may spend: taken before the claim's transaction, in a
     /// short statement of their own (so the bucket's row is never held through a claim), and what
     /// the claim did not use — all of them when it failed — put back after. Without a claim, or
-    /// with no rate limit in the tenant, `body` gets no tokens to spend and nothing is put back.
+    /// with no rate limit it could meet, `body` gets no tokens to spend and nothing is taken or put
+    /// back (the limits are looked up on a reader, so such a claim costs no extra write). A limit
+    /// created between the look and the claim applies from the next claim.
     func withRateTokens<T: Sendable>(
         for request: ClaimRequest?, tenant: String, _ body: (RateTokens) async throws -> T, claimed: (T) -> [PlanTask]
     ) async throws -> T {
         guard let request else { return try await body(RateTokens()) }
+        // A look first, on a reader: most claims meet no rate limit and then cost no write.
+        let limited = try await read { tx in try await tx.rateLimits(taskType: nil, tenant: tenant) }.map(\.taskType)
+        let wanted = request.taskTypes.map { types in limited.filter { types.contains($0) } } ?? limited
+        guard !wanted.isEmpty else { return try await body(RateTokens()) }
         let taken = try await write { tx in
-            try await tx.takeRateTokens(types: request.taskTypes, limit: request.limit, tenant: tenant, at: clock.now())
+            try await tx.takeRateTokens(types: wanted, limit: request.limit, tenant: tenant, at: clock.now())
         }
         let tokens = RateTokens(taken: taken)
         guard !taken.isEmpty else { return try await body(tokens) }
