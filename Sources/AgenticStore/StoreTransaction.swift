@@ -189,6 +189,12 @@ public protocol StoreTransaction: Sendable {
     /// Removes `taskType`'s limit; false when it had none.
     func deleteRateLimit(taskType: String, tenant: String) async throws -> Bool
 
+    /// Lets this transaction's commit return before its changes reach the disk (PostgreSQL
+    /// `synchronous_commit = off`; SQLite's group commit has nothing to relax). Only for writes
+    /// whose loss in a crash is harmless — rate tokens: a crash can only give back tokens taken in
+    /// the last moments — so that a hot row is not held through a disk flush.
+    func relaxDurability() async throws
+
     // MARK: tenant settings
     /// The tenant's settings (the defaults when an admin never set any).
     func tenantSettings(tenant: String) async throws -> TenantSettings

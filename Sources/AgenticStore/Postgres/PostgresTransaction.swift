@@ -442,6 +442,10 @@ public struct PostgresTransaction: StoreTransaction {
         return taken
     }
 
+    public func relaxDurability() async throws {
+        try await run("SET LOCAL synchronous_commit = off")
+    }
+
     public func returnRateTokens(_ unused: [String: Int], tenant: String) async throws {
         let returned = unused.filter { $0.value > 0 }
         guard !returned.isEmpty else { return }

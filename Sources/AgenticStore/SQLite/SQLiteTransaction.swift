@@ -380,6 +380,8 @@ public struct SQLiteTransaction: StoreTransaction {
         return taken
     }
 
+    public func relaxDurability() async throws {}
+
     public func returnRateTokens(_ unused: [String: Int], tenant: String) async throws {
         for (taskType, count) in unused where count > 0 {
             try await run(

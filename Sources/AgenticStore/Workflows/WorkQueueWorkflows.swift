@@ -31,8 +31,10 @@ extension TransactionalStore {
         let limited = try await read { tx in try await tx.rateLimits(taskType: nil, tenant: tenant) }.map(\.taskType)
         let wanted = request.taskTypes.map { types in limited.filter { types.contains($0) } } ?? limited
         guard !wanted.isEmpty else { return try await body(RateTokens()) }
+        // Tokens are not worth a disk flush while the bucket's row is locked (see `relaxDurability`).
         let taken = try await write { tx in
-            try await tx.takeRateTokens(types: wanted, limit: request.limit, tenant: tenant, at: clock.now())
+            try await tx.relaxDurability()
+            return try await tx.takeRateTokens(types: wanted, limit: request.limit, tenant: tenant, at: clock.now())
         }
         let tokens = RateTokens(taken: taken)
         guard !taken.isEmpty else { return try await body(tokens) }
@@ -40,11 +42,19 @@ extension TransactionalStore {
         do {
             result = try await body(tokens)
         } catch {
-            try? await write { tx in try await tx.returnRateTokens(taken, tenant: tenant) }
+            try? await write { tx in
+                try await tx.relaxDurability()
+                try await tx.returnRateTokens(taken, tenant: tenant)
+            }
             throw error
         }
         let unused = tokens.unused(after: claimed(result))
-        if !unused.isEmpty { try await write { tx in try await tx.returnRateTokens(unused, tenant: tenant) } }
+        if !unused.isEmpty {
+            try await write { tx in
+                try await tx.relaxDurability()
+                try await tx.returnRateTokens(unused, tenant: tenant)
+            }
+        }
         return result
     }
 
