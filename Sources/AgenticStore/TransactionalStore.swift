@@ -10,6 +10,9 @@ public protocol TransactionalStore: Store {
     /// The time every workflow of this store goes by (see `WallClock`).
     var clock: any WallClock { get }
 
+    /// The tenants' rate-limited task types, remembered for a second (see `RateLimitDirectory`).
+    var rateLimitDirectory: RateLimitDirectory { get }
+
     /// Runs `body` in one write transaction: all of it commits or none of it. Retries transparently
     /// when the database reports a serialisation failure or deadlock.
     func write<T: Sendable>(_ body: @escaping @Sendable (Transaction) async throws -> T) async throws -> T

@@ -33,6 +33,7 @@ public final class PostgresStore: TransactionalStore {
     let leaseDeadline: Duration
     let poolSize: Int
     public let clock: any WallClock
+    public let rateLimitDirectory = RateLimitDirectory()
     private let leases = LeaseCount()
     /// Releases work stuck on a connection that closed (see `ConnectionWatch`).
     let watch = ConnectionWatch()

@@ -20,6 +20,7 @@ public final class SQLiteStore: TransactionalStore {
     private let readers: SQLiteReaderPool
     private let logger: Logger
     public let clock: any WallClock
+    public let rateLimitDirectory = RateLimitDirectory()
 
     private init(
         path: String, writer: SQLiteConnection, counters: SQLiteCounters, readers: [SQLiteConnection], logger: Logger,

@@ -43,7 +43,8 @@ extension TransactionalStore {
 
 extension TransactionalStore {
     public func setRateLimit(_ taskType: String, perSecond: Double, burst: Double, by caller: Caller) async throws -> (limit: TaskRateLimit, created: Bool) {
-        try await write { tx in
+        defer { rateLimitDirectory.forget(tenant: caller.tenant) }
+        return try await write { tx in
             let now = clock.now()
             let created = try await tx.putRateLimit(taskType: taskType, perSecond: perSecond, burst: burst, tenant: caller.tenant, at: now)
             guard let limit = try await tx.rateLimits(taskType: taskType, tenant: caller.tenant).first?.shown(at: now) else {
@@ -73,6 +74,7 @@ extension TransactionalStore {
     }
 
     public func deleteRateLimit(_ taskType: String, by caller: Caller) async throws {
+        defer { rateLimitDirectory.forget(tenant: caller.tenant) }
         try await write { tx in
             guard try await tx.deleteRateLimit(taskType: taskType, tenant: caller.tenant) else {
                 throw AgenticError.notFound(rateLimitOf: taskType)

@@ -21,14 +21,16 @@ extension TransactionalStore {
     /// short statement of their own (so the bucket's row is never held through a claim), and what
     /// the claim did not use — all of them when it failed — put back after. Without a claim, or
     /// with no rate limit it could meet, `body` gets no tokens to spend and nothing is taken or put
-    /// back (the limits are looked up on a reader, so such a claim costs no extra write). A limit
-    /// created between the look and the claim applies from the next claim.
+    /// back: which types have limits is remembered for a second (`RateLimitDirectory`), so such a
+    /// claim costs nothing extra. A limit set through another instance applies within that second.
     func withRateTokens<T: Sendable>(
         for request: ClaimRequest?, tenant: String, _ body: (RateTokens) async throws -> T, claimed: (T) -> [PlanTask]
     ) async throws -> T {
         guard let request else { return try await body(RateTokens()) }
-        // A look first, on a reader: most claims meet no rate limit and then cost no write.
-        let limited = try await read { tx in try await tx.rateLimits(taskType: nil, tenant: tenant) }.map(\.taskType)
+        // Most claims meet no rate limit, and then cost neither a write nor (mostly) a read.
+        let limited = try await rateLimitDirectory.types(tenant: tenant) {
+            try await read { tx in try await tx.rateLimits(taskType: nil, tenant: tenant) }.map(\.taskType)
+        }
         let wanted = request.taskTypes.map { types in limited.filter { types.contains($0) } } ?? limited
         guard !wanted.isEmpty else { return try await body(RateTokens()) }
         // Tokens are not worth a disk flush while the bucket's row is locked (see `relaxDurability`).
