@@ -69,6 +69,13 @@ public struct ClaimExclusions: Sendable, Equatable {
     }
 
     public var isEmpty: Bool { keys.isEmpty && goals.isEmpty && taskTypes.isEmpty }
+
+    /// Adds what `other` found full (each list stays sorted, without repeats).
+    mutating func formUnion(_ other: ClaimExclusions) {
+        keys = Set(keys).union(other.keys).sorted()
+        goals = Set(goals).union(other.goals).sorted { $0.uuidString < $1.uuidString }
+        taskTypes = Set(taskTypes).union(other.taskTypes).sorted()
+    }
 }
 
 /// The row-level operations one transaction offers. Backends implement these in their own SQL;

@@ -34,6 +34,15 @@ struct ChangeLog {
         events.append(EventDraft(type, resource))
     }
 
+    /// An event about no single resource (a limit, the tenant's settings), with `data` as its body.
+    mutating func record(_ type: String, data: some JSONWritable) {
+        events.append(EventDraft(type: type, resourceID: nil, data: data.jsonBytes()))
+    }
+
+    mutating func record(_ type: String, data: JSONValue) {
+        events.append(EventDraft(type: type, resourceID: nil, data: Array(data.description.utf8)))
+    }
+
     /// Asks for the plans to be rolled up after the commit (see `RollupQueue`).
     mutating func rollUp(_ plans: [UUID]) {
         plansToRollUp.formUnion(plans)

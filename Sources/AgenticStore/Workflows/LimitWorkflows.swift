@@ -9,9 +9,9 @@ extension TransactionalStore {
             guard let limit = try await tx.concurrencyLimits(key: key, tenant: caller.tenant).first else {
                 throw AgenticError.notFound(key: key)
             }
-            _ = try await tx.appendEvent(
-                EventDraft(type: EventType.concurrencyLimitSet, resourceID: nil, data: limit.jsonBytes()), tenant: caller.tenant,
-                actor: caller.keyID, at: now)
+            var log = ChangeLog()
+            log.record(EventType.concurrencyLimitSet, data: limit)
+            try await tx.commit(log, by: caller, at: now)
             return (limit, created)
         }
     }
@@ -30,13 +30,9 @@ extension TransactionalStore {
     public func deleteConcurrencyLimit(_ key: String, by caller: Caller) async throws {
         try await write { tx in
             guard try await tx.deleteConcurrencyLimit(key: key, tenant: caller.tenant) else { throw AgenticError.notFound(key: key) }
-            var w = JSONWriter()
-            w.beginObject()
-            w.key("key"); w.string(key)
-            w.endObject()
-            _ = try await tx.appendEvent(
-                EventDraft(type: EventType.concurrencyLimitDeleted, resourceID: nil, data: w.bytes), tenant: caller.tenant,
-                actor: caller.keyID, at: clock.now())
+            var log = ChangeLog()
+            log.record(EventType.concurrencyLimitDeleted, data: ["key": .string(key)])
+            try await tx.commit(log, by: caller, at: clock.now())
         }
     }
 }
@@ -50,9 +46,9 @@ extension TransactionalStore {
             guard let limit = try await tx.rateLimits(taskType: taskType, tenant: caller.tenant).first?.shown(at: now) else {
                 throw AgenticError.notFound(rateLimitOf: taskType)
             }
-            _ = try await tx.appendEvent(
-                EventDraft(type: EventType.rateLimitSet, resourceID: nil, data: limit.jsonBytes()), tenant: caller.tenant,
-                actor: caller.keyID, at: now)
+            var log = ChangeLog()
+            log.record(EventType.rateLimitSet, data: limit)
+            try await tx.commit(log, by: caller, at: now)
             return (limit, created)
         }
     }
@@ -79,13 +75,9 @@ extension TransactionalStore {
             guard try await tx.deleteRateLimit(taskType: taskType, tenant: caller.tenant) else {
                 throw AgenticError.notFound(rateLimitOf: taskType)
             }
-            var w = JSONWriter()
-            w.beginObject()
-            w.key("task_type"); w.string(taskType)
-            w.endObject()
-            _ = try await tx.appendEvent(
-                EventDraft(type: EventType.rateLimitDeleted, resourceID: nil, data: w.bytes), tenant: caller.tenant,
-                actor: caller.keyID, at: clock.now())
+            var log = ChangeLog()
+            log.record(EventType.rateLimitDeleted, data: ["task_type": .string(taskType)])
+            try await tx.commit(log, by: caller, at: clock.now())
         }
     }
 }

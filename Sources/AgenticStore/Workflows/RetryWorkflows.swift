@@ -63,8 +63,7 @@ extension TransactionalStore {
             do {
                 switch request.action {
                 case .cancel:
-                    let before = try await task(id, tenant: caller.tenant).status
-                    if try await cancelTask(id, by: caller).status != before { outcome.changed += 1 }
+                    if try await cancel(id, by: caller).changed { outcome.changed += 1 }
                 case .retry:
                     _ = try await retryTask(id, by: caller)
                     outcome.changed += 1

@@ -15,9 +15,9 @@ extension TransactionalStore {
             var settings = try TenantSettings.patch(body, onto: try await tx.tenantSettings(tenant: caller.tenant))
             settings.updatedAt = now
             try await tx.putTenantSettings(settings, tenant: caller.tenant)
-            _ = try await tx.appendEvent(
-                EventDraft(type: EventType.settingsUpdated, resourceID: nil, data: settings.jsonBytes()), tenant: caller.tenant,
-                actor: caller.keyID, at: now)
+            var log = ChangeLog()
+            log.record(EventType.settingsUpdated, data: settings)
+            try await tx.commit(log, by: caller, at: now)
             return settings
         }
     }

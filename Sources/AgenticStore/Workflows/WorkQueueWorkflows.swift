@@ -40,23 +40,21 @@ extension TransactionalStore {
         }
         let tokens = RateTokens(taken: taken)
         guard !taken.isEmpty else { return try await body(tokens) }
-        let result: T
-        do {
-            result = try await body(tokens)
-        } catch {
-            try? await write { tx in
-                try await tx.relaxDurability()
-                try await tx.returnRateTokens(taken, tenant: tenant)
-            }
-            throw error
-        }
-        let unused = tokens.unused(after: claimed(result))
-        if !unused.isEmpty {
-            try await write { tx in
+        let putBack = { (unused: [String: Int]) in
+            try await self.write { tx in
                 try await tx.relaxDurability()
                 try await tx.returnRateTokens(unused, tenant: tenant)
             }
         }
+        let result: T
+        do {
+            result = try await body(tokens)
+        } catch {
+            try? await putBack(taken)
+            throw error
+        }
+        let unused = tokens.unused(after: claimed(result))
+        if !unused.isEmpty { try await putBack(unused) }
         return result
     }
 
@@ -144,12 +142,17 @@ extension TransactionalStore {
 
     /// Cancels the task (its dependents are skipped). A task already final is returned unchanged.
     public func cancelTask(_ id: UUID, by caller: Caller) async throws -> PlanTask {
+        try await cancel(id, by: caller).task
+    }
+
+    /// `cancelTask`, also saying whether the task changed (it had not ended yet).
+    func cancel(_ id: UUID, by caller: Caller) async throws -> (task: PlanTask, changed: Bool) {
         try await write { tx in
             let now = clock.now()
             guard var task = try await tx.task(id, tenant: caller.tenant, lock: .update) else {
                 throw AgenticError.notFound(.task, id.lowercased)
             }
-            guard !task.status.isTerminal else { return task }
+            guard !task.status.isTerminal else { return (task, false) }
             try task.move(to: .cancelled, at: now)
             task.bumpVersion(at: now)
             try await tx.updateTask(task)
@@ -157,7 +160,7 @@ extension TransactionalStore {
             log.record(EventType.taskCancelled, task)
             try await tx.settle(moved: [task], tenant: caller.tenant, at: now, log: &log)
             try await tx.commit(log, by: caller, at: now)
-            return task
+            return (task, true)
         }
     }
 
@@ -243,9 +246,7 @@ extension StoreTransaction {
                 log.record(EventType.taskClaimed, task)
                 claimed.append(task)
             }
-            full.keys = Array(Set(full.keys).union(admission.full.keys)).sorted()
-            full.goals = Array(Set(full.goals).union(admission.full.goals)).sorted { $0.uuidString < $1.uuidString }
-            full.taskTypes = Array(Set(full.taskTypes).union(admission.full.taskTypes)).sorted()
+            full.formUnion(admission.full)
             // Another look only when some were passed over and more are wanted; the claimed tasks
             // are `running` by now, so it cannot find them again.
             guard attempt < 3, admission.admitted.count < batch.count, claimed.count < request.limit else { break }
