@@ -119,9 +119,14 @@ struct WorkQueueLiveTests {
         #expect(completedEvents.count == 1000, "one task.completed event per task")
     }
 
-    @Test("8 claimers on every instance under a 20/s rate limit: never more than burst + rate × elapsed, not less than half of it", arguments: Backend.available)
-    func rateLimit(backend: Backend) async throws {
-        let d = try await Self.deploy(backend)
+    /// On two PostgreSQL instances, the case the limit exists for. (One SQLite instance under the
+    /// whole suite's load could not always keep 20 lifecycles a second going, so its lower bound
+    /// measured the machine; the embedded store's pacing is tested on a moved clock instead, in
+    /// `RateLimitContractTests`.)
+    @Test("8 claimers on two instances under a 20/s rate limit: never more than burst + rate × elapsed, not less than half of it")
+    func rateLimit() async throws {
+        guard Backend.available.contains(.postgres) else { throw TestFailure("needs AGENTIC_TEST_POSTGRES_URL (scripts/test sets it)") }
+        let d = try await Self.deploy(.postgres)
         let worker = try await d.id(0, .agent, ["name": "paced"])
         let goal = try await d.id(0, .goal, ["goal_text": "paced"])
         let tasks: [JSONValue] = (0..<450).map { index in ["ref": .string("t\(index)"), "task_type": "llm"] }
