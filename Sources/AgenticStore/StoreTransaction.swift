@@ -227,6 +227,9 @@ public protocol StoreTransaction: Sendable {
     func appendEvents(_ drafts: [EventDraft], tenant: String, actor: String, at now: Timestamp) async throws
     /// Committed events whose `resource_id` is `id`, after `after`, oldest first.
     func events(about id: UUID, after: Int64, limit: Int, tenant: String) async throws -> [Event]
+    /// When the task's newest `limit` events of `type` were recorded (newest first): a walk of the
+    /// task's own events from its newest, so its cost does not grow with the task's history.
+    func latestEventTimes(about id: UUID, type: String, limit: Int, tenant: String) async throws -> [Timestamp]
     /// Appends one event now, in this transaction, and returns it with its position.
     func appendEvent(_ draft: EventDraft, tenant: String, actor: String, at now: Timestamp) async throws -> Event
 }

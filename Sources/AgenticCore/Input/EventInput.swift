@@ -16,8 +16,21 @@ public struct ProgressRequest: Sendable {
         self.data = data
     }
 
-    /// At most this many reports per second per task (one instance's count; see `ProgressLimiter`).
+    /// At most this many reports per task in any one-second window, counted over all instances.
     public static let perSecond = 20
+
+    /// Whether one more report may go in now, given the times of the task's latest reports (at least
+    /// the newest `perSecond`, any order): nil when it may, else the whole seconds until it may. A
+    /// sliding log, so the bound holds in every window, not on a bucket's average.
+    public static func wait(after recent: [Timestamp], now: Timestamp) -> Int? {
+        let windowStart = now.adding(microseconds: -1_000_000)
+        let inWindow = recent.filter { $0 > windowStart }.sorted()
+        guard inWindow.count >= perSecond else { return nil }
+        // The report that frees a place is the oldest of the newest `perSecond`.
+        let freed = inWindow[inWindow.count - perSecond].adding(microseconds: 1_000_000)
+        let micros = max(0, freed.microseconds - now.microseconds)
+        return max(1, Int((micros + 999_999) / 1_000_000))
+    }
 
     public static func read(_ body: JSONValue) throws(AgenticError) -> ProgressRequest {
         var r = ObjectReader(body, known: ["agent_id", "message", "percent", "data"])

@@ -39,7 +39,7 @@ public func buildRouter(store: some Store, configuration: ServerConfiguration) -
     MetricsController(store: store, metrics: metrics, authenticator: authenticator).register(routes)
     DocsController().register(routes)
     DashboardController().register(routes)
-    ResourceControllers.register(store: store, progress: ProgressLimiter(), on: routes)
+    ResourceControllers.register(store: store, on: routes)
     EventController(store: store, keepAlive: configuration.streamKeepAlive).register(routes)
     StatisticsController(store: store).register(routes)
     LimitController(store: store).register(routes)

@@ -78,7 +78,7 @@ struct ResourceController<Resource: DescribedResource & Identified>: Sendable {
 }
 
 enum ResourceControllers {
-    static func register(store: some ResourceStore & WorkQueueStore, progress: ProgressLimiter, on routes: RouteRegistrar) {
+    static func register(store: some ResourceStore & WorkQueueStore, on routes: RouteRegistrar) {
         let agents = ResourceController<Agent>(
             kind: .agent, create: store.createAgent,
             get: store.agent, update: store.updateAgent, delete: store.deleteAgent, list: store.listAgents)
@@ -149,12 +149,6 @@ enum ResourceControllers {
             let id = try context.id()
             let report = try ProgressRequest.read(try await request.requiredJSONBody())
             let caller = try context.caller
-            if let wait = progress.take(tenant: caller.tenant, task: id) {
-                throw AgenticError(
-                    code: .rateLimited, status: 429,
-                    detail: "At most \(progress.perSecond) progress reports per second per task; retry after \(wait) s",
-                    retryAfterSeconds: wait)
-            }
             return try await respond({ try await store.reportProgress(id, report, by: caller) }) { event in
                 JSONResponse.make(event.jsonBytes(), status: .created)
             }

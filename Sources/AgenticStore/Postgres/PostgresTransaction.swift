@@ -611,6 +611,16 @@ public struct PostgresTransaction: StoreTransaction {
         """
     }
 
+    public func latestEventTimes(about id: UUID, type: String, limit: Int, tenant: String) async throws -> [Timestamp] {
+        try await rows(
+            """
+            SELECT created_at FROM events
+            WHERE tenant = \(tenant) AND resource_id = \(id) AND type = \(type)
+            ORDER BY event_id DESC LIMIT \(Int64(limit))
+            """
+        ).map { try $0.get("created_at", as: Timestamp.self) }
+    }
+
     /// Its position follows the events this transaction appended before it.
     public func appendEvent(_ draft: EventDraft, tenant: String, actor: String, at now: Timestamp) async throws -> Event {
         let position = appended.take(1) + 1

@@ -545,6 +545,15 @@ public struct SQLiteTransaction: StoreTransaction {
         ).map(SQLiteColumns.eventRow)
     }
 
+    public func latestEventTimes(about id: UUID, type: String, limit: Int, tenant: String) async throws -> [Timestamp] {
+        try await run(
+            """
+            SELECT created_at FROM events INDEXED BY events_by_resource
+            WHERE tenant = ?1 AND resource_id = ?2 AND type = ?3 ORDER BY event_id DESC LIMIT ?4
+            """, [.text(tenant), .uuid(id), .text(type), .int(Int64(limit))]
+        ).map { try $0.timestamp("created_at") }
+    }
+
     public func appendEvent(_ draft: EventDraft, tenant: String, actor: String, at now: Timestamp) async throws -> Event {
         let rows = try await run(
             """

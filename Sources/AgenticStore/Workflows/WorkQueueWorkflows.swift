@@ -128,13 +128,22 @@ extension TransactionalStore {
     }
 
     /// Records a step the lease holder reports: a `task.progress` event, and nothing else — no new
-    /// version, no new ETag. The task is read `FOR SHARE`, so its lease cannot end (completion,
-    /// failure, expiry all take it `FOR UPDATE`) until the report is in the log: a report never
-    /// lands after the task's end.
+    /// version, no new ETag. The task is locked while the report goes in, so its lease cannot end
+    /// first (a report never lands after the task's end) and one task's reports are counted one
+    /// at a time on every instance: at most `ProgressRequest.perSecond` in any second, else 429.
+    /// The lease is checked first, so nobody but the holder can use up the holder's allowance.
     public func reportProgress(_ id: UUID, _ request: ProgressRequest, by caller: Caller) async throws -> Event {
         try await write { tx in
             let now = clock.now()
-            _ = try await tx.leasedTask(id, agent: request.agentID, tenant: caller.tenant, at: now, lock: .share)
+            _ = try await tx.leasedTask(id, agent: request.agentID, tenant: caller.tenant, at: now)
+            let recent = try await tx.latestEventTimes(
+                about: id, type: EventType.taskProgress, limit: ProgressRequest.perSecond, tenant: caller.tenant)
+            if let wait = ProgressRequest.wait(after: recent, now: now) {
+                throw AgenticError(
+                    code: .rateLimited, status: 429,
+                    detail: "At most \(ProgressRequest.perSecond) progress reports per second per task; retry after \(wait) s",
+                    retryAfterSeconds: wait)
+            }
             let draft = EventDraft(type: EventType.taskProgress, resourceID: id, data: request.eventData(task: id))
             return try await tx.appendEvent(draft, tenant: caller.tenant, actor: caller.keyID, at: now)
         }
@@ -312,8 +321,8 @@ extension StoreTransaction {
     }
 
     /// The task, locked, if `agent` holds its lease now; else 404 (unknown) or 409 `lease_lost`.
-    func leasedTask(_ id: UUID, agent: UUID, tenant: String, at now: Timestamp, lock: RowLock = .update) async throws -> PlanTask {
-        guard let task = try await task(id, tenant: tenant, lock: lock) else {
+    func leasedTask(_ id: UUID, agent: UUID, tenant: String, at now: Timestamp) async throws -> PlanTask {
+        guard let task = try await task(id, tenant: tenant, lock: .update) else {
             throw AgenticError.notFound(.task, id.lowercased)
         }
         guard task.isLeased(by: agent, at: now) else {

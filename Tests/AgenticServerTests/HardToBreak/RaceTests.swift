@@ -1,6 +1,11 @@
 import AgenticCore
+import AgenticServer
+import AgenticStore
 import Foundation
 import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
 import Testing
 
 /// Every precondition another request can change, raced on PostgreSQL: concurrent conflicting
@@ -392,6 +397,57 @@ struct RaceTests {
                 #expect(Set(reports) == accepted, "round \(round): every acknowledged report, and only those")
                 #expect(reports.allSatisfy { $0 < completed }, "round \(round): no report after the completion")
                 #expect(history.last?["type"] == "task.completed")
+            }
+        }
+    }
+
+    @Test("N progress reports of one task at once over two instances, on a clock that stands still: exactly 20 go in, the rest are 429")
+    func progressLimitRace() async throws {
+        // The stores' clock stands still, so every report falls in one second whatever the machine's speed.
+        try await Self.withTwoInstances(clock: ManualClock()) { a, b in
+            let worker = try await a.id(.agent, ["name": "w"])
+            for round in 0..<Self.rounds {
+                let goal = try await a.id(.goal, ["goal_text": "g"])
+                let plan = try await a.id(.plan, ["goal_id": .string(goal)])
+                let task = try await a.id(.task, ["plan_id": .string(plan)])
+                _ = try await a.post("/api/v1/tasks/claim", ["agent_id": .string(worker), "plan_id": .string(plan)])
+                let replies = try await Self.race(2 * ProgressRequest.perSecond + 4) { index in
+                    try await (index.isMultiple(of: 2) ? a : b).post(
+                        "/api/v1/tasks/\(task)/progress", ["agent_id": .string(worker), "message": .string("r\(round)-\(index)")])
+                }
+                #expect(replies.filter { $0.status == 201 }.count == ProgressRequest.perSecond, "round \(round): \(replies.map(\.status))")
+                #expect(replies.filter { $0.status != 201 }.allSatisfy { $0.status == 429 && $0.header("Retry-After") == "1" })
+                let history = try await poll({ try await b.get("/api/v1/tasks/\(task)/events?limit=1000").items }) {
+                    $0.filter { $0["type"] == "task.progress" }.count >= ProgressRequest.perSecond
+                }
+                #expect(history.filter { $0["type"] == "task.progress" }.count == ProgressRequest.perSecond)
+            }
+        }
+    }
+
+    /// Two instances — two stores, each with its own pool and router — on one fresh database, as one
+    /// admin of a new tenant: what one instance counts in memory the other cannot see.
+    static func withTwoInstances(clock: ManualClock, _ body: @Sendable (TestAPI, TestAPI) async throws -> Void) async throws {
+        let location = try DatabaseLocation(url: try await TestPostgres.freshDatabaseURL())
+        func open() async throws -> any Store {
+            try await StoreFactory.open(location, poolSize: concurrency + 4, leaseDeadline: .seconds(30), logger: Logger(label: "test"), clock: clock)
+        }
+        let (first, second) = (try await open(), try await open())
+        try await first.run {
+            try await first.migrate()
+            try await second.run {
+                let tenant = TestApp.newTenant()
+                let secret = KeyMaker.newSecret()
+                try await first.createKey(KeyMaker.record(secret: secret, name: "test-admin", scope: .admin, tenant: tenant))
+                try await Application(router: buildRouter(store: first, configuration: ServerConfiguration()).0, logger: TestApp.serverLogger)
+                    .test(.router) { one in
+                        try await Application(router: buildRouter(store: second, configuration: ServerConfiguration()).0, logger: TestApp.serverLogger)
+                            .test(.router) { two in
+                                try await body(
+                                    TestAPI(client: one, key: secret, store: first, tenant: tenant),
+                                    TestAPI(client: two, key: secret, store: second, tenant: tenant))
+                            }
+                    }
             }
         }
     }
