@@ -32,7 +32,7 @@ public enum EventType {
     /// An admin set or removed a rate limit (`data`: the limit, or `{task_type}`).
     public static let rateLimitSet = "rate_limit.set"
     public static let rateLimitDeleted = "rate_limit.deleted"
-    /// The lease holder was deleted; the task went back to the queue.
+    /// The lease holder gave the task back (`release`), or was deleted; the task went back to the queue.
     public static let taskReleased = "task.released"
     /// The lease holder reported a step; the task itself did not change.
     public static let taskProgress = "task.progress"

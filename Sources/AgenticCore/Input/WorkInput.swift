@@ -73,6 +73,22 @@ public struct HeartbeatRequest: Sendable {
     }
 }
 
+/// The body of `POST /tasks/{id}/release`: the lease holder gives the task back unfinished.
+public struct ReleaseRequest: Sendable {
+    public var agentID: UUID
+
+    public init(agentID: UUID) {
+        self.agentID = agentID
+    }
+
+    public static func read(_ body: JSONValue) throws(AgenticError) -> ReleaseRequest {
+        var r = ObjectReader(body, known: ["agent_id"])
+        let agentID = WorkFields.requiredAgent(&r)
+        try r.check()
+        return ReleaseRequest(agentID: agentID ?? UUID())
+    }
+}
+
 /// The body of `POST /tasks/{id}/complete`.
 public struct CompleteRequest: Sendable {
     public var agentID: UUID

@@ -177,6 +177,14 @@ public struct PlanTask: DescribedResource, Equatable {
         return expiry > now
     }
 
+    /// The lease holder gives the task back unfinished (`POST /tasks/{id}/release`, a worker shutting
+    /// down): it waits again at once and the attempt does not count, so a release never uses up the
+    /// task's retries.
+    public mutating func release(at now: Timestamp) throws(AgenticError) {
+        try move(to: .pending, at: now)
+        attempts = max(0, attempts - 1)
+    }
+
     /// Where a task goes after a failed attempt: back to `pending` while attempts are left and the
     /// failure is retryable, else `failed`.
     public func statusAfterFailure(retryable: Bool) -> TaskStatus {

@@ -122,6 +122,9 @@ enum ResourceControllers {
         tasks.action("heartbeat", routes) { id, request, caller in
             try await store.heartbeat(id, try HeartbeatRequest.read(try await request.requiredJSONBody()), by: caller)
         }
+        tasks.action("release", routes) { id, request, caller in
+            try await store.releaseTask(id, try ReleaseRequest.read(try await request.requiredJSONBody()), by: caller)
+        }
         // `complete` and `fail` answer the task, or `{task, next}` when asked to `claim_next`.
         typealias Finish = @Sendable (UUID, JSONValue, Caller) async throws -> TaskOutcome
         let complete: Finish = { id, body, caller in try await store.completeTask(id, try CompleteRequest.read(body), by: caller) }

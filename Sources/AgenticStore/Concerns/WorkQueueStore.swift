@@ -6,6 +6,7 @@ import Foundation
 public protocol WorkQueueStore: Sendable {
     func claimTasks(_ request: ClaimRequest, by caller: Caller) async throws -> [PlanTask]
     func heartbeat(_ id: UUID, _ request: HeartbeatRequest, by caller: Caller) async throws -> PlanTask
+    func releaseTask(_ id: UUID, _ request: ReleaseRequest, by caller: Caller) async throws -> PlanTask
     /// Completes the caller's task; with `claimNext`, claims the next in the same transaction.
     func completeTask(_ id: UUID, _ request: CompleteRequest, by caller: Caller) async throws -> TaskOutcome
     /// Records a failed attempt; with `claimNext`, claims the next in the same transaction.

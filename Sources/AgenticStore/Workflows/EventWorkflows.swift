@@ -3,7 +3,7 @@ import Foundation
 
 extension TransactionalStore {
     public func appendClientEvent(_ request: ClientEventRequest, by caller: Caller) async throws -> Event {
-        try await write { tx in try await tx.appendEvent(request.draft, tenant: caller.tenant, actor: caller.keyID, at: .now()) }
+        try await write { tx in try await tx.appendEvent(request.draft, tenant: caller.tenant, actor: caller.keyID, at: clock.now()) }
     }
 
     /// Read from one snapshot of everything committed — not only the prefix followers may see yet

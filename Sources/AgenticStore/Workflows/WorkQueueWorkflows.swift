@@ -74,6 +74,22 @@ extension TransactionalStore {
         }
     }
 
+    /// Gives the caller's task back unfinished: `pending` again at once, the attempt not counted
+    /// (`task.released`). For a worker that stops before it is done.
+    public func releaseTask(_ id: UUID, _ request: ReleaseRequest, by caller: Caller) async throws -> PlanTask {
+        try await write { tx in
+            let now = clock.now()
+            var task = try await tx.leasedTask(id, agent: request.agentID, tenant: caller.tenant, at: now)
+            try task.release(at: now)
+            task.bumpVersion(at: now)
+            try await tx.updateTask(task)
+            var log = ChangeLog()
+            log.record(EventType.taskReleased, task)
+            try await tx.commit(log, by: caller, at: now)
+            return task
+        }
+    }
+
     /// Completes the caller's task with its outputs; dependents may become ready, the plan may finish.
     public func completeTask(_ id: UUID, _ request: CompleteRequest, by caller: Caller) async throws -> TaskOutcome {
         try await withRateTokens(for: request.claimNext, tenant: caller.tenant) { tokens in

@@ -194,6 +194,35 @@ struct WorkQueueContractTests {
         }
     }
 
+    @Test("release gives the task back unfinished: pending at once, the attempt not counted; only the holder may", arguments: Backend.available)
+    func release(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            let s = try await Self.setup(api)
+            let task = try await api.id(.task, ["plan_id": .string(s.plan), "max_attempts": 1])
+            #expect(try await Self.claim(api, s.worker).first?["attempts"] == 1)
+            let stranger = try await api.id(.agent, ["name": "stranger"])
+            let refused = try await api.post("/api/v1/tasks/\(task)/release", ["agent_id": .string(stranger)])
+            #expect(refused.status == 409 && refused.code == "lease_lost")
+            for (body, field) in [([:] as JSONValue, "agent_id"), (["agent_id": .string(s.worker), "why": "x"], "why")] {
+                let bad = try await api.post("/api/v1/tasks/\(task)/release", body)
+                #expect(bad.status == 422 && bad.errorFields == [field], "\(bad.text)")
+            }
+            #expect(try await api.post("/api/v1/tasks/\(UUID().uuidString)/release", ["agent_id": .string(s.worker)]).status == 404)
+
+            let released = try await api.post("/api/v1/tasks/\(task)/release", ["agent_id": .string(s.worker)])
+            #expect(released.status == 200 && released["status"] == "pending" && released["attempts"] == 0, "\(released.text)")
+            #expect(released["lease_expires_at"] == .null && released["version"] == 3)
+            #expect(try await api.events("types=task.released&resource_id=\(task)", atLeast: 1).count == 1)
+            // Its one attempt is still there: claimed again, a retryable failure then ends it.
+            let again = try await Self.claim(api, stranger)
+            #expect(again.first?["task_id"]?.stringValue == task && again.first?["attempts"] == 1)
+            #expect(try await api.post("/api/v1/tasks/\(task)/release", ["agent_id": .string(s.worker)]).code == "lease_lost")
+            let failed = try await api.post("/api/v1/tasks/\(task)/fail", ["agent_id": .string(stranger), "retryable": true])
+            #expect(failed["status"] == "failed")
+            #expect(try await api.post("/api/v1/tasks/\(task)/release", ["agent_id": .string(stranger)]).code == "lease_lost")
+        }
+    }
+
     @Test("fail: retryable with attempts left returns to pending; then failed, dependents skipped", arguments: Backend.available)
     func failAndRetry(backend: Backend) async throws {
         try await TestApp.withAPI(backend) { api in
