@@ -356,3 +356,31 @@ def test_readable_on_a_phone_in_either_colour_scheme(driver: WebDriver, base_url
     red, green, blue = [int(part) for part in background[background.index("(") + 1 : background.index(")")].split(",")[:3]]
     assert (red + green + blue < 200) == (scheme == "dark"), background
     screenshot(driver, f"phone-{scheme}")
+
+
+def test_every_event_type_shows_in_the_tail(driver: WebDriver, base_url: str, tenant: Any) -> None:
+    # Types outside the named prefixes (settings, rate and concurrency limits, and whatever comes
+    # later) are "other": from the recent past and live.
+    api = tenant.api
+    api.request("PUT", "/api/v1/limits/concurrency/gpu", json={"max_running": 2})
+    sign_in(driver, base_url, tenant.key, "events")
+    wait_for(driver, lambda d: css(d, "#event-tail li[data-type='concurrency_limit.set']"), "an earlier limit event in the tail")
+    api.request("PUT", "/api/v1/limits/rate/summarise", json={"per_second": 5, "burst": 5})
+    api.patch("/api/v1/settings", {"default_retry_policy": {"initial_seconds": 2}})
+    api.delete("/api/v1/limits/rate/summarise")
+    api.post("/api/v1/events", {"type": "x.marker", "data": {}})
+    others = ["concurrency_limit.set", "rate_limit.set", "settings.updated", "rate_limit.deleted"]
+    wait_for(driver, lambda d: set(others + ["x.marker"]) <= set(d.execute_script(
+        "return [...document.querySelectorAll('#event-tail li')].map((li) => li.dataset.type)")), "each of them, live")
+    item = css(driver, "#event-tail li[data-type='rate_limit.set']")[0]
+    item.find_element(By.TAG_NAME, "summary").click()
+    assert '"per_second": 5' in item.find_element(By.TAG_NAME, "pre").text
+    screenshot(driver, "events-other")
+
+    # The "other" box hides exactly those; the named kinds stay.
+    driver.find_element(By.ID, "kind-other").click()
+    wait_for(driver, lambda d: not any(css(d, f"#event-tail li[data-type='{t}']") for t in others), "other types filtered out")
+    assert css(driver, "#event-tail li[data-type='x.marker']")
+    driver.find_element(By.ID, "kind-other").click()
+    wait_for(driver, lambda d: all(css(d, f"#event-tail li[data-type='{t}']") for t in others), "shown again")
+    assert console_errors(driver) == []

@@ -5,11 +5,14 @@ import { eventList } from "./lists.js";
 import { fill, h } from "./dom.js";
 
 const KINDS = ["agent.", "goal.", "plan.", "task.", "x."];
+// Every type outside KINDS (settings.updated, rate_limit.set, concurrency_limit.deleted, and any
+// type added later) falls under "other", so no event is hidden for want of a box of its own.
 const KEEP = 500;
 const RECENT_POSITIONS = 500;
 
 export async function render(context, target) {
   const boxes = KINDS.map((kind) => h("input", { type: "checkbox", checked: true, value: kind, id: `kind-${kind}` }));
+  const other = h("input", { type: "checkbox", checked: true, id: "kind-other" });
   const heartbeat = h("input", { type: "checkbox", id: "kind-heartbeat" });
   const pause = h("button", { type: "button", class: "quiet", id: "events-pause" }, "Pause");
   const state = h("span", { class: "muted", id: "events-state" });
@@ -17,6 +20,7 @@ export async function render(context, target) {
   fill(target, h("h1", {}, "Events"),
     h("div", { class: "row" },
       boxes.map((box) => h("label", {}, box, ` ${box.value}*`)),
+      h("label", { title: "every other type: settings, rate and concurrency limits, …" }, other, " other"),
       h("label", {}, heartbeat, " heartbeats"), pause, state),
     list);
 
@@ -25,7 +29,8 @@ export async function render(context, target) {
   let held = 0;
   const wanted = (event) => {
     if (event.type === "task.heartbeat" && !heartbeat.checked) return false;
-    return boxes.some((box) => box.checked && event.type.startsWith(box.value));
+    const named = boxes.find((box) => event.type.startsWith(box.value));
+    return named ? named.checked : other.checked;
   };
   function show() {
     const shown = [...events.values()].filter(wanted).sort((a, b) => b.event_id - a.event_id);
@@ -42,7 +47,7 @@ export async function render(context, target) {
     add(event);
     if (paused) { held += 1; state.textContent = `paused — ${held} new`; } else show();
   });
-  for (const box of [...boxes, heartbeat]) box.addEventListener("change", show);
+  for (const box of [...boxes, other, heartbeat]) box.addEventListener("change", show);
   pause.addEventListener("click", () => {
     paused = !paused;
     pause.textContent = paused ? "Resume" : "Pause";
