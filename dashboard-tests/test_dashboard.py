@@ -113,6 +113,9 @@ def test_sign_in_and_the_overview_counts_match_the_api(driver: WebDriver, base_u
     make_plan(api, [{"ref": "a", "name": "a"}, {"ref": "b", "name": "b", "depends_on_refs": ["a"]}, {"ref": "c", "name": "c"}])
     claimed = claim(api, agents[0]["agent_id"])
     api.post(f"/api/v1/tasks/{claimed['task_id']}/complete", {"agent_id": agents[0]["agent_id"], "outputs": {"ok": True}})
+    # A failed attempt that is retried: a failure in /stats' activity, but no failed task.
+    retried = claim(api, agents[0]["agent_id"])
+    api.post(f"/api/v1/tasks/{retried['task_id']}/fail", {"agent_id": agents[0]["agent_id"], "error": "flaky", "retryable": True})
 
     # A wrong key is refused with a message, and nothing is kept.
     driver.get(f"{base_url}/ui")
@@ -144,7 +147,13 @@ def test_sign_in_and_the_overview_counts_match_the_api(driver: WebDriver, base_u
     more = claim(api, agents[0]["agent_id"])
     api.post(f"/api/v1/tasks/{more['task_id']}/fail", {"agent_id": agents[0]["agent_id"], "error": "no", "retryable": False})
     wait_for(driver, lambda d: counts_shown(d, "tasks-by-status") == api.get("/api/v1/stats")["tasks"], "counts updated live")
-    assert text_of(driver, "#failures-hour") == str(api.get("/api/v1/stats")["last_hour"]["failures"])
+    stats = api.get("/api/v1/stats")
+    wait_for(driver, lambda d: text_of(d, "#failures-hour") == str(stats["last_hour"]["failures"]), "the last hour's failures")
+    # /stats counts failed attempts (the retry included), not failed tasks, and the page says so.
+    assert (stats["last_hour"]["failures"], stats["tasks"]["failed"]) == (2, 1)
+    label = driver.find_element(By.ID, "failures-hour-label")
+    assert label.text == "2 failed attempts"
+    assert "retried" in label.get_attribute("title") and "failed tasks" in label.get_attribute("title")
     screenshot(driver, "overview")
     assert console_errors(driver) == [], "the console stays clean"
 

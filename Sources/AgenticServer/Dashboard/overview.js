@@ -5,6 +5,10 @@ import { age, fill, h, s, throttle, statusBadge } from "./dom.js";
 
 const REFRESH_MS = 5000;
 const series = ["claims", "completions", "failures"];
+const LEGEND = { claims: "claims", completions: "completions", failures: "failed attempts" };
+// /stats counts failed attempts, not failed tasks (those are the Tasks card's "failed").
+const FAILURES = "Attempts that ended without completing: failed for good, retried, or whose lease expired; "
+  + "a task counts once for each such attempt. The failed tasks are the Tasks card's \"failed\".";
 
 export async function render(context, target) {
   const cards = h("div", { class: "grid", id: "overview-cards" });
@@ -20,8 +24,9 @@ export async function render(context, target) {
         "ready to claim · oldest waiting ", h("b", { id: "oldest-ready" }, age(stats.oldest_ready_age_seconds)))),
       card("Last minute", h("span", {}, h("span", { id: "claims-minute" }, stats.last_minute.claims), h("small", {}, " claims")),
         h("div", { class: "muted" }, h("b", { id: "completions-minute" }, stats.last_minute.completions), " completions · ",
-          h("b", {}, stats.last_minute.failures), " failures")),
-      card("Last hour", h("span", {}, h("span", { id: "failures-hour" }, stats.last_hour.failures), h("small", {}, " failures")),
+          h("span", { class: "explained", title: FAILURES }, h("b", {}, stats.last_minute.failures), " failed attempts"))),
+      card("Last hour", h("span", { id: "failures-hour-label", class: "explained", title: FAILURES },
+        h("span", { id: "failures-hour" }, stats.last_hour.failures), h("small", {}, " failed attempts")),
         h("div", { class: "muted" }, h("b", {}, stats.last_hour.claims), " claims · ", h("b", {}, stats.last_hour.completions), " completions")));
     drawChart(chart, stats.minutes);
   }
@@ -62,11 +67,12 @@ function drawChart(target, minutes) {
     return s("text", { x: x(i), y: height - 8, "text-anchor": "middle" }, ago === 0 ? "last min" : `−${ago}`);
   });
   fill(target,
-    s("svg", { class: "chart", id: "activity-chart", viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "claims, completions and failures per minute" },
+    s("svg", { class: "chart", id: "activity-chart", viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "claims, completions and failed attempts per minute" },
       s("line", { class: "axis", x1: left, y1: y(0), x2: width - right, y2: y(0) }),
       s("line", { class: "axis", x1: left, y1: y(peak), x2: width - right, y2: y(peak), "stroke-dasharray": "3 4" }),
       s("text", { x: left - 6, y: y(peak) + 4, "text-anchor": "end" }, String(peak)),
       s("text", { x: left - 6, y: y(0) + 4, "text-anchor": "end" }, "0"),
       labels, lines),
-    h("div", { class: "legend muted" }, series.map((name) => h("span", { class: name }, `● ${name}`)), " per minute, the last ten minutes"));
+    h("div", { class: "legend muted" }, series.map((name) => h("span", { class: name, title: name === "failures" ? FAILURES : null }, `● ${LEGEND[name]}`)),
+      " per minute, the last ten minutes"));
 }
