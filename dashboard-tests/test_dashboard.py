@@ -393,3 +393,51 @@ def test_every_event_type_shows_in_the_tail(driver: WebDriver, base_url: str, te
     driver.find_element(By.ID, "kind-other").click()
     wait_for(driver, lambda d: all(css(d, f"#event-tail li[data-type='{t}']") for t in others), "shown again")
     assert console_errors(driver) == []
+
+
+def test_a_plan_of_two_hundred_tasks_stays_readable(driver: WebDriver, base_url: str, tenant: Any) -> None:
+    # Ten layers of twenty; each task waits for two of the layer before, some for one two back.
+    tasks = []
+    for layer in range(10):
+        for i in range(20):
+            parents = set()
+            if layer:
+                parents |= {f"{layer - 1}-{i}", f"{layer - 1}-{(i * 7 + 3) % 20}"}
+            if layer >= 2 and i % 5 == 0:
+                parents.add(f"{layer - 2}-{(i + 10) % 20}")
+            name = f"layer {layer} step {i}" if i != 7 else f"summarise the findings of layer {layer} for review"
+            tasks.append({"ref": f"{layer}-{i}", "name": name, "task_type": "step", "depends_on_refs": sorted(parents)})
+    plan = make_plan(tenant.api, tasks, "two hundred")
+    sign_in(driver, base_url, tenant.key, f"plans/{plan['plan_id']}")
+    wait_for(driver, lambda d: len(graph_nodes(d)) == 200, "two hundred nodes")
+    assert set(graph_nodes(driver)) == {t["task_id"] for t in plan["tasks"]}
+    assert len(graph_edges(driver)) == sum(len(t["depends_on_refs"]) for t in tasks) == 392
+
+    # Every box where it is drawn (screen pixels), each label's size and extent.
+    drawn = driver.execute_script(
+        """const svg = document.querySelector("#plan-graph svg");
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return [...svg.querySelectorAll("[data-task-id]")].map((node) => {
+            const box = node.querySelector("rect").getBoundingClientRect();
+            const text = node.querySelector("text");
+            const label = text.getBoundingClientRect();
+            return {id: node.dataset.taskId, box: [box.left, box.top, box.right, box.bottom],
+                    label: [label.left, label.top, label.right, label.bottom],
+                    font: parseFloat(getComputedStyle(text).fontSize) * scale};
+        });""")
+    for node in drawn:
+        assert node["font"] >= 10, f"a label at {node['font']:.1f} px"
+        left, top, right, bottom = node["box"]
+        l_left, l_top, l_right, l_bottom = node["label"]
+        assert left <= l_left and l_right <= right and top <= l_top and l_bottom <= bottom, f"a label outside its box: {node}"
+    boxes = sorted((node["box"], node["id"]) for node in drawn)
+    for i, (a, a_id) in enumerate(boxes):
+        for b, b_id in boxes[i + 1:]:
+            if b[0] >= a[2]:
+                break  # sorted by left edge: nothing further can overlap a
+            assert b[1] >= a[3] or a[1] >= b[3], f"boxes of {a_id} and {b_id} overlap"
+    # The graph keeps its size and scrolls within its frame instead of shrinking to fit.
+    assert driver.execute_script(
+        "const g = document.getElementById('plan-graph'); return g.scrollWidth > g.clientWidth && g.scrollHeight > g.clientHeight")
+    screenshot(driver, "plan-graph-200")
+    assert console_errors(driver) == []
