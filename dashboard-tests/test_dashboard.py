@@ -84,6 +84,18 @@ def graph_edges(driver: WebDriver) -> list[tuple[str, str]]:
         "return [...document.querySelectorAll('#plan-graph path.edge')].map((e) => [e.dataset.from, e.dataset.to])")]
 
 
+def fields_in(driver: WebDriver, container: str) -> dict[str, str]:
+    """A definition list's fields as shown: label → text."""
+    return dict(driver.execute_script(
+        "return [...document.querySelectorAll(`${arguments[0]} dl.fields > dt`)].map((dt) => [dt.textContent, dt.nextElementSibling.textContent])",
+        container))
+
+
+def event_ids_shown(driver: WebDriver, container: str) -> list[int]:
+    return [int(i) for i in driver.execute_script(
+        "return [...document.querySelectorAll(`${arguments[0]} li[data-event-id]`)].map((li) => li.dataset.eventId)", container)]
+
+
 def claim(api: Any, agent_id: str, plan_id: str | None = None) -> dict[str, Any]:
     body = {"agent_id": agent_id} | ({"plan_id": plan_id} if plan_id else {})
     claimed = api.post("/api/v1/tasks/claim", body)["data"]
@@ -440,4 +452,64 @@ def test_a_plan_of_two_hundred_tasks_stays_readable(driver: WebDriver, base_url:
     assert driver.execute_script(
         "const g = document.getElementById('plan-graph'); return g.scrollWidth > g.clientWidth && g.scrollHeight > g.clientHeight")
     screenshot(driver, "plan-graph-200")
+    assert console_errors(driver) == []
+
+
+def test_a_task_history_longer_than_a_page_is_read_to_its_end(driver: WebDriver, base_url: str, tenant: Any) -> None:
+    plan = make_plan(tenant.api, [{"ref": "a", "name": "much revised"}], "long history")
+    task_id = plan["tasks"][0]["task_id"]
+    # 1,050 revisions: more than one page (1,000) of GET /tasks/{id}/events.
+    tenant.api.repeat("PATCH", f"/api/v1/tasks/{task_id}", [{"description": f"revision {i}"} for i in range(1, 1051)])
+    truth = []
+    after = 0
+    while True:
+        page = tenant.api.get(f"/api/v1/tasks/{task_id}/events", {"after": after, "limit": 1000})
+        truth += [event["event_id"] for event in page["data"]]
+        if len(page["data"]) < 1000:
+            break
+        after = page["next_after"]
+    assert len(truth) == 1051
+
+    sign_in(driver, base_url, tenant.key, f"tasks/{task_id}")
+    wait_for(driver, lambda d: "History (1051)" in texts(d, "#view h3"), "the whole history")
+    assert event_ids_shown(driver, "#task-history") == truth[::-1]
+    assert fields_in(driver, "#view")["Description"] == "revision 1050"
+    # Live, only what is new is read, and it joins the rest.
+    tenant.api.patch(f"/api/v1/tasks/{task_id}", {"description": "one more"})
+    wait_for(driver, lambda d: "History (1052)" in texts(d, "#view h3"), "the next event")
+    shown = event_ids_shown(driver, "#task-history")
+    assert shown[1:] == truth[::-1] and shown[0] > truth[-1]
+    assert console_errors(driver) == []
+
+
+def test_an_agent_page_shows_its_newest_events(driver: WebDriver, base_url: str, tenant: Any) -> None:
+    api = tenant.api
+    agent = api.post("/api/v1/agents", {"name": "chatty"})
+    path = f"/api/v1/agents/{agent['agent_id']}"
+    api.patch(path, {"status": "active"})
+    # More events than one page of GET /events (1,000), then the change that matters now.
+    api.repeat("PATCH", path, [{"metadata": {"beat": i}} for i in range(1100)])
+    api.patch(path, {"status": "suspended"})
+    truth = []
+    after = 0
+    while True:
+        page = api.get("/api/v1/events", {"resource_id": agent["agent_id"], "after": after, "limit": 1000})
+        truth += [event["event_id"] for event in page["data"]]
+        if len(page["data"]) < 1000:
+            break
+        after = page["next_after"]
+    assert len(truth) == 1103
+
+    sign_in(driver, base_url, tenant.key, f"agents/{agent['agent_id']}")
+    wait_for(driver, lambda d: event_ids_shown(d, "#agent-events") == truth[::-1][:50], "the fifty newest events, newest first")
+    # Status changes are read from its newest events: the suspension shows; the first metadata
+    # change read (no status change) is not mistaken for one.
+    changes = driver.execute_script(
+        "return [...document.querySelectorAll('#agent-status-changes tbody tr')].map((tr) => [...tr.cells].map((c) => c.textContent))")
+    assert [row[1:3] for row in changes] == [["active", "suspended"]], changes
+    assert "last 200 events" in text_of(driver, "#agent-events-reach")
+    # Live: a new event is read after the last one shown.
+    api.patch(path, {"status": "active"})
+    wait_for(driver, lambda d: len(css(d, "#agent-status-changes tbody tr")) == 2, "the resumption")
+    assert event_ids_shown(driver, "#agent-events")[1:] == truth[::-1][:49]
     assert console_errors(driver) == []

@@ -5,6 +5,8 @@ import { act, fields, fill, h, json, shortID, statusBadge, table, throttle, time
 import { eventList, listView } from "./lists.js";
 
 const STATUSES = ["created", "active", "idle", "busy", "suspended", "terminated", "error"];
+const RECENT = 200;  // events read for the status changes; the newest 50 are listed
+const LISTED = 50;
 
 export async function render(context, target, id) {
   return id ? detail(context, target, id) : list(context, target);
@@ -28,7 +30,11 @@ async function detail(context, target, id) {
   const tasks = h("div", { id: "agent-tasks" });
   const changes = h("div", { id: "agent-status-changes" });
   const events = h("div", { id: "agent-events" });
-  fill(target, header, h("h2", {}, "Current tasks"), tasks, h("h2", {}, "Status changes"), changes, h("h2", {}, "Recent events"), events);
+  const reach = h("p", { class: "muted", id: "agent-events-reach" });
+  fill(target, header, h("h2", {}, "Current tasks"), tasks, h("h2", {}, "Status changes"), reach, changes,
+    h("h2", {}, "Recent events"), events);
+  let history = null;  // the agent's newest events, oldest first
+  let complete = false;  // whether `history` goes back to its first event
 
   async function load() {
     const agent = await context.api.get(`/agents/${encodeURIComponent(id)}`);
@@ -63,18 +69,27 @@ async function detail(context, target, id) {
       ["Type", (t) => t.task_type],
       ["Lease until", (t) => time(t.lease_expires_at)],
     ], running.data));
-    const history = await context.api.all("/events", { resource_id: agent.agent_id }, 1000);
+    if (history === null) {
+      ({ events: history, complete } = await newestEvents(context.api, agent.agent_id));
+    } else {
+      const newer = await context.api.eventsAfter("/events", { resource_id: agent.agent_id }, history.at(-1)?.event_id ?? 0);
+      for (const event of newer) if (event.event_id > (history.at(-1)?.event_id ?? 0)) history.push(event);
+      if (history.length > RECENT) { history = history.slice(-RECENT); complete = false; }
+    }
+    // Without the agent's first event, the oldest one read is where its status stood, not a change.
     let previous = null;
     const transitions = [];
-    for (const event of history) {
+    history.forEach((event, index) => {
       const status = event.data?.status;
-      if (status && status !== previous) transitions.push({ at: event.created_at, from: previous, to: status, type: event.type });
+      const baseline = index === 0 && !complete && event.type !== "agent.created";
+      if (status && status !== previous && !baseline) transitions.push({ at: event.created_at, from: previous, to: status, type: event.type });
       if (status) previous = status;
-    }
+    });
+    reach.textContent = complete ? "" : `In its last ${history.length} events.`;
     fill(changes, table([
       ["When", (c) => time(c.at)], ["From", (c) => (c.from ? statusBadge(c.from) : "—")], ["To", (c) => statusBadge(c.to)], ["Event", (c) => c.type],
     ], transitions));
-    fill(events, eventList(history.slice(-50).reverse()));
+    fill(events, eventList(history.slice(-LISTED).reverse()));
   }
 
   const soon = throttle(() => load().catch(() => {}), 1000);
@@ -83,4 +98,26 @@ async function detail(context, target, id) {
   });
   await load();
   return unsubscribe;
+}
+
+/**
+ * The agent's newest RECENT events, oldest first, and whether they go back to its first one.
+ * GET /events reads oldest first only; with resource_id it reads the resource's own index
+ * (tenant, resource_id, event_id), so a read from position p costs only the agent's events after p.
+ * So read back from the log's head in windows of positions that grow tenfold — positions are shared
+ * by every tenant, so a window may hold none of the agent's events — each read forward to where the
+ * previous one began, until enough are found or the log's start is reached: a busy agent costs one
+ * short read, a quiet one a few empty probes, and no event is read twice.
+ */
+async function newestEvents(api, agentID) {
+  const { last_event_id: head } = await api.get("/stats");
+  let events = [];
+  let end = Infinity;  // the first window takes whatever arrived since /stats answered
+  let start = head;
+  for (let span = 1000; events.length < RECENT && start > 0; span *= 10) {
+    start = Math.max(0, head - span);
+    events = (await api.eventsAfter("/events", { resource_id: agentID }, start, end)).concat(events);
+    end = start;
+  }
+  return { events: events.slice(-RECENT), complete: start === 0 && events.length <= RECENT };
 }

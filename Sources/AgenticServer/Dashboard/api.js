@@ -57,7 +57,23 @@ export class Api {
     } while (cursor && items.length < max);
     return items;
   }
+
+  /**
+   * Every event of an event list (`/events` or `/tasks/{id}/events`) after position `after`, oldest
+   * first, following `next_after` to the end — or, given `upTo`, only those at or before it.
+   */
+  async eventsAfter(path, query, after, upTo = Infinity) {
+    const events = [];
+    for (;;) {
+      const page = await this.list(path, { ...query, after, limit: EVENT_PAGE });
+      for (const event of page.data) if (event.event_id <= upTo) events.push(event);
+      if (page.data.length < EVENT_PAGE || page.next_after >= upTo) return events;
+      after = page.next_after;
+    }
+  }
 }
+
+const EVENT_PAGE = 1000;  // the most GET /events answers at once
 
 /**
  * The event stream, read with fetch() because EventSource cannot send a header. One connection per

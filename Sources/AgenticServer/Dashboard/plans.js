@@ -136,11 +136,16 @@ async function planView(context, target, id) {
 
 /** A task's detail and history into `panel`; follows the task's events while shown. */
 async function taskPanel(context, panel, id) {
+  // The whole history, page after page; later loads read only what came after (a running task's
+  // heartbeats would otherwise re-read it all every time).
+  const history = [];
   async function load() {
-    const [task, history] = await Promise.all([
+    const [task, newer] = await Promise.all([
       context.api.get(`/tasks/${encodeURIComponent(id)}`),
-      context.api.get(`/tasks/${encodeURIComponent(id)}/events?limit=1000`),
+      context.api.eventsAfter(`/tasks/${encodeURIComponent(id)}/events`, {}, history.at(-1)?.event_id ?? 0),
     ]);
+    // Two loads may overlap (a button's and an event's): keep each event once.
+    for (const event of newer) if (event.event_id > (history.at(-1)?.event_id ?? 0)) history.push(event);
     fill(panel,
       h("div", { class: "row spread" }, h("h2", { id: "task-name" }, task.name, " ", statusBadge(task.status)),
         cancelButton(context, task, `/tasks/${task.task_id}/cancel`, "task", load)),
@@ -156,8 +161,8 @@ async function taskPanel(context, panel, id) {
       h("h3", {}, "Inputs"), json(task.inputs),
       h("h3", {}, "Outputs"), json(task.outputs),
       task.error ? [h("h3", {}, "Error"), h("div", { class: "error" }, json(task.error))] : null,
-      h("h3", {}, `History (${history.data.length})`),
-      h("div", { id: "task-history" }, eventList([...history.data].reverse())));
+      h("h3", {}, `History (${history.length})`),
+      h("div", { id: "task-history" }, eventList([...history].reverse())));
   }
   const soon = throttle(() => load().catch(() => {}), 500);
   const unsubscribe = context.live.subscribe((event) => { if (event.resource_id === id) soon(); });
