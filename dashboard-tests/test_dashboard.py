@@ -11,7 +11,7 @@ import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from support import console_errors, screenshot
 
 WAIT = 15  # seconds: every wait is bounded
@@ -512,4 +512,44 @@ def test_an_agent_page_shows_its_newest_events(driver: WebDriver, base_url: str,
     api.patch(path, {"status": "active"})
     wait_for(driver, lambda d: len(css(d, "#agent-status-changes tbody tr")) == 2, "the resumption")
     assert event_ids_shown(driver, "#agent-events")[1:] == truth[::-1][:49]
+    assert console_errors(driver) == []
+
+
+def test_a_write_key_gets_the_write_buttons_but_no_keys(driver: WebDriver, base_url: str, tenant: Any) -> None:
+    api = tenant.api
+    busy = api.post("/api/v1/agents", {"name": "busy one"})
+    resting = api.post("/api/v1/agents", {"name": "resting one"})
+    api.post("/api/v1/agents", {"name": "new one"})
+    api.patch(f"/api/v1/agents/{busy['agent_id']}", {"status": "active"})
+    api.patch(f"/api/v1/agents/{resting['agent_id']}", {"status": "suspended"})
+    plan = make_plan(api, [{"ref": "a", "name": "a"}], "writable")
+    key, _ = tenant.make_key("write")
+    sign_in(driver, base_url, key, "agents")
+    assert not driver.find_element(By.CSS_SELECTOR, "nav a[data-view=keys]").is_displayed()
+
+    # The status filter.
+    wait_for(driver, lambda d: len(texts(d, "#agent-list tbody a")) == 3, "three agents")
+    Select(driver.find_element(By.ID, "agent-status")).select_by_value("suspended")
+    wait_for(driver, lambda d: texts(d, "#agent-list tbody a") == ["resting one"], "only the suspended agent")
+    click(driver, "#agent-list tbody a")
+    wait_for(driver, lambda d: sorted(d.execute_script("return [...document.querySelectorAll('[data-action]')].map((b) => b.dataset.action)"))
+             == ["resume", "terminate"], "resume and terminate for a suspended agent")
+
+    go(driver, f"agents/{busy['agent_id']}")
+    wait_for(driver, lambda d: sorted(d.execute_script("return [...document.querySelectorAll('[data-action]')].map((b) => b.dataset.action)"))
+             == ["suspend", "terminate"], "suspend and terminate for an active agent")
+    click(driver, "[data-action=terminate]")
+    driver.switch_to.alert.accept()
+    wait_for(driver, lambda d: api.get(f"/api/v1/agents/{busy['agent_id']}")["status"] == "terminated", "terminated through the UI")
+    wait_for(driver, lambda d: not css(d, "[data-action]"), "nothing left to do for a terminated agent")
+    go(driver, "agents")
+    Select(wait_for(driver, lambda d: d.find_element(By.ID, "agent-status"), "the filter")).select_by_value("terminated")
+    wait_for(driver, lambda d: texts(d, "#agent-list tbody a") == ["busy one"], "the terminated agent under its status")
+
+    for view, action in [(f"goals/{plan['goal_id']}", "cancel-goal"), (f"plans/{plan['plan_id']}", "cancel-plan"),
+                         (f"tasks/{plan['tasks'][0]['task_id']}", "cancel-task")]:
+        go(driver, view)
+        wait_for(driver, lambda d: css(d, f"[data-action={action}]"), f"{action} on {view}")
+    go(driver, "keys")
+    wait_for(driver, lambda d: "Only an admin key" in d.find_element(By.ID, "view").text, "no key management")
     assert console_errors(driver) == []
