@@ -4,6 +4,7 @@ do what its scope allows — in the page and when a script forces the call."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 import httpx
@@ -89,6 +90,11 @@ def fields_in(driver: WebDriver, container: str) -> dict[str, str]:
     return dict(driver.execute_script(
         "return [...document.querySelectorAll(`${arguments[0]} dl.fields > dt`)].map((dt) => [dt.textContent, dt.nextElementSibling.textContent])",
         container))
+
+
+def local_time(driver: WebDriver, value: str) -> str:
+    """A timestamp as the page writes it (the browser's locale)."""
+    return str(driver.execute_script("return new Date(arguments[0]).toLocaleString()", value))
 
 
 def event_ids_shown(driver: WebDriver, container: str) -> list[int]:
@@ -552,4 +558,42 @@ def test_a_write_key_gets_the_write_buttons_but_no_keys(driver: WebDriver, base_
         wait_for(driver, lambda d: css(d, f"[data-action={action}]"), f"{action} on {view}")
     go(driver, "keys")
     wait_for(driver, lambda d: "Only an admin key" in d.find_element(By.ID, "view").text, "no key management")
+    assert console_errors(driver) == []
+
+
+def test_goal_and_task_pages_show_limits_and_schedules(driver: WebDriver, base_url: str, tenant: Any) -> None:
+    api = tenant.api
+    deadline = (datetime.now(timezone.utc) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    goal = api.post("/api/v1/goals", {"goal_text": "ship the report", "constraints": {
+        "max_parallelism": 3, "deadline": deadline, "allowed_agent_types": ["writer", "editor"], "cost_limit_usd": 12.5}})
+    plan = api.post("/api/v1/plans", {"goal_id": goal["goal_id"], "name": "report", "tasks": [
+        {"ref": "draft", "name": "draft", "delay_seconds": 3600, "concurrency_key": "gpu",
+         "retry_policy": {"initial_seconds": 2, "multiplier": 3, "max_seconds": 60, "jitter": False}},
+        {"ref": "review", "name": "review", "depends_on_refs": ["draft"]}]})
+    draft, review = (api.get(f"/api/v1/tasks/{t['task_id']}") for t in plan["tasks"])
+    assert goal["expires_at"] and draft["not_before"]
+
+    sign_in(driver, base_url, tenant.key, f"goals/{goal['goal_id']}")
+    wait_for(driver, lambda d: fields_in(d, "#goal-constraints"), "the goal's constraints")
+    assert fields_in(driver, "#goal-constraints") == {
+        "Max parallelism": "3 tasks at once",
+        "Deadline": f"{local_time(driver, deadline)} (in 2.0 h)",
+        "Max execution time": "—", "Token budget": "—", "Cost limit": "$12.5", "Needs approval": "no",
+        "Allowed agent types": "writer, editor", "Forbidden tools": "none",
+    }
+    assert fields_in(driver, "#goal-fields")["Expires"] == f"{local_time(driver, goal['expires_at'])} (in 2.0 h)"
+    screenshot(driver, "goal")
+
+    go(driver, f"tasks/{draft['task_id']}")
+    wait_for(driver, lambda d: text_of(d, "#task-name").startswith("draft"), "the task's page")
+    shown = fields_in(driver, "#view")
+    assert shown["Retry policy"] == "2 s, ×3 after each retry, at most 60 s"
+    assert shown["Not before"] == f"{local_time(driver, draft['not_before'])} (in 60 min)"
+    assert shown["Concurrency key"] == "gpu"
+    screenshot(driver, "task")
+    go(driver, f"tasks/{review['task_id']}")
+    wait_for(driver, lambda d: text_of(d, "#task-name").startswith("review"), "the other task's page")
+    shown = fields_in(driver, "#view")
+    assert (shown["Retry policy"], shown["Not before"], shown["Concurrency key"]) == (
+        "none of its own (the tenant's default applies)", "—", "—")
     assert console_errors(driver) == []

@@ -4,7 +4,7 @@
 
 import { eventList, listView } from "./lists.js";
 import { drawGraph } from "./graph.js";
-import { act, fields, fill, h, json, shortID, statusBadge, table, throttle, time } from "./dom.js";
+import { act, age, fields, fill, h, json, shortID, statusBadge, table, throttle, time } from "./dom.js";
 
 const GOAL_STATUSES = ["pending", "active", "completed", "failed", "cancelled"];
 const PLAN_STATUSES = ["draft", "active", "completed", "failed", "cancelled"];
@@ -19,7 +19,8 @@ export async function renderGoals(context, target, id) {
       title: "Goals", path: "/goals", statuses: GOAL_STATUSES, kind: "goals", eventPrefix: "goal.",
       columns: [
         ["Goal", (g) => h("a", { href: `#/goals/${g.goal_id}` }, g.goal_text)],
-        ["Status", (g) => statusBadge(g.status)], ["Priority", (g) => g.priority], ["Updated", (g) => time(g.updated_at)],
+        ["Status", (g) => statusBadge(g.status)], ["Priority", (g) => g.priority], ["Expires", (g) => time(g.expires_at)],
+        ["Updated", (g) => time(g.updated_at)],
       ],
     });
   }
@@ -31,10 +32,15 @@ export async function renderGoals(context, target, id) {
     fill(header,
       h("div", { class: "row spread" }, h("h1", {}, goal.goal_text, " ", statusBadge(goal.status)),
         cancelButton(context, goal, `/goals/${goal.goal_id}/cancel`, "goal", load)),
-      h("div", { class: "card" }, fields([
-        ["Id", h("span", { class: "mono" }, goal.goal_id)], ["Agent", agentLink(goal.agent_id)], ["Priority", goal.priority],
-        ["Success criteria", json(goal.success_criteria)], ["Constraints", json(goal.constraints)], ["Created", time(goal.created_at)],
-      ])));
+      h("div", { class: "card", id: "goal-fields" }, fields([
+        ["Id", h("span", { class: "mono" }, goal.goal_id)], ["Type", goal.goal_type], ["Agent", agentLink(goal.agent_id)],
+        ["Priority", goal.priority],
+        ["Parent goal", goal.parent_goal_id ? h("a", { class: "mono", href: `#/goals/${goal.parent_goal_id}` }, shortID(goal.parent_goal_id)) : "—"],
+        ["Expires", fromNow(goal.expires_at)], ["Created", time(goal.created_at)], ["Completed", time(goal.completed_at)],
+        ["Success criteria", json(goal.success_criteria)],
+      ])),
+      h("h2", {}, "Constraints"),
+      h("div", { class: "card", id: "goal-constraints" }, constraintFields(goal.constraints ?? {})));
     const list = await context.api.all("/plans", { goal_id: goal.goal_id }, 500);
     fill(plans, planTable(list));
   }
@@ -152,8 +158,10 @@ async function taskPanel(context, panel, id) {
       fields([
         ["Id", h("a", { class: "mono", href: `#/tasks/${task.task_id}` }, task.task_id)],
         ["Plan", h("a", { href: `#/plans/${task.plan_id}` }, shortID(task.plan_id))],
-        ["Type", task.task_type], ["Agent", agentLink(task.agent_id)], ["Priority", task.priority],
-        ["Attempts", `${task.attempts} of ${task.max_attempts}`],
+        ["Type", task.task_type], ["Tool", task.tool_name], ["Agent", agentLink(task.agent_id)], ["Priority", task.priority],
+        ["Attempts", `${task.attempts} of ${task.max_attempts}`], ["Timeout", `${task.timeout_seconds} s per attempt`],
+        ["Retry policy", retryPolicy(task.retry_policy)], ["Not before", fromNow(task.not_before)],
+        ["Concurrency key", task.concurrency_key ? h("span", { class: "mono" }, task.concurrency_key) : "—"],
         ["Lease until", time(task.lease_expires_at)], ["Started", time(task.started_at)], ["Completed", time(task.completed_at)],
         ["Depends on", task.depends_on.length ? task.depends_on.map((dep) => h("a", { class: "mono", href: `#/tasks/${dep}` }, shortID(dep), " ")) : "—"],
         ["Description", task.description || "—"],
@@ -181,6 +189,35 @@ function cancelButton(context, resource, path, kind, after) {
     });
   });
   return button;
+}
+
+/** A goal's limits, each in words (null members set no limit). */
+function constraintFields(c) {
+  const list = (items, none) => (items?.length ? items.join(", ") : none);
+  return fields([
+    ["Max parallelism", c.max_parallelism ? `${c.max_parallelism} tasks at once` : "no cap"],
+    ["Deadline", fromNow(c.deadline)],
+    ["Max execution time", c.max_execution_time_sec ? age(c.max_execution_time_sec) : "—"],
+    ["Token budget", c.max_token_budget ?? "—"],
+    ["Cost limit", c.cost_limit_usd !== null && c.cost_limit_usd !== undefined ? `$${c.cost_limit_usd}` : "—"],
+    ["Needs approval", c.require_approval ? "yes" : "no"],
+    ["Allowed agent types", list(c.allowed_agent_types, "any")],
+    ["Forbidden tools", list(c.forbidden_tools, "none")],
+  ]);
+}
+
+/** A task's backoff between attempts; without one of its own the tenant's default applies. */
+function retryPolicy(policy) {
+  if (!policy) return "none of its own (the tenant's default applies)";
+  return `${policy.initial_seconds} s, ×${policy.multiplier} after each retry, at most ${policy.max_seconds} s`
+    + (policy.jitter ? ", with jitter" : "");
+}
+
+/** A time, and how far off it is while it is still to come. */
+function fromNow(value) {
+  if (!value) return "—";
+  const seconds = (new Date(value).getTime() - Date.now()) / 1000;
+  return seconds > 0 ? `${time(value)} (in ${age(seconds)})` : time(value);
 }
 
 function agentLink(agentID) {
