@@ -202,9 +202,10 @@ def test_stop_finishes_running_tasks_and_claims_no_more(client: Client) -> None:
 
 
 def test_drain_timeout_releases_what_is_still_running(client: Client) -> None:
+    """Released, not failed: a task on its last attempt is pending again with the attempt not counted."""
     agent = client.agents.create("w")["agent_id"]
     plan = new_plan(client)
-    task = client.tasks.create(plan, name="stuck", task_type="stuck")
+    task = client.tasks.create(plan, name="stuck", task_type="stuck", max_attempts=1)
     running = threading.Event()
     saw_cancel = threading.Event()
     worker = Worker(client, agent_id=agent, lease_seconds=30, poll_interval=0.5, drain_timeout=0.5)
@@ -224,8 +225,75 @@ def test_drain_timeout_releases_what_is_still_running(client: Client) -> None:
     assert not thread.is_alive() and time.monotonic() - started < 5
     assert saw_cancel.wait(5)
     released = client.tasks.get(task["task_id"])
-    assert released["status"] == "pending" and released["error"] is not None
-    assert released["error"]["type"] == "WorkerStopped" and worker.stats.released == 1
+    assert released["status"] == "pending" and released["attempts"] == 0 and released["error"] is None
+    assert worker.stats.released == 1 and worker.stats.failed == 0
+    assert [e["type"] for e in client.tasks.history(task["task_id"])][-2:] == ["task.claimed", "task.released"]
+
+
+class StopDuring(httpx.AsyncBaseTransport):
+    """The real server, but ``worker.stop()`` is called while a request whose path ends with
+    ``suffix`` is on its way: what that request brings back arrives after the stop."""
+
+    def __init__(self, suffix: str) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.suffix = suffix
+        self.worker: Optional[Worker] = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith(self.suffix) and self.worker is not None:
+            self.worker.stop()
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def stopping_worker(tenant: Tenant, suffix: str, concurrency: int) -> "tuple[Worker, List[str]]":
+    transport = StopDuring(suffix)
+    worker = Worker(
+        AsyncClient(tenant.base_url, tenant.key, transport=transport),
+        agent_id=None,
+        concurrency=concurrency,
+        lease_seconds=30,
+        poll_interval=0.5,
+    )
+    transport.worker = worker
+    ran: List[str] = []
+
+    @worker.task("job")
+    def job(task: WorkerTask) -> Dict[str, Any]:
+        ran.append(task.task_id)
+        return {}
+
+    return worker, ran
+
+
+def test_tasks_a_claim_brings_after_the_stop_are_given_back(tenant: Tenant) -> None:
+    client = tenant.client()
+    plan = new_plan(client)
+    ids = [client.tasks.create(plan, name=f"t{i}", task_type="job", max_attempts=1)["task_id"] for i in range(2)]
+    worker, ran = stopping_worker(tenant, "/tasks/claim", concurrency=2)
+    worker.run(handle_signals=False)
+    assert ran == [] and worker.stats.released == 2 and worker.stats.completed == 0
+    for task_id in ids:
+        task = client.tasks.get(task_id)
+        assert task["status"] == "pending" and task["attempts"] == 0
+    assert len(client.events.list(types="task.released")["data"]) == 2
+    client.close()
+
+
+def test_tasks_a_completion_brings_after_the_stop_are_given_back(tenant: Tenant) -> None:
+    client = tenant.client()
+    plan = new_plan(client)
+    ids = [client.tasks.create(plan, name=f"t{i}", task_type="job", max_attempts=1)["task_id"] for i in range(3)]
+    worker, ran = stopping_worker(tenant, "/complete", concurrency=1)
+    worker.run(handle_signals=False)
+    assert len(ran) == 1 and worker.stats.completed == 1 and worker.stats.released == 1
+    statuses = sorted((t["status"], t["attempts"]) for t in client.tasks.list(plan_id=plan))
+    assert statuses == [("completed", 1), ("pending", 0), ("pending", 0)], statuses
+    [released] = client.events.list(types="task.released")["data"]
+    assert released["resource_id"] in ids and released["resource_id"] != ran[0]
+    client.close()
 
 
 # --- claim_next: complete and claim the next task in one request ------------------------------------

@@ -274,6 +274,10 @@ def heartbeat_call(task_id: str, agent_id: str, lease_seconds: Optional[int]) ->
     return Call("POST", f"/tasks/{task_id}/heartbeat", body=fields(agent_id=agent_id, lease_seconds=lease_seconds))
 
 
+def release_call(task_id: str, agent_id: str) -> Call:
+    return Call("POST", f"/tasks/{task_id}/release", body={"agent_id": agent_id})
+
+
 def complete_call(
     task_id: str, agent_id: str, outputs: Optional[Mapping[str, Any]], claim_next: Optional[Mapping[str, Any]]
 ) -> Call:

@@ -635,6 +635,10 @@ class AsyncTasks(_AsyncResource[Task]):
     async def heartbeat(self, task_id: str, agent_id: str, *, lease_seconds: Optional[int] = None) -> Task:
         return cast(Task, await self._client.send(_core.heartbeat_call(task_id, agent_id, lease_seconds)))
 
+    async def release(self, task_id: str, agent_id: str) -> Task:
+        """See :meth:`Tasks.release`."""
+        return cast(Task, await self._client.send(_core.release_call(task_id, agent_id)))
+
     @overload
     async def complete(self, task_id: str, agent_id: str, outputs: Optional[JSONObject] = None) -> Task: ...
 

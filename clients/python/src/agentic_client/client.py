@@ -645,6 +645,13 @@ class Tasks(_Resource[Task]):
         """Extends the lease; :class:`LeaseLost` when the caller no longer holds it."""
         return cast(Task, self._client.send(_core.heartbeat_call(task_id, agent_id, lease_seconds)))
 
+    def release(self, task_id: str, agent_id: str) -> Task:
+        """``POST /tasks/{id}/release``: the lease holder gives the task back unfinished. It is
+        ``pending`` again at once and the attempt does not count (``attempts`` goes back down by one;
+        event ``task.released``), so stopping mid-task never uses up the task's retries.
+        :class:`LeaseLost` unless ``agent_id`` holds the lease."""
+        return cast(Task, self._client.send(_core.release_call(task_id, agent_id)))
+
     @overload
     def complete(self, task_id: str, agent_id: str, outputs: Optional[JSONObject] = None) -> Task: ...
 

@@ -15,8 +15,9 @@ handler runs, completes it with the handler's dict (or fails it with the handler
 retryable unless it is :class:`NonRetryable`), and waits for new work on the event log (with a timer
 as well, so a missed event never stalls it). A task cancelled while its handler runs shows
 ``task.cancelled``; its late result is dropped quietly. On SIGTERM/SIGINT it stops claiming and
-finishes what it holds; what is still running after ``drain_timeout`` is released (failed
-retryably) so another worker picks it up.
+finishes what it holds; what is still running after ``drain_timeout`` is released (pending again at
+once, the attempt not counted) so another worker picks it up, and so is what a claim in flight
+brings after the stop.
 """
 
 from __future__ import annotations
@@ -368,7 +369,9 @@ class Worker:
                     await self._sleep_or_wake(min(self.poll_interval, 0.5 * 2 ** min(failures, 5)))
                     continue
                 if self._stop_requested and claimed:
-                    log.info("stopping: %d task(s) claimed just now run before the worker ends", len(claimed))
+                    log.info("stopping: giving back the %d task(s) claimed just now", len(claimed))
+                    await self._release(client, [task["task_id"] for task in claimed])
+                    break
                 for task in claimed:
                     self._start(client, task)
             if claimed and len(claimed) == free:
@@ -569,7 +572,9 @@ class Worker:
         self.stats.completed += 1
         log.info("task %s (%s) completed in %.3f s", held.task_id, held.task_type, elapsed)
         if next_tasks and self._stop_requested:
-            log.info("stopping, but %d task(s) came with the completion: running them", len(next_tasks))
+            log.info("stopping: giving back the %d task(s) that came with the completion", len(next_tasks))
+            await self._release(client, [task["task_id"] for task in next_tasks])
+            return []
         return next_tasks
 
     async def _fail(self, client: AsyncClient, held: WorkerTask, failure: BaseException) -> None:
@@ -614,20 +619,21 @@ class Worker:
         for job in jobs:
             job.cancel()
         await asyncio.gather(*jobs, return_exceptions=True)
-        assert self.agent_id is not None
-        for held in leftovers:
-            try:
-                await client.tasks.fail(
-                    held.task_id,
-                    self.agent_id,
-                    error={"type": "WorkerStopped", "message": "the worker stopped before the task finished"},
-                    retryable=True,
-                )
-                self.stats.released += 1
-                log.info("task %s released", held.task_id)
-            except AgenticError as error:
-                log.warning("task %s: could not release it (%s); its lease will run out", held.task_id, error)
+        await self._release(client, [held.task_id for held in leftovers])
         self._active.clear()
+
+    async def _release(self, client: AsyncClient, task_ids: Sequence[str]) -> None:
+        """Gives tasks back unfinished (``POST /tasks/{id}/release``): pending again at once for
+        another worker, the attempt not counted, so a worker stopping never spends a task's retries."""
+        assert self.agent_id is not None
+        for task_id in task_ids:
+            try:
+                await client.tasks.release(task_id, self.agent_id)
+            except AgenticError as error:
+                log.warning("task %s: could not release it (%s); its lease will run out", task_id, error)
+                continue
+            self.stats.released += 1
+            log.info("task %s released", task_id)
 
 
 def _outputs(result: Any) -> JSONObject:
