@@ -150,7 +150,7 @@ public protocol StoreTransaction: Sendable {
     /// Lets go of held-back tasks, of any tenant, whose `not_before` has come by `now`; returns how many.
     func releaseDueTasks(at now: Timestamp, limit: Int) async throws -> Int
     /// Records that `completed` finished: each dependent has one fewer unmet dependency.
-    func dependencyCompleted(_ completed: UUID, tenant: String) async throws
+    func dependencyCompleted(_ completed: UUID, tenant: String, at now: Timestamp) async throws
     /// Dependency edges among the tasks of a plan: (task, depends on).
     func dependencyEdges(ofPlan planID: UUID, tenant: String) async throws -> [(UUID, UUID)]
     /// Locks and returns up to `request.limit` ready tasks — `pending`, every dependency completed,
@@ -163,6 +163,9 @@ public protocol StoreTransaction: Sendable {
     func claimable(_ request: ClaimRequest, tenant: String, excluding: ClaimExclusions) async throws -> [ClaimableTask]
     /// Locks and returns running tasks whose lease expired before `now`, of any tenant.
     func expiredLeases(at now: Timestamp, limit: Int) async throws -> [PlanTask]
+    /// Ready tasks (any tenant) whose `schedule_to_start_seconds` ran out unclaimed, locked
+    /// (PostgreSQL skips locked ones).
+    func unstartedPastDeadline(at now: Timestamp, limit: Int) async throws -> [PlanTask]
 
     // MARK: concurrency limits
     /// The limits of `keys` that exist, as `max_running` by key, their rows locked until the

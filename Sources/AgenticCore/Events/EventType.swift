@@ -16,6 +16,8 @@ public enum EventType {
     public static let taskLeaseExpired = "task.lease_expired"
     /// An attempt ran past its `timeout_seconds` (heartbeats cannot extend a lease beyond it).
     public static let taskTimedOut = "task.timed_out"
+    /// A ready task nobody claimed within its `schedule_to_start_seconds` failed.
+    public static let taskExpired = "task.expired"
     /// A goal's time ran out (`constraints.deadline` or `max_execution_time_sec`): it failed, and
     /// what was open below it was cancelled.
     public static let goalExpired = "goal.expired"

@@ -30,8 +30,14 @@ public struct PlanTask: DescribedResource, Equatable {
     public var notBefore: Timestamp?
     /// The backoff between attempts; none retries at once.
     public var retryPolicy: RetryPolicy?
+    /// A worker must claim it within this many seconds of its becoming due, else it fails
+    /// (`task.expired`); none waits for ever.
+    public var scheduleToStartSeconds: Int64?
+    /// When it last entered the queue: created, back to `pending`, or its last dependency completed.
+    /// It is due at this time or at `not_before`, whichever is later.
+    public var readyAt: Timestamp?
     /// A create request's `delay_seconds`, which the store turns into `not_before` on its own clock
-    /// when it makes the task (`applyDelay`); never stored.
+    /// when it makes the task (`prepareNew`); never stored.
     public var delaySeconds: Int64?
     public var startedAt: Timestamp?
     public var completedAt: Timestamp?
@@ -63,6 +69,8 @@ public struct PlanTask: DescribedResource, Equatable {
             .init("concurrency_key", \.concurrencyKey, .optional(.text(min: 1, max: Limits.maxIdentifierLength)), .always),
             .init("not_before", \.notBefore, .optional(.timestamp), .always),
             .init("retry_policy", \.retryPolicy, .optional(.nested(RetryPolicy.self, schema: "RetryPolicy")), .always),
+            .init("schedule_to_start_seconds", \.scheduleToStartSeconds, .optional(.integer(1...maxDelaySeconds)), .always),
+            .init("ready_at", \.readyAt, .optional(.timestamp), .server),
             .init("started_at", \.startedAt, .optional(.timestamp), .server),
             .init("completed_at", \.completedAt, .optional(.timestamp), .server),
         ], createInputs: ["delay_seconds"])
@@ -82,11 +90,30 @@ public struct PlanTask: DescribedResource, Equatable {
         }
     }
 
-    /// Turns a create request's `delay_seconds` into `not_before`, from `now`.
-    public mutating func applyDelay(at now: Timestamp) {
+    /// A new task enters the queue now; a create request's `delay_seconds` becomes `not_before`.
+    public mutating func prepareNew(at now: Timestamp) {
+        readyAt = now
         guard let delaySeconds else { return }
         notBefore = now.adding(seconds: Double(delaySeconds))
         self.delaySeconds = nil
+    }
+
+    /// The time by which a worker must have claimed it (`schedule_to_start_seconds` after it became
+    /// due), if it has one. Only meaningful while it is `pending` with its dependencies completed.
+    public var startDeadline: Timestamp? {
+        guard let scheduleToStartSeconds else { return nil }
+        let entered = readyAt ?? createdAt
+        let due = max(entered, notBefore ?? entered)
+        return due.adding(microseconds: scheduleToStartSeconds * 1_000_000)
+    }
+
+    /// Nobody claimed it in time: it fails, `error.reason` `schedule_to_start_timeout`.
+    public mutating func expireUnstarted(at now: Timestamp) throws(AgenticError) {
+        try move(to: .failed, at: now)
+        error = [
+            "reason": "schedule_to_start_timeout",
+            "message": .string("No worker claimed the task within schedule_to_start_seconds (\(scheduleToStartSeconds ?? 0)) of its becoming due"),
+        ]
     }
 
     /// The default name: the first 50 Unicode scalars of the description, else `Unnamed task`.
@@ -120,6 +147,7 @@ public struct PlanTask: DescribedResource, Equatable {
         case .pending, .blocked:
             leaseExpiresAt = nil
             completedAt = nil
+            readyAt = now
         case .completed, .failed, .skipped, .cancelled:
             leaseExpiresAt = nil
             completedAt = now
@@ -129,9 +157,10 @@ public struct PlanTask: DescribedResource, Equatable {
     /// The one sanctioned way out of a final status (`POST /tasks/{id}/retry`): a task that ended
     /// without completing waits again, with a fresh attempt count and no error, lease or delay.
     /// The caller checks that its dependencies can still complete.
-    public mutating func reopen() {
+    public mutating func reopen(at now: Timestamp) {
         guard status.endedWithoutCompleting else { return }
         status = .pending
+        readyAt = now
         attempts = 0
         error = nil
         leaseExpiresAt = nil

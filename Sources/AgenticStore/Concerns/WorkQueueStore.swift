@@ -26,6 +26,8 @@ public protocol WorkQueueStore: Sendable {
     /// Fails open goals whose time ran out (`goal.expired`) and cancels their open work; returns
     /// how many it looked at.
     func expireGoals(limit: Int) async throws -> Int
+    /// Fails ready tasks nobody claimed within their `schedule_to_start_seconds`; how many.
+    func expireUnstartedTasks(limit: Int) async throws -> Int
     /// Finishes plans left open although none of their tasks is (their roll-up after a commit was
     /// lost to a crash or an outage); returns how many it found.
     func rollUpFinishedPlans(limit: Int) async throws -> Int

@@ -15,6 +15,7 @@ enum PostgresSchema {
         (8, version8),
         (9, version9),
         (10, version10),
+        (11, version11),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -427,5 +428,12 @@ enum PostgresSchema {
             PRIMARY KEY (tenant, task_type)
         )
         """,
+    ]
+
+    /// `schedule_to_start_seconds`, when a task last became due (`ready_at`), and the index the
+    /// sweep that fails tasks nobody claimed in time reads.
+    private static let version11 = [
+        "ALTER TABLE tasks ADD COLUMN schedule_to_start_seconds integer, ADD COLUMN ready_at timestamptz",
+        "CREATE INDEX tasks_waiting_to_start ON tasks (ready_at) WHERE status = 'pending' AND schedule_to_start_seconds IS NOT NULL",
     ]
 }

@@ -378,8 +378,8 @@ public struct PostgresTransaction: StoreTransaction {
         ).count
     }
 
-    public func dependencyCompleted(_ completed: UUID, tenant: String) async throws {
-        try await later(Prepared.DependencyCompleted(tenant: tenant, completed: completed), rows: .dependentsOf(completed))
+    public func dependencyCompleted(_ completed: UUID, tenant: String, at now: Timestamp) async throws {
+        try await later(Prepared.DependencyCompleted(tenant: tenant, completed: completed, now: now), rows: .dependentsOf(completed))
     }
 
     public func dependencyEdges(ofPlan planID: UUID, tenant: String) async throws -> [(UUID, UUID)] {
@@ -414,6 +414,17 @@ public struct PostgresTransaction: StoreTransaction {
             """
             SELECT \(unescaped: PostgresStatements.task.columns) FROM tasks WHERE status = \(unescaped: SQLDomain.leased) AND lease_expires_at <= \(now)
             ORDER BY lease_expires_at LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED
+            """
+        ).map(PostgresColumns.row)
+    }
+
+    public func unstartedPastDeadline(at now: Timestamp, limit: Int) async throws -> [PlanTask] {
+        try await rows(
+            """
+            SELECT \(unescaped: PostgresStatements.task.columns) FROM tasks
+            WHERE status = \(unescaped: SQLDomain.queued) AND schedule_to_start_seconds IS NOT NULL AND unmet_dependencies = 0
+              AND greatest(coalesce(ready_at, created_at), not_before) + make_interval(secs => schedule_to_start_seconds) <= \(now)
+            LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED
             """
         ).map(PostgresColumns.row)
     }

@@ -104,15 +104,19 @@ enum Prepared {
     /// One fewer unmet dependency for each task that depends on `completed`.
     struct DependencyCompleted: ComposableWrite {
         static let sql = """
-            UPDATE tasks SET unmet_dependencies = unmet_dependencies - 1
+            UPDATE tasks SET unmet_dependencies = unmet_dependencies - 1,
+                ready_at = $3
             WHERE tenant = $1 AND task_id IN (SELECT task_id FROM task_dependencies WHERE tenant = $1 AND depends_on = $2)
             """
         let tenant: String
         let completed: UUID
+        /// A dependency completing stamps `ready_at`: the last one to complete makes the task due.
+        let now: Timestamp
 
         func bind(into bindings: inout PostgresBindings) {
             bindings.append(tenant)
             bindings.append(completed)
+            bindings.append(now)
         }
     }
 

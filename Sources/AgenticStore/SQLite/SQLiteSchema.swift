@@ -17,6 +17,7 @@ enum SQLiteSchema {
         (8, version8),
         (9, version9),
         (10, version10),
+        (11, version11),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -481,5 +482,13 @@ enum SQLiteSchema {
             PRIMARY KEY (tenant, task_type)
         )
         """,
+    ]
+
+    /// `schedule_to_start_seconds`, when a task last became due (`ready_at`), and the index the
+    /// sweep that fails tasks nobody claimed in time reads.
+    private static let version11 = [
+        "ALTER TABLE tasks ADD COLUMN schedule_to_start_seconds INTEGER",
+        "ALTER TABLE tasks ADD COLUMN ready_at INTEGER",
+        "CREATE INDEX tasks_waiting_to_start ON tasks(ready_at) WHERE status = 'pending' AND schedule_to_start_seconds IS NOT NULL",
     ]
 }

@@ -283,12 +283,13 @@ public struct SQLiteTransaction: StoreTransaction {
         ).count
     }
 
-    public func dependencyCompleted(_ completed: UUID, tenant: String) async throws {
+    public func dependencyCompleted(_ completed: UUID, tenant: String, at now: Timestamp) async throws {
         try await run(
             """
-            UPDATE tasks SET unmet_dependencies = unmet_dependencies - 1
+            UPDATE tasks SET unmet_dependencies = unmet_dependencies - 1,
+                ready_at = ?3
             WHERE tenant = ?2 AND task_id IN (SELECT task_id FROM task_dependencies WHERE tenant = ?2 AND depends_on = ?1)
-            """, [.uuid(completed), .text(tenant)])
+            """, [.uuid(completed), .text(tenant), .time(now)])
     }
 
     public func dependencyEdges(ofPlan planID: UUID, tenant: String) async throws -> [(UUID, UUID)] {
@@ -355,6 +356,18 @@ public struct SQLiteTransaction: StoreTransaction {
             """
             SELECT \(SQLiteStatements.task.columns) FROM tasks INDEXED BY tasks_leases
             WHERE status = \(SQLDomain.leased) AND lease_expires_at <= ?1 ORDER BY lease_expires_at LIMIT ?2
+            """, [.time(now), .integer(SQLiteInt64(limit))]
+        ).map(SQLiteColumns.row)
+    }
+
+    public func unstartedPastDeadline(at now: Timestamp, limit: Int) async throws -> [PlanTask] {
+        try await run(
+            """
+            SELECT \(SQLiteStatements.task.columns) FROM tasks INDEXED BY tasks_waiting_to_start
+            WHERE status = \(SQLDomain.queued) AND schedule_to_start_seconds IS NOT NULL AND unmet_dependencies = 0
+              AND max(coalesce(ready_at, created_at), coalesce(not_before, ready_at, created_at))
+                  + schedule_to_start_seconds * 1000000 <= ?1
+            LIMIT ?2
             """, [.time(now), .integer(SQLiteInt64(limit))]
         ).map(SQLiteColumns.row)
     }

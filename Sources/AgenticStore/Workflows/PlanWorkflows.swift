@@ -57,7 +57,6 @@ extension TransactionalStore {
                 // Dependencies come first in the insertion order, so their ids are known.
                 taskDraft.value.dependsOn = planned.dependsOn.map { ids[$0] }
                 var task = taskDraft.make(tenant: tenant, now: now)
-                task.applyDelay(at: now)
                 ids[index] = task.id
                 tasks.append(task)
                 plan.taskCounts[task.status] += 1

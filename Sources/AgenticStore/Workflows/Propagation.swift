@@ -21,7 +21,7 @@ extension StoreTransaction {
                 started.insert(task.planID)
             case .completed:
                 log.rollUp([task.planID])
-                try await dependencyCompleted(task.id, tenant: tenant)
+                try await dependencyCompleted(task.id, tenant: tenant, at: now)
             case .failed, .cancelled, .skipped:
                 log.rollUp([task.planID])
                 for var dependent in try await dependents(of: [task.id], tenant: tenant, lock: .update) where !dependent.status.isTerminal {

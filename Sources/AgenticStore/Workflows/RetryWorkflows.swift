@@ -81,7 +81,7 @@ extension StoreTransaction {
     /// `pending` again (`PlanTask.reopen`), waiting for the dependencies not completed yet.
     fileprivate func reopen(_ task: PlanTask, dependencies: [PlanTask], at now: Timestamp, log: inout ChangeLog) async throws -> PlanTask {
         var task = task
-        task.reopen()
+        task.reopen(at: now)
         task.bumpVersion(at: now)
         try await updateTask(task)
         // Its delay is gone, so is the flag that held it back; then the count of what it waits for.

@@ -27,7 +27,6 @@ extension TransactionalStore {
                     .planClosed, "Plan \(plan.id.lowercased) is `\(plan.status.rawValue)`; a final plan takes no new tasks")
             }
             var task = draft.make(tenant: tenant, now: now)
-            task.applyDelay(at: now)
             let unmet = dependencies.filter { $0.status != .completed }.count
             let doomed = dependencies.contains { $0.status.isTerminal && $0.status != .completed }
             if doomed { try task.move(to: .skipped, at: now) }
@@ -101,6 +100,8 @@ extension TransactionalStore {
                 let unmet = dependencies.filter { $0.status != .completed }.count
                 try await tx.setDependencies(of: id, tenant: tenant, to: newDependencies, unmetDependencies: unmet)
                 task.dependsOn = newDependencies
+                // Its wait for a worker starts again with its new dependencies.
+                task.readyAt = now
                 changed = true
             }
             var statusMoved = false
@@ -139,6 +140,7 @@ extension TransactionalStore {
                 try await tx.setDependencies(
                     of: dependent.id, tenant: tenant, to: dependent.dependsOn,
                     unmetDependencies: remaining.filter { $0.status != .completed }.count)
+                dependent.readyAt = now
                 dependent.bumpVersion(at: now)
                 try await tx.updateTask(dependent)
                 log.record(EventType.updated(.task), dependent)

@@ -232,6 +232,30 @@ extension TransactionalStore {
 }
 
 extension TransactionalStore {
+    /// The sweeper's step for `schedule_to_start_seconds`: a ready task no worker claimed in time
+    /// fails (`task.expired`, actor `system`) and its dependents are skipped.
+    public func expireUnstartedTasks(limit: Int) async throws -> Int {
+        try await write { tx in
+            let now = clock.now()
+            let due = try await tx.unstartedPastDeadline(at: now, limit: limit)
+            var logs: [String: ChangeLog] = [:]
+            var failed: [String: [PlanTask]] = [:]
+            for var task in due {
+                try task.expireUnstarted(at: now)
+                task.bumpVersion(at: now)
+                try await tx.updateTask(task)
+                logs[task.tenant, default: ChangeLog()].record(EventType.taskExpired, task)
+                failed[task.tenant, default: []].append(task)
+            }
+            for tenant in logs.keys.sorted() {
+                var log = logs[tenant]!
+                try await tx.settle(moved: failed[tenant] ?? [], tenant: tenant, at: now, log: &log)
+                try await tx.commit(log, by: .system(tenant: tenant), at: now)
+            }
+            return due.count
+        }
+    }
+
     /// The sweeper's other step: delayed tasks and retries whose `not_before` has come become ready.
     public func releaseDueTasks(limit: Int) async throws -> Int {
         try await write { tx in try await tx.releaseDueTasks(at: clock.now(), limit: limit) }

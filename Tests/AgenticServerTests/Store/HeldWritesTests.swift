@@ -58,7 +58,7 @@ struct HeldWritesTests {
         let held = HeldWrites()
         let task = PlanTask.sample()
         #expect(held.hold(Prepared.Update(object: task), rows: .row(table: "tasks", id: task.id)) == nil)
-        #expect(held.hold(Prepared.DependencyCompleted(tenant: "t", completed: task.id), rows: .dependentsOf(task.id)) == nil)
+        #expect(held.hold(Prepared.DependencyCompleted(tenant: "t", completed: task.id, now: .now()), rows: .dependentsOf(task.id)) == nil)
         // The same task again: the two held ones must go first.
         let sent = held.hold(Prepared.Update(object: task), rows: .row(table: "tasks", id: task.id))
         #expect(sent.map { type(of: $0) == Together<UpdateTask, Prepared.DependencyCompleted>.self } == true)
