@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from typing import List
+from typing import Any, Dict, List, Optional, Tuple
 
+import httpx
 import pytest
 from conftest import Tenant
 from support import FaultProxy
@@ -102,6 +103,67 @@ def test_stream_from_last_event_id(client: Client) -> None:
         assert next(stream)["event_id"] == every[3]["event_id"]
 
 
+def test_list_iter_and_stream_by_resource_id(client: Client) -> None:
+    """``resource_id=`` on list, iter and stream: only the events about that resource, filtered by the server."""
+    a = client.agents.create("a")["agent_id"]
+    b = client.agents.create("b")["agent_id"]
+    client.agents.update(a, status="active")
+    client.agents.update(b, status="active")
+    client.publish_event("note", a, {"n": 1})
+
+    about_a = client.events.list(resource_id=a)["data"]
+    assert [e["type"] for e in about_a] == ["agent.created", "agent.updated", "x.note"]
+    assert {e["resource_id"] for e in about_a} == {a}
+    assert [e["type"] for e in client.events.list(types="agent.", resource_id=b)["data"]] == [
+        "agent.created",
+        "agent.updated",
+    ]
+    assert ids(list(client.events.iter(resource_id=a, page_size=1))) == ids(about_a)
+    with client.events.stream(resource_id=b, after=0) as stream:
+        assert [next(stream)["event_id"] for _ in range(2)] == ids(client.events.list(resource_id=b)["data"])
+        client.agents.update(a, status="idle")
+        client.agents.update(b, status="idle")
+        late = next(stream)
+        assert late["resource_id"] == b and late["data"]["status"] == "idle"
+
+
+def test_query_events_filters_on_the_server() -> None:
+    """``query_events`` (sync and async) asks the server for the aggregate's ``x.<event_type>`` events
+    (``types`` and ``resource_id``) in pages of ``limit``, and stops once it has ``limit`` of them."""
+    seen: List[httpx.Request] = []
+
+    def event(n: int) -> Dict[str, Any]:
+        return {"event_id": n, "type": "x.built", "resource_id": "agg", "data": {}, "actor": "k", "created_at": "t"}
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        after = int(request.url.params.get("after", "0"))
+        batch = [event(n) for n in (after + 10, after + 20) if n <= 50]
+        return httpx.Response(200, json={"data": batch, "next_after": batch[-1]["event_id"] if batch else after})
+
+    expected = [("x.built", "agg", "3", "0"), ("x.built", "agg", "3", "20")]
+
+    def asked() -> List[Tuple[Optional[str], ...]]:
+        params = [r.url.params for r in seen]
+        del seen[:]
+        return [(p.get("types"), p.get("resource_id"), p.get("limit"), p.get("after")) for p in params]
+
+    with Client("http://127.0.0.1:9", "k", transport=httpx.MockTransport(handle)) as client:
+        assert ids(client.query_events("built", "agg", limit=3)) == [10, 20, 30]
+        assert asked() == expected
+        assert ids(client.query_events("x.built", "agg", limit=1500)) == [10, 20, 30, 40, 50]
+        assert asked()[0] == ("x.built", "agg", "1000", "0")
+        assert client.query_events("built", limit=0) == [] and asked() == []
+
+    async def scenario() -> None:
+        async with AsyncClient("http://127.0.0.1:9", "k", transport=httpx.MockTransport(handle)) as client:
+            assert ids(await client.query_events("built", "agg", limit=3)) == [10, 20, 30]
+            assert asked() == expected
+            assert await client.query_events("built", limit=0) == [] and asked() == []
+
+    asyncio.run(scenario())
+
+
 def test_async_stream_resumes(tenant: Tenant, proxy: FaultProxy) -> None:
     direct = tenant.client()
 
@@ -167,3 +229,52 @@ def test_publish_and_query_events(client: Client) -> None:
     assert [e["event_id"] for e in found] == [published["event_id"]]
     assert len(client.query_events("report_ready")) == 2
     assert [e["type"] for e in client.events.list(types="x.")["data"]] == ["x.report_ready", "x.report_ready", "x.note"]
+
+
+def test_async_publish_and_query_events(tenant: Tenant) -> None:
+    """The seed's aliases on AsyncClient (its L01Client was async), and resource_id= on its events."""
+
+    async def scenario() -> None:
+        async with AsyncClient(tenant.base_url, tenant.key) as client:
+            agent = (await client.agents.create("a"))["agent_id"]
+            other = (await client.agents.create("b"))["agent_id"]
+            published = await client.publish_event(
+                "model_trained", agent, {"accuracy": 0.93}, aggregate_type="agent", metadata={"source": "async"}
+            )
+            assert published["type"] == "x.model_trained" and published["resource_id"] == agent
+            assert published["data"] == {
+                "aggregate_type": "agent",
+                "payload": {"accuracy": 0.93},
+                "metadata": {"source": "async"},
+            }
+            second = await client.publish_event("model_trained", agent, {"accuracy": 0.95})
+            elsewhere = await client.publish_event("model_trained", other)
+            await client.publish_event("model_deployed", agent)
+
+            found = await client.query_events("model_trained", agent)
+            assert ids(found) == [published["event_id"], second["event_id"]]
+            assert [e["data"]["payload"] for e in found] == [{"accuracy": 0.93}, {"accuracy": 0.95}]
+            assert ids(await client.query_events("model_trained", agent, limit=1)) == [published["event_id"]]
+            assert ids(await client.query_events("model_trained", other)) == [elsewhere["event_id"]]
+            assert len(await client.query_events("model_trained")) == 3
+            assert [e["type"] for e in await client.query_events(aggregate_id=agent)] == [
+                "agent.created",
+                "x.model_trained",
+                "x.model_trained",
+                "x.model_deployed",
+            ]
+            assert ids(await client.query_events("model_trained", agent, after=published["event_id"])) == [
+                second["event_id"]
+            ]
+
+            page = await client.events.list(types="x.", resource_id=other)
+            assert ids(page["data"]) == [elsewhere["event_id"]]
+            assert len([e async for e in client.events.iter(resource_id=agent, page_size=1)]) == 4
+            async with client.events.stream(resource_id=other, after=0) as stream:
+                assert (await stream.__anext__())["type"] == "agent.created"
+                assert (await stream.__anext__())["event_id"] == elsewhere["event_id"]
+                await client.publish_event("model_trained", agent)
+                last = await client.publish_event("model_retired", other)
+                assert (await stream.__anext__())["event_id"] == last["event_id"]
+
+    asyncio.run(scenario())

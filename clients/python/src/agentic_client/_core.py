@@ -326,9 +326,11 @@ def events_call(
     wait: Optional[float],
     limit: Optional[int],
     timeout: float,
+    resource_id: Optional[str] = None,
 ) -> Call:
     wait_seconds = None if wait is None else max(0, min(30, int(round(wait))))
-    call = Call("GET", "/events", params=params(after=after, types=types_param(types), limit=limit, wait=wait_seconds))
+    query = params(after=after, types=types_param(types), resource_id=resource_id, limit=limit, wait=wait_seconds)
+    call = Call("GET", "/events", params=query)
     if wait_seconds:
         call.timeout = max(timeout, wait_seconds + 15.0)
     return call
@@ -358,6 +360,34 @@ def publish_call(type: str, data: Optional[Mapping[str, Any]], resource_id: Opti
     if resource_id is not None:
         body["resource_id"] = resource_id
     return Call("POST", "/events", body=body)
+
+
+# --- the seed's events: x.<event_type> about an aggregate ----------------------------------------------
+
+
+def seed_event_type(event_type: Optional[str]) -> Optional[str]:
+    """The type a seed event is stored as: ``x.<event_type>`` (a type given with its ``x.`` as it is)."""
+    if event_type is None or event_type.startswith("x."):
+        return event_type
+    return "x." + event_type
+
+
+def seed_publish_call(
+    event_type: str,
+    aggregate_id: Optional[str],
+    payload: Optional[Mapping[str, Any]],
+    aggregate_type: Optional[str],
+    metadata: Optional[Mapping[str, Any]],
+) -> Call:
+    """``publish_event``: a client event ``x.<event_type>`` about ``aggregate_id`` (its ``resource_id``)."""
+    data = {"aggregate_type": aggregate_type, "payload": dict(payload or {}), "metadata": dict(metadata or {})}
+    return publish_call("x." + event_type, data, aggregate_id)
+
+
+def seed_query_args(event_type: Optional[str], aggregate_id: Optional[str], limit: int) -> Dict[str, Any]:
+    """The ``events.iter`` arguments of ``query_events``: the server filters on the type and on
+    ``resource_id`` (nothing is read to be thrown away), in pages of ``limit`` (1 to 1,000)."""
+    return {"types": seed_event_type(event_type), "resource_id": aggregate_id, "page_size": max(1, min(limit, 1000))}
 
 
 def key_create_call(
@@ -510,10 +540,13 @@ class SSEDecoder:
 
 
 def stream_request(
-    types: Optional[Union[str, Sequence[str]]], last_event_id: Optional[int], after: Optional[int]
+    types: Optional[Union[str, Sequence[str]]],
+    resource_id: Optional[str],
+    last_event_id: Optional[int],
+    after: Optional[int],
 ) -> Tuple[Dict[str, str], Dict[str, str]]:
     """Query parameters and headers of one (re)connection of an event stream."""
-    query = params(types=types_param(types))
+    query = params(types=types_param(types), resource_id=resource_id)
     headers = {"Accept": "text/event-stream"}
     if last_event_id is not None:
         headers["Last-Event-ID"] = str(last_event_id)

@@ -322,16 +322,16 @@ class AsyncClient:
         aggregate_type: Optional[str] = None,
         metadata: Optional[JSONObject] = None,
     ) -> Event:
-        data = {"aggregate_type": aggregate_type, "payload": dict(payload or {}), "metadata": dict(metadata or {})}
-        return await self.events.publish("x." + event_type, data, resource_id=aggregate_id)
+        call = _core.seed_publish_call(event_type, aggregate_id, payload, aggregate_type, metadata)
+        return cast(Event, await self.send(call))
 
     async def query_events(
         self, event_type: Optional[str] = None, aggregate_id: Optional[str] = None, limit: int = 100, after: int = 0
     ) -> List[Event]:
-        types = None if event_type is None else (event_type if event_type.startswith("x.") else "x." + event_type)
+        """See :meth:`Client.query_events`."""
         found: List[Event] = []
-        async for event in self.events.iter(after=after, types=types, page_size=1000):
-            if aggregate_id is None or event["resource_id"] == aggregate_id:
+        if limit > 0:
+            async for event in self.events.iter(after=after, **_core.seed_query_args(event_type, aggregate_id, limit)):
                 found.append(event)
                 if len(found) >= limit:
                     break
@@ -809,8 +809,11 @@ class AsyncEvents:
         types: Types = None,
         wait: Optional[float] = None,
         limit: Optional[int] = None,
+        *,
+        resource_id: Optional[str] = None,
     ) -> EventPage:
-        call = _core.events_call(after, types, wait, limit, self._client.config.timeout)
+        """See :meth:`Events.list`."""
+        call = _core.events_call(after, types, wait, limit, self._client.config.timeout, resource_id)
         return cast(EventPage, await self._client.send(call))
 
     async def iter(
@@ -821,10 +824,13 @@ class AsyncEvents:
         page_size: Optional[int] = None,
         follow: bool = False,
         wait: float = 25.0,
+        resource_id: Optional[str] = None,
     ) -> AsyncIterator[Event]:
+        """See :meth:`Events.iter`."""
         position = after
         while True:
-            page = await self.list(after=position, types=types, wait=wait if follow else None, limit=page_size)
+            wait_for = wait if follow else None
+            page = await self.list(after=position, types=types, wait=wait_for, limit=page_size, resource_id=resource_id)
             position = page["next_after"]
             for event in page["data"]:
                 yield event
@@ -840,8 +846,12 @@ class AsyncEvents:
         reconnect: bool = True,
         read_timeout: float = 45.0,
         max_reconnect_delay: float = 30.0,
+        resource_id: Optional[str] = None,
     ) -> "AsyncEventStream":
-        return AsyncEventStream(self._client, types, last_event_id, after, reconnect, read_timeout, max_reconnect_delay)
+        """See :meth:`Events.stream`."""
+        return AsyncEventStream(
+            self._client, types, last_event_id, after, reconnect, read_timeout, max_reconnect_delay, resource_id
+        )
 
     async def publish(
         self, type: str, data: Optional[JSONObject] = None, *, resource_id: Optional[str] = None
@@ -887,9 +897,11 @@ class AsyncEventStream:
         reconnect: bool,
         read_timeout: float,
         max_reconnect_delay: float,
+        resource_id: Optional[str] = None,
     ) -> None:
         self._client = client
         self._types = types
+        self._resource_id = resource_id
         self._after = after
         self._reconnect = reconnect
         self._read_timeout = read_timeout
@@ -923,7 +935,7 @@ class AsyncEventStream:
         failures = 0
         timeout = httpx.Timeout(connect=10.0, read=self._read_timeout, write=10.0, pool=10.0)
         while True:
-            query, extra = _core.stream_request(self._types, self.last_event_id, self._after)
+            query, extra = _core.stream_request(self._types, self._resource_id, self.last_event_id, self._after)
             headers = dict(client._headers)
             headers.update(extra)
             try:

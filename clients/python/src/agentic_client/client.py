@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import time
@@ -323,21 +324,16 @@ class Client:
         metadata: Optional[JSONObject] = None,
     ) -> Event:
         """A client event of type ``x.<event_type>`` about ``aggregate_id`` (``POST /api/v1/events``)."""
-        data = {"aggregate_type": aggregate_type, "payload": dict(payload or {}), "metadata": dict(metadata or {})}
-        return self.events.publish("x." + event_type, data, resource_id=aggregate_id)
+        call = _core.seed_publish_call(event_type, aggregate_id, payload, aggregate_type, metadata)
+        return cast(Event, self.send(call))
 
     def query_events(
         self, event_type: Optional[str] = None, aggregate_id: Optional[str] = None, limit: int = 100, after: int = 0
     ) -> List[Event]:
-        """Events of type ``x.<event_type>`` (every type when None) about ``aggregate_id``, oldest first."""
-        types = None if event_type is None else (event_type if event_type.startswith("x.") else "x." + event_type)
-        found: List[Event] = []
-        for event in self.events.iter(after=after, types=types, page_size=1000):
-            if aggregate_id is None or event["resource_id"] == aggregate_id:
-                found.append(event)
-                if len(found) >= limit:
-                    break
-        return found
+        """Up to ``limit`` events of type ``x.<event_type>`` (every type when None) about ``aggregate_id``
+        (about anything when None), oldest first; the server does the filtering."""
+        events = self.events.iter(after=after, **_core.seed_query_args(event_type, aggregate_id, limit))
+        return list(itertools.islice(events, max(0, limit)))
 
 
 class PageIterator(Generic[R]):
@@ -858,12 +854,15 @@ class Events:
         types: Types = None,
         wait: Optional[float] = None,
         limit: Optional[int] = None,
+        *,
+        resource_id: Optional[str] = None,
     ) -> EventPage:
         """One page of events after ``after``, oldest first: ``{"data": [...], "next_after": N}``.
 
-        ``types`` takes exact types and prefixes ending in ``.`` (a list or a comma string); ``wait``
-        (≤ 30 s) holds the request until something arrives."""
-        call = _core.events_call(after, types, wait, limit, self._client.config.timeout)
+        ``types`` takes exact types and prefixes ending in ``.`` (a list or a comma string);
+        ``resource_id`` keeps only the events about that resource; ``wait`` (≤ 30 s) holds the request
+        until something arrives."""
+        call = _core.events_call(after, types, wait, limit, self._client.config.timeout, resource_id)
         return cast(EventPage, self._client.send(call))
 
     def iter(
@@ -874,12 +873,14 @@ class Events:
         page_size: Optional[int] = None,
         follow: bool = False,
         wait: float = 25.0,
+        resource_id: Optional[str] = None,
     ) -> Iterator[Event]:
-        """Every event after ``after``, page after page; with ``follow`` it then waits for new ones
-        (long-polls) forever instead of stopping at the end of the log."""
+        """Every event after ``after`` (of ``types``, about ``resource_id``), page after page; with
+        ``follow`` it then waits for new ones (long-polls) forever instead of stopping at the end of the log."""
         position = after
         while True:
-            page = self.list(after=position, types=types, wait=wait if follow else None, limit=page_size)
+            wait_for = wait if follow else None
+            page = self.list(after=position, types=types, wait=wait_for, limit=page_size, resource_id=resource_id)
             position = page["next_after"]
             for event in page["data"]:
                 yield event
@@ -895,10 +896,14 @@ class Events:
         reconnect: bool = True,
         read_timeout: float = 45.0,
         max_reconnect_delay: float = 30.0,
+        resource_id: Optional[str] = None,
     ) -> "EventStream":
-        """Server-Sent Events from ``GET /events/stream``: an iterator of events that reconnects by
-        itself after a dropped connection and resumes with ``Last-Event-ID`` (no gap, no repeat)."""
-        return EventStream(self._client, types, last_event_id, after, reconnect, read_timeout, max_reconnect_delay)
+        """Server-Sent Events from ``GET /events/stream`` (of ``types``, about ``resource_id``): an
+        iterator of events that reconnects by itself after a dropped connection and resumes with
+        ``Last-Event-ID`` (no gap, no repeat)."""
+        return EventStream(
+            self._client, types, last_event_id, after, reconnect, read_timeout, max_reconnect_delay, resource_id
+        )
 
     def publish(self, type: str, data: Optional[JSONObject] = None, *, resource_id: Optional[str] = None) -> Event:
         """Appends a client event (``POST /api/v1/events``; types start with ``x.``)."""
@@ -948,9 +953,11 @@ class EventStream:
         reconnect: bool,
         read_timeout: float,
         max_reconnect_delay: float,
+        resource_id: Optional[str] = None,
     ) -> None:
         self._client = client
         self._types = types
+        self._resource_id = resource_id
         self._after = after
         self._reconnect = reconnect
         self._read_timeout = read_timeout
@@ -984,7 +991,7 @@ class EventStream:
         failures = 0
         timeout = httpx.Timeout(connect=10.0, read=self._read_timeout, write=10.0, pool=10.0)
         while True:
-            query, extra = _core.stream_request(self._types, self.last_event_id, self._after)
+            query, extra = _core.stream_request(self._types, self._resource_id, self.last_event_id, self._after)
             headers = dict(client._headers)
             headers.update(extra)
             try:
