@@ -25,27 +25,37 @@ struct IdempotencyFaultTests {
                 id: id, logger: logger)
         }
         // Session A holds the agents table: the request reserves its key, then waits in its write.
-        let a = try await session(1)
-        try await Self.run(a, "BEGIN", logger)
-        try await Self.run(a, "LOCK TABLE agents IN ACCESS EXCLUSIVE MODE", logger)
         let body: JSONValue = ["name": "exactly-once"]
-        let first = Task { try? await LiveHTTP.call(.post, server.baseURL + "/api/v1/agents", key: key, json: body, headers: [("Idempotency-Key", "K")], timeout: .seconds(60)) }
-        let b = try await session(2)
-        let reserved = try await poll({ try await Self.count(b, "SELECT count(*) FROM idempotency_keys WHERE key = 'K'", logger) }, until: { $0 == 1 })
-        #expect(reserved == 1, "the key was reserved before the write")
-        // Session B takes the idempotency table, then A lets the write through: the agent is inserted,
-        // and the transaction waits to record its answer.
-        try await Self.run(b, "BEGIN", logger)
-        try await Self.run(b, "LOCK TABLE idempotency_keys IN ACCESS EXCLUSIVE MODE", logger)
-        try await Self.run(a, "COMMIT", logger)
-        try await Task.sleep(for: .milliseconds(500))
-        // The process dies right there.
-        try await server.stop(signal: SIGKILL)
-        first.cancel()
-        try await Self.run(b, "ROLLBACK", logger)
-        let agentsAfterCrash = try await Self.count(a, "SELECT count(*) FROM agents WHERE name = 'exactly-once'", logger)
+        let a = try await session(1)
+        var b: PostgresConnection?
+        let agentsAfterCrash: Int64
+        do {
+            try await Self.run(a, "BEGIN", logger)
+            try await Self.run(a, "LOCK TABLE agents IN ACCESS EXCLUSIVE MODE", logger)
+            let first = Task { try? await LiveHTTP.call(.post, server.baseURL + "/api/v1/agents", key: key, json: body, headers: [("Idempotency-Key", "K")], timeout: .seconds(60)) }
+            let second = try await session(2)
+            b = second
+            let reserved = try await poll({ try await Self.count(second, "SELECT count(*) FROM idempotency_keys WHERE key = 'K'", logger) }, until: { $0 == 1 })
+            #expect(reserved == 1, "the key was reserved before the write")
+            // Session B takes the idempotency table, then A lets the write through: the agent is inserted,
+            // and the transaction waits to record its answer.
+            try await Self.run(second, "BEGIN", logger)
+            try await Self.run(second, "LOCK TABLE idempotency_keys IN ACCESS EXCLUSIVE MODE", logger)
+            try await Self.run(a, "COMMIT", logger)
+            try await Task.sleep(for: .milliseconds(500))
+            // The process dies right there.
+            try await server.stop(signal: SIGKILL)
+            first.cancel()
+            try await Self.run(second, "ROLLBACK", logger)
+            agentsAfterCrash = try await Self.count(a, "SELECT count(*) FROM agents WHERE name = 'exactly-once'", logger)
+        } catch {
+            // A connection must be closed before it goes (postgres-nio asserts it), also when a step failed.
+            try? await a.close()
+            try? await b?.close()
+            throw error
+        }
         try await a.close()
-        try await b.close()
+        try await b?.close()
 
         // The client retries the same request until it gets an answer.
         let restarted = try await ServerProcess.start(database: database, environment: ["AGENTIC_ADMIN_KEY": key])
