@@ -6,7 +6,8 @@ import AgenticCore
 struct RowStatements<Object: DescribedResource>: Sendable {
     let table: String
     let idColumn: String
-    /// `agent_id, tenant, did, …`: every stored field, in the description's order.
+    /// `agent_id, tenant, did, …`: every stored field, in the description's order, then each derived
+    /// one as its expression (`(SELECT …) AS usage`).
     let columns: String
     /// The same, each as `t.<column>`: for statements that join the table as `t`.
     let columnsOfT: String
@@ -20,12 +21,16 @@ struct RowStatements<Object: DescribedResource>: Sendable {
     /// Binds the tenant, then the id.
     let delete: String
 
-    init(placeholder: (Int) -> String, extraInsertColumns: [String] = []) {
+    /// - Parameter jsonObject: the store's function that builds a JSON object from name, value pairs.
+    init(placeholder: (Int) -> String, jsonObject: String, extraInsertColumns: [String] = []) {
         let description = Object.fields
         guard let table = description.table else { preconditionFailure("\(Object.self) has no table") }
         self.table = table
         idColumn = description.idName
-        columns = description.columnList
+        let derived = description.derivedColumns.map {
+            SQLDomain.derived($0.derived!, table: table, idColumn: description.idName, jsonObject: jsonObject) + " AS " + $0.name
+        }
+        columns = ([description.columnList] + derived).joined(separator: ", ")
         columnsOfT = description.columns.map { "t." + $0.name }.joined(separator: ", ")
         let stored = description.columns
         let insertNames = stored.map(\.name) + extraInsertColumns

@@ -38,6 +38,19 @@ enum SQLDomain {
         """
     }
 
+    /// The select expression of a derived field of `table`'s rows (see `DerivedColumn`).
+    static func derived(_ column: DerivedColumn, table: String, idColumn: String, jsonObject: String) -> String {
+        switch column {
+        case .usageTotals:
+            // The totals row's kind is the resource's table; a resource nothing was reported for has none.
+            """
+            COALESCE((SELECT \(jsonObject)('input_tokens', u.input_tokens, 'output_tokens', u.output_tokens, 'cost_usd', u.cost_usd) \
+            FROM usage_totals u WHERE u.tenant = \(table).tenant AND u.kind = '\(table)' AND u.resource_id = \(table).\(idColumn)), \
+            \(jsonObject)('input_tokens', 0, 'output_tokens', 0, 'cost_usd', 0))
+            """
+        }
+    }
+
     /// One more version, stamped `now` (a placeholder): what `Versioned.bumpVersion` does in Swift.
     static func bumpVersion(now: String) -> String { "version = version + 1, updated_at = \(now)" }
 }

@@ -21,6 +21,8 @@ public enum SerialScope: Sendable, Hashable {
     case taskGraph(tenant: String, plan: UUID)
     /// Every change of the tenant's settings (read, changed, written back).
     case settings(tenant: String)
+    /// The claims of one agent with a `max_concurrent_tasks`, so each counts the other's.
+    case agentClaims(tenant: String, agent: UUID)
 
     /// The lock's name: `agentic:goal-tree:<tenant>` or `agentic:task-graph:<tenant>:<plan>`.
     public var name: String {
@@ -28,6 +30,7 @@ public enum SerialScope: Sendable, Hashable {
         case .goalTree(let tenant): return "agentic:goal-tree:\(tenant)"
         case .taskGraph(let tenant, let plan): return "agentic:task-graph:\(tenant):\(plan.lowercased)"
         case .settings(let tenant): return "agentic:settings:\(tenant)"
+        case .agentClaims(let tenant, let agent): return "agentic:agent-claims:\(tenant):\(agent.lowercased)"
         }
     }
 }
@@ -40,18 +43,21 @@ public struct ClaimableTask: Sendable {
     public var planStatus: PlanStatus
     public var goalID: UUID
     public var goalCap: Int64?
+    /// The claiming agent's `resource_limits.max_concurrent_tasks`.
+    public var agentCap: Int64?
 
-    public init(task: PlanTask, planStatus: PlanStatus, goalID: UUID, goalCap: Int64?) {
+    public init(task: PlanTask, planStatus: PlanStatus, goalID: UUID, goalCap: Int64?, agentCap: Int64?) {
         self.task = task
         self.planStatus = planStatus
         self.goalID = goalID
         self.goalCap = goalCap
+        self.agentCap = agentCap
     }
 
     /// As a store reads it: the plan's status as stored text.
-    init(task: PlanTask, storedPlanStatus status: String, goalID: UUID, goalCap: Int64?) throws {
+    init(task: PlanTask, storedPlanStatus status: String, goalID: UUID, goalCap: Int64?, agentCap: Int64?) throws {
         guard let planStatus = PlanStatus(rawValue: status) else { throw AgenticError.internal("a plan has the unknown status `\(status)`") }
-        self.init(task: task, planStatus: planStatus, goalID: goalID, goalCap: goalCap)
+        self.init(task: task, planStatus: planStatus, goalID: goalID, goalCap: goalCap, agentCap: agentCap)
     }
 }
 
@@ -163,6 +169,16 @@ public protocol StoreTransaction: Sendable {
     func claimable(_ request: ClaimRequest, tenant: String, excluding: ClaimExclusions) async throws -> [ClaimableTask]
     /// Locks and returns running tasks whose lease expired before `now`, of any tenant.
     func expiredLeases(at now: Timestamp, limit: Int) async throws -> [PlanTask]
+
+    // MARK: usage
+
+    /// Adds `usage` to the totals of each resource (its kind is its table: `agents`, `goals`,
+    /// `plans`), rows locked to the end of the transaction; give them in that order, so two
+    /// transactions lock them in the same order.
+    func addUsage(_ usage: Usage, to resources: [(kind: String, id: UUID)], tenant: String) async throws -> [String: Usage]
+    /// One resource's totals, locked — made first (zero) when nothing was reported yet — so no report
+    /// lands between reading them and deciding on the resource's budget.
+    func lockUsageTotals(kind: String, id: UUID, tenant: String) async throws -> Usage
     /// Ready tasks (any tenant) whose `schedule_to_start_seconds` ran out unclaimed, locked
     /// (PostgreSQL skips locked ones).
     func unstartedPastDeadline(at now: Timestamp, limit: Int) async throws -> [PlanTask]

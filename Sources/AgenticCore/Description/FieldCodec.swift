@@ -143,6 +143,32 @@ extension FieldCodec where Value == JSONObject {
     }
 }
 
+extension FieldCodec where Value == JSONObject {
+    /// A JSON object some of whose members the server enforces (`Known`'s fields: a plan's
+    /// `max_tokens`, validated and named like `resource_budget.max_tokens`); every other member
+    /// stays free-form.
+    public static func object<Known: DescribedObject>(enforcing _: Known.Type, schema name: String) -> Self {
+        FieldCodec(
+            schema: .reference(name), column: .json,
+            read: { value, path, errors in
+                let object: JSONObject
+                switch Convert.object(value) {
+                case .success(let o): object = o
+                case .failure(let problem):
+                    errors.append(FieldError(field: path + problem.subpath, message: problem.message))
+                    return nil
+                }
+                var reader = ObjectReader(value, known: Known.fields.createNames.union(object.keys.map(\.string)), prefix: path + ".")
+                var known = Known()
+                Known.fields.read(&reader, into: &known) { _ in true }
+                errors.append(contentsOf: reader.errors)
+                return reader.errors.isEmpty ? object : nil
+            },
+            write: { v, w in w.object(v) }, parse: { if case .object(let o) = $0 { o } else { nil } },
+            store: { .json(.object($0)) }, load: { if case .json(.object(let o)) = $0 { o } else { nil } })
+    }
+}
+
 extension FieldCodec where Value == [UUID] {
     /// Distinct ids.
     public static func uuids(maxItems: Int) -> Self {

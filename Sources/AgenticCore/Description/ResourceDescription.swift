@@ -42,6 +42,8 @@ public struct ResourceDescription<Object: DescribedObject>: Sendable {
     public let idName: String
     /// The stored fields, in column order.
     public let columns: [ResourceField<Object>]
+    /// Fields a store reads with the row from elsewhere (`DerivedColumn`), after the stored ones.
+    public let derivedColumns: [ResourceField<Object>]
     /// The names a create request may use (aliases included).
     public let createNames: Set<String>
     let patchNames: Set<String>
@@ -55,7 +57,8 @@ public struct ResourceDescription<Object: DescribedObject>: Sendable {
         self.table = table
         self.fields = fields
         idName = fields.first?.name ?? ""
-        columns = fields.filter { $0.column != nil }
+        columns = fields.filter { $0.column != nil && $0.derived == nil }
+        derivedColumns = fields.filter { $0.column != nil && $0.derived != nil }
         let visible = fields.filter(\.isVisible)
         self.createInputs = createInputs
         createNames = Set(visible.filter { $0.access != .server }.flatMap(\.requestNames)).union(createInputs)
@@ -120,7 +123,7 @@ public struct ResourceDescription<Object: DescribedObject>: Sendable {
     /// Builds the object from its stored columns; `column` answers each field's stored value.
     public func decode(_ column: (ResourceField<Object>) throws -> StoredValue) throws -> Object {
         var object = Object()
-        for field in columns {
+        for field in columns + derivedColumns {
             guard field.loadStored(try column(field), &object) else {
                 throw AgenticError.internal("column \(field.name) of \(table ?? "\(Object.self)") does not hold its type")
             }

@@ -13,6 +13,13 @@ public enum FieldAccess: Sendable, Equatable {
     case hidden
 }
 
+/// A value a store works out from other tables when it reads a row, never written with it.
+public enum DerivedColumn: Sendable, Equatable {
+    /// The resource's sum in the store's usage totals (`Usage`), which completions add to without
+    /// touching the resource's row.
+    case usageTotals
+}
+
 /// One field of a described type: its JSON name, who may set it, and typed access to it through a
 /// key path — declared once, used for requests, responses, rows and the OpenAPI check.
 public struct ResourceField<Object>: Sendable {
@@ -28,6 +35,8 @@ public struct ResourceField<Object>: Sendable {
     public let schema: FieldSchema
     /// The column it is stored in (named like the field); `nil` when computed on read.
     public let column: ColumnType?
+    /// Read from elsewhere with the row (a column of that type in every select), never stored.
+    public let derived: DerivedColumn?
     let keyPath: any PartialKeyPath<Object> & Sendable
     let writeJSON: @Sendable (Object, inout JSONWriter) -> Void
     let readRequest: @Sendable (JSONValue, String, inout [FieldError], inout Object) -> Void
@@ -45,11 +54,14 @@ public struct ResourceField<Object>: Sendable {
     ///   - required: whether a create request must give it (else the property's own default applies).
     ///   - aliases: other accepted request names.
     ///   - patchScope: the scope a PATCH of it needs (see `patchScope`).
+    ///   - derived: where a store reads it from, when not from the row's own column.
     public init<Value>(
         _ name: String, _ keyPath: any WritableKeyPath<Object, Value> & Sendable, _ codec: FieldCodec<Value>,
-        _ access: FieldAccess, required: Bool = false, aliases: [String] = [], patchScope: Scope = .write
+        _ access: FieldAccess, required: Bool = false, aliases: [String] = [], patchScope: Scope = .write,
+        derived: DerivedColumn? = nil
     ) {
         self.name = name
+        self.derived = derived
         self.patchScope = patchScope
         self.aliases = aliases
         self.access = access

@@ -16,6 +16,11 @@ public enum EventType {
     public static let taskLeaseExpired = "task.lease_expired"
     /// An attempt ran past its `timeout_seconds` (heartbeats cannot extend a lease beyond it).
     public static let taskTimedOut = "task.timed_out"
+    /// Budgets: usage reached a goal's, plan's or agent's budget; claims pass its work over until
+    /// the budget is raised (`Goal.budgetExhaustedEvent`, …).
+    public static let goalBudgetExhausted = Goal.budgetExhaustedEvent
+    public static let planBudgetExhausted = Plan.budgetExhaustedEvent
+    public static let agentBudgetExhausted = Agent.budgetExhaustedEvent
     /// A ready task nobody claimed within its `schedule_to_start_seconds` failed.
     public static let taskExpired = "task.expired"
     /// A goal's time ran out (`constraints.deadline` or `max_execution_time_sec`): it failed, and

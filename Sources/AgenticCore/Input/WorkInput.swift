@@ -93,21 +93,24 @@ public struct ReleaseRequest: Sendable {
 public struct CompleteRequest: Sendable {
     public var agentID: UUID
     public var outputs: JSONObject?
+    /// What the attempt cost (`usage`).
+    public var usage: Usage?
     /// Claim the next tasks in the same request (`claim_next`).
     public var claimNext: ClaimRequest?
 
-    public init(agentID: UUID, outputs: JSONObject? = nil, claimNext: ClaimRequest? = nil) {
+    public init(agentID: UUID, outputs: JSONObject? = nil, usage: Usage? = nil, claimNext: ClaimRequest? = nil) {
         self.agentID = agentID
         self.outputs = outputs
+        self.usage = usage
         self.claimNext = claimNext
     }
 
     public static func read(_ body: JSONValue) throws(AgenticError) -> CompleteRequest {
-        var r = ObjectReader(body, known: ["agent_id", "outputs", "output_data", "claim_next"])
+        var r = ObjectReader(body, known: ["agent_id", "outputs", "output_data", "usage", "claim_next"])
         let agentID = WorkFields.requiredAgent(&r)
         let request = CompleteRequest(
             agentID: agentID ?? UUID.unset, outputs: r.read(oneOf: ["outputs", "output_data"], Convert.object).value,
-            claimNext: ClaimRequest.readNext(&r, agentID: agentID))
+            usage: Usage.read(&r), claimNext: ClaimRequest.readNext(&r, agentID: agentID))
         try r.check()
         return request
     }
@@ -119,18 +122,21 @@ public struct FailRequest: Sendable {
     public var agentID: UUID
     public var error: JSONObject
     public var retryable: Bool
+    /// What the attempt cost (`usage`).
+    public var usage: Usage?
     /// Claim the next tasks in the same request (`claim_next`).
     public var claimNext: ClaimRequest?
 
-    public init(agentID: UUID, error: JSONObject = [:], retryable: Bool = true, claimNext: ClaimRequest? = nil) {
+    public init(agentID: UUID, error: JSONObject = [:], retryable: Bool = true, usage: Usage? = nil, claimNext: ClaimRequest? = nil) {
         self.agentID = agentID
         self.error = error
         self.retryable = retryable
+        self.usage = usage
         self.claimNext = claimNext
     }
 
     public static func read(_ body: JSONValue) throws(AgenticError) -> FailRequest {
-        var r = ObjectReader(body, known: ["agent_id", "error", "retryable", "claim_next"])
+        var r = ObjectReader(body, known: ["agent_id", "error", "retryable", "usage", "claim_next"])
         let agentID = WorkFields.requiredAgent(&r)
         let error = r.read("error", nullable: true) { value -> Result<JSONObject, Problem> in
             if case .string(let message) = value {
@@ -144,7 +150,8 @@ public struct FailRequest: Sendable {
         }
         let request = FailRequest(
             agentID: agentID ?? UUID.unset, error: error.value ?? [:],
-            retryable: r.read("retryable", Convert.bool).value(or: true), claimNext: ClaimRequest.readNext(&r, agentID: agentID))
+            retryable: r.read("retryable", Convert.bool).value(or: true), usage: Usage.read(&r),
+            claimNext: ClaimRequest.readNext(&r, agentID: agentID))
         try r.check()
         return request
     }

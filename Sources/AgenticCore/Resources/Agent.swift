@@ -10,7 +10,15 @@ public struct Agent: DescribedResource, Equatable {
     public var status = AgentStatus.created
     public var configuration: JSONObject = [:]
     public var metadata: JSONObject = [:]
+    /// Free-form, except `max_tokens`, `max_cost_usd` and `max_concurrent_tasks`, which are enforced.
     public var resourceLimits: JSONObject = [:]
+    /// What its work cost so far, summed from what workers reported (read from the usage totals).
+    public var usage = Usage()
+    /// Its budget is used up: claims hand out none of its work until the budget is raised.
+    public var budgetExhausted = false
+    /// `resource_limits.max_concurrent_tasks`, kept in a column of its own for the claim to read
+    /// (`refreshLimits`); never shown on its own.
+    public var maxConcurrentTasks: Int64?
     public var version: Int64 = 1
     public var createdAt = Timestamp(microseconds: 0)
     public var updatedAt = Timestamp(microseconds: 0)
@@ -26,8 +34,16 @@ public struct Agent: DescribedResource, Equatable {
             .init("status", \.status, .enumeration(AgentStatus.self), .always),
             .init("configuration", \.configuration, .object, .always),
             .init("metadata", \.metadata, .object, .always),
-            .init("resource_limits", \.resourceLimits, .object, .always, patchScope: .admin),
+            .init(
+                "resource_limits", \.resourceLimits, .object(enforcing: AgentLimits.self, schema: "AgentLimits"), .always,
+                patchScope: .admin),
+            .init("usage", \.usage, .nested(Usage.self, schema: "Usage"), .server, derived: .usageTotals),
+            .init("budget_exhausted", \.budgetExhausted, .boolean, .server),
+            .init("max_concurrent_tasks", \.maxConcurrentTasks, .optional(.integer(1...10_000)), .hidden),
         ])
+
+    /// A new agent's enforced limits are read from its `resource_limits`.
+    public mutating func prepareNew(at now: Timestamp) { refreshLimits() }
 
     /// An agent without a DID gets one made from its name.
     public static func checkDraft(_ agent: inout Agent, given: Set<String>, reader: inout ObjectReader) {

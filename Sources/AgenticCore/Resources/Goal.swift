@@ -19,6 +19,10 @@ public struct Goal: DescribedResource, Equatable {
     /// When the goal fails unless it has finished: the earlier of `constraints.deadline` and
     /// `constraints.max_execution_time_sec` after its creation (see `refreshExpiry`).
     public var expiresAt: Timestamp?
+    /// What its work cost so far, summed from what workers reported (read from the usage totals).
+    public var usage = Usage()
+    /// Its budget is used up: claims hand out none of its work until the budget is raised.
+    public var budgetExhausted = false
     public var version: Int64 = 1
     public var createdAt = Timestamp(microseconds: 0)
     public var updatedAt = Timestamp(microseconds: 0)
@@ -42,6 +46,8 @@ public struct Goal: DescribedResource, Equatable {
             .init("metadata", \.metadata, .object, .always),
             .init("completed_at", \.completedAt, .optional(.timestamp), .server),
             .init("expires_at", \.expiresAt, .optional(.timestamp), .server),
+            .init("usage", \.usage, .nested(Usage.self, schema: "Usage"), .server, derived: .usageTotals),
+            .init("budget_exhausted", \.budgetExhausted, .boolean, .server),
         ])
 
     /// A new goal has not finished yet.

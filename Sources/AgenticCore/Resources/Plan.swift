@@ -12,7 +12,12 @@ public struct Plan: DescribedResource, Equatable {
     /// How its steps were meant to run, as the seed's planners say it; the graph of `depends_on` is
     /// what the queue follows.
     public var planType: PlanType?
+    /// Free-form, except `max_tokens` and `max_cost_usd`, which are enforced.
     public var resourceBudget: JSONObject = [:]
+    /// What its work cost so far, summed from what workers reported (read from the usage totals).
+    public var usage = Usage()
+    /// Its budget is used up: claims hand out none of its work until the budget is raised.
+    public var budgetExhausted = false
     public var metadata: JSONObject = [:]
     /// Derived from the plan's tasks when read; never stored.
     public var taskCounts = TaskCounts()
@@ -32,7 +37,11 @@ public struct Plan: DescribedResource, Equatable {
             .init("name", \.name, .text(min: 1, max: Limits.maxNameLength), .always),
             .init("status", \.status, .enumeration(PlanStatus.self), .always),
             .init("plan_type", \.planType, .optional(.enumeration(PlanType.self)), .always),
-            .init("resource_budget", \.resourceBudget, .object, .always, patchScope: .admin),
+            .init(
+                "resource_budget", \.resourceBudget, .object(enforcing: PlanBudget.self, schema: "PlanBudget"), .always,
+                patchScope: .admin),
+            .init("usage", \.usage, .nested(Usage.self, schema: "Usage"), .server, derived: .usageTotals),
+            .init("budget_exhausted", \.budgetExhausted, .boolean, .server),
             .init("metadata", \.metadata, .object, .always),
             .init("task_counts", \.taskCounts, .taskCounts, .server),
             .init("started_at", \.startedAt, .optional(.timestamp), .server),

@@ -36,6 +36,8 @@ public struct PlanTask: DescribedResource, Equatable {
     /// When it last entered the queue: created, back to `pending`, or its last dependency completed.
     /// It is due at this time or at `not_before`, whichever is later.
     public var readyAt: Timestamp?
+    /// What its attempts cost, summed from the usage workers reported on `complete` and `fail`.
+    public var usage = Usage()
     /// A create request's `delay_seconds`, which the store turns into `not_before` on its own clock
     /// when it makes the task (`prepareNew`); never stored.
     public var delaySeconds: Int64?
@@ -71,6 +73,7 @@ public struct PlanTask: DescribedResource, Equatable {
             .init("retry_policy", \.retryPolicy, .optional(.nested(RetryPolicy.self, schema: "RetryPolicy")), .always),
             .init("schedule_to_start_seconds", \.scheduleToStartSeconds, .optional(.integer(1...maxDelaySeconds)), .always),
             .init("ready_at", \.readyAt, .optional(.timestamp), .server),
+            .init("usage", \.usage, .nested(Usage.self, schema: "Usage"), .server),
             .init("started_at", \.startedAt, .optional(.timestamp), .server),
             .init("completed_at", \.completedAt, .optional(.timestamp), .server),
         ], createInputs: ["delay_seconds"])

@@ -8,10 +8,10 @@ protocol PostgresStored: DescribedResource {
 }
 
 enum PostgresStatements {
-    static let agent = RowStatements<Agent>(placeholder: { "$\($0)" })
-    static let goal = RowStatements<Goal>(placeholder: { "$\($0)" })
-    static let plan = RowStatements<Plan>(placeholder: { "$\($0)" })
-    static let task = RowStatements<PlanTask>(placeholder: { "$\($0)" }, extraInsertColumns: ["unmet_dependencies"])
+    static let agent = RowStatements<Agent>(placeholder: { "$\($0)" }, jsonObject: "json_build_object")
+    static let goal = RowStatements<Goal>(placeholder: { "$\($0)" }, jsonObject: "json_build_object")
+    static let plan = RowStatements<Plan>(placeholder: { "$\($0)" }, jsonObject: "json_build_object")
+    static let task = RowStatements<PlanTask>(placeholder: { "$\($0)" }, jsonObject: "json_build_object", extraInsertColumns: ["unmet_dependencies"])
 }
 
 extension Agent: PostgresStored { static var postgresStatements: RowStatements<Agent> { PostgresStatements.agent } }

@@ -16,6 +16,7 @@ enum PostgresSchema {
         (9, version9),
         (10, version10),
         (11, version11),
+        (12, version12),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -435,5 +436,35 @@ enum PostgresSchema {
     private static let version11 = [
         "ALTER TABLE tasks ADD COLUMN schedule_to_start_seconds integer, ADD COLUMN ready_at timestamptz",
         "CREATE INDEX tasks_waiting_to_start ON tasks (ready_at) WHERE status = 'pending' AND schedule_to_start_seconds IS NOT NULL",
+    ]
+
+    /// Usage and budgets: what each task cost, the totals of plans, goals and agents (one row each,
+    /// which completions add to without touching the resource's row), the flags that make claims
+    /// pass over work whose budget is used up, and an agent's `max_concurrent_tasks` in a column of
+    /// its own (taken from its `resource_limits` where that already holds a valid one).
+    private static let version12 = [
+        """
+        ALTER TABLE tasks ADD COLUMN usage jsonb NOT NULL DEFAULT '{"input_tokens":0,"output_tokens":0,"cost_usd":0}'
+        """,
+        """
+        CREATE TABLE usage_totals (
+            tenant text NOT NULL,
+            kind text NOT NULL,
+            resource_id uuid NOT NULL,
+            input_tokens bigint NOT NULL,
+            output_tokens bigint NOT NULL,
+            cost_usd double precision NOT NULL,
+            PRIMARY KEY (tenant, kind, resource_id)
+        )
+        """,
+        "ALTER TABLE agents ADD COLUMN budget_exhausted boolean NOT NULL DEFAULT false, ADD COLUMN max_concurrent_tasks integer",
+        "ALTER TABLE goals ADD COLUMN budget_exhausted boolean NOT NULL DEFAULT false",
+        "ALTER TABLE plans ADD COLUMN budget_exhausted boolean NOT NULL DEFAULT false",
+        """
+        UPDATE agents SET max_concurrent_tasks = (resource_limits->>'max_concurrent_tasks')::integer
+        WHERE CASE WHEN jsonb_typeof(resource_limits->'max_concurrent_tasks') = 'number'
+                        AND resource_limits->>'max_concurrent_tasks' ~ '^[0-9]{1,5}$'
+                   THEN (resource_limits->>'max_concurrent_tasks')::integer BETWEEN 1 AND 10000 ELSE false END
+        """,
     ]
 }

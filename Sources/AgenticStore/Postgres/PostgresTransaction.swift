@@ -429,6 +429,50 @@ public struct PostgresTransaction: StoreTransaction {
         ).map(PostgresColumns.row)
     }
 
+    public func addUsage(_ usage: Usage, to resources: [(kind: String, id: UUID)], tenant: String) async throws -> [String: Usage] {
+        // One statement; rows are inserted, and so locked, in the order given.
+        var totals: [String: Usage] = [:]
+        for row in try await rows(
+            """
+            INSERT INTO usage_totals (tenant, kind, resource_id, input_tokens, output_tokens, cost_usd)
+            SELECT \(tenant), r.kind, r.id, \(usage.inputTokens), \(usage.outputTokens), \(usage.costUSD)
+            FROM unnest(\(resources.map(\.kind))::text[], \(resources.map(\.id))::uuid[]) WITH ORDINALITY AS r(kind, id, n)
+            ORDER BY r.n
+            ON CONFLICT (tenant, kind, resource_id) DO UPDATE SET
+                input_tokens = CASE WHEN usage_totals.input_tokens > 9223372036854775807 - excluded.input_tokens THEN 9223372036854775807 ELSE usage_totals.input_tokens + excluded.input_tokens END,
+                output_tokens = CASE WHEN usage_totals.output_tokens > 9223372036854775807 - excluded.output_tokens THEN 9223372036854775807 ELSE usage_totals.output_tokens + excluded.output_tokens END,
+                cost_usd = usage_totals.cost_usd + excluded.cost_usd
+            RETURNING kind, input_tokens, output_tokens, cost_usd
+            """)
+        {
+            totals[try row.get("kind", as: String.self)] = try Self.usage(row)
+        }
+        return totals
+    }
+
+    static func usage(_ row: PostgresRandomAccessRow) throws -> Usage {
+        Usage(
+            inputTokens: try row.get("input_tokens", as: Int64.self), outputTokens: try row.get("output_tokens", as: Int64.self),
+            costUSD: try row.get("cost_usd", as: Double.self))
+    }
+
+    public func lockUsageTotals(kind: String, id: UUID, tenant: String) async throws -> Usage {
+        try await rows(
+            """
+            INSERT INTO usage_totals (tenant, kind, resource_id, input_tokens, output_tokens, cost_usd)
+            VALUES (\(tenant), \(kind), \(id), 0, 0, 0) ON CONFLICT DO NOTHING
+            """)
+        guard
+            let row = try await rows(
+                """
+                SELECT input_tokens, output_tokens, cost_usd FROM usage_totals
+                WHERE tenant = \(tenant) AND kind = \(kind) AND resource_id = \(id) FOR UPDATE
+                """
+            ).first
+        else { throw AgenticError.internal("locking usage totals found no row") }
+        return try Self.usage(row)
+    }
+
     // MARK: rate limits
 
     public func takeRateTokens(types: [String]?, limit: Int, tenant: String, at now: Timestamp) async throws -> [String: Int] {

@@ -139,10 +139,10 @@ extension SQLiteData {
 
 /// The statements of the described resources, with SQLite's `?n` placeholders.
 enum SQLiteStatements {
-    static let agent = RowStatements<Agent>(placeholder: { "?\($0)" })
-    static let goal = RowStatements<Goal>(placeholder: { "?\($0)" })
-    static let plan = RowStatements<Plan>(placeholder: { "?\($0)" })
-    static let task = RowStatements<PlanTask>(placeholder: { "?\($0)" }, extraInsertColumns: ["unmet_dependencies"])
+    static let agent = RowStatements<Agent>(placeholder: { "?\($0)" }, jsonObject: "json_object")
+    static let goal = RowStatements<Goal>(placeholder: { "?\($0)" }, jsonObject: "json_object")
+    static let plan = RowStatements<Plan>(placeholder: { "?\($0)" }, jsonObject: "json_object")
+    static let task = RowStatements<PlanTask>(placeholder: { "?\($0)" }, jsonObject: "json_object", extraInsertColumns: ["unmet_dependencies"])
 }
 
 /// Row decoders.

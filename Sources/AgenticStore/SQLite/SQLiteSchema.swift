@@ -18,6 +18,7 @@ enum SQLiteSchema {
         (9, version9),
         (10, version10),
         (11, version11),
+        (12, version12),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -490,5 +491,35 @@ enum SQLiteSchema {
         "ALTER TABLE tasks ADD COLUMN schedule_to_start_seconds INTEGER",
         "ALTER TABLE tasks ADD COLUMN ready_at INTEGER",
         "CREATE INDEX tasks_waiting_to_start ON tasks(ready_at) WHERE status = 'pending' AND schedule_to_start_seconds IS NOT NULL",
+    ]
+
+    /// Usage and budgets: what each task cost, the totals of plans, goals and agents (one row each,
+    /// which completions add to without touching the resource's row), the flags that make claims
+    /// pass over work whose budget is used up, and an agent's `max_concurrent_tasks` in a column of
+    /// its own (taken from its `resource_limits` where that already holds a valid one).
+    private static let version12 = [
+        """
+        ALTER TABLE tasks ADD COLUMN usage TEXT NOT NULL DEFAULT '{"input_tokens":0,"output_tokens":0,"cost_usd":0}'
+        """,
+        """
+        CREATE TABLE usage_totals (
+            tenant TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            resource_id TEXT NOT NULL,
+            input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            cost_usd REAL NOT NULL,
+            PRIMARY KEY (tenant, kind, resource_id)
+        ) WITHOUT ROWID
+        """,
+        "ALTER TABLE agents ADD COLUMN budget_exhausted INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE goals ADD COLUMN budget_exhausted INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE plans ADD COLUMN budget_exhausted INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE agents ADD COLUMN max_concurrent_tasks INTEGER",
+        """
+        UPDATE agents SET max_concurrent_tasks = json_extract(resource_limits, '$.max_concurrent_tasks')
+        WHERE json_type(resource_limits, '$.max_concurrent_tasks') = 'integer'
+          AND json_extract(resource_limits, '$.max_concurrent_tasks') BETWEEN 1 AND 10000
+        """,
     ]
 }

@@ -313,6 +313,8 @@ public struct SQLiteTransaction: StoreTransaction {
             conditions.append("t.task_type IN (SELECT value FROM json_each(?\(binds.count)))")
         }
         conditions.append("p.status NOT IN (\(SQLDomain.terminalPlanStatuses))")
+        // Budgets used up: the plan's or the goal's work waits until it is raised.
+        conditions.append("NOT p.budget_exhausted AND NOT g.budget_exhausted")
         if !excluding.keys.isEmpty {
             binds.append(.strings(excluding.keys))
             conditions.append("(t.concurrency_key IS NULL OR t.concurrency_key NOT IN (SELECT value FROM json_each(?\(binds.count))))")
@@ -333,12 +335,16 @@ public struct SQLiteTransaction: StoreTransaction {
                         WHERE a.tenant = ?1 AND a.agent_id = ?2 AND j.value = a.agent_type))
             """)
         conditions.append(
-            "EXISTS (SELECT 1 FROM agents a WHERE a.tenant = ?1 AND a.agent_id = ?2 AND a.status IN (\(SQLDomain.workingAgentStatuses)))")
+            """
+            EXISTS (SELECT 1 FROM agents a WHERE a.tenant = ?1 AND a.agent_id = ?2 AND a.status IN (\(SQLDomain.workingAgentStatuses))
+                    AND NOT a.budget_exhausted)
+            """)
         binds.append(.integer(SQLiteInt64(request.limit)))
         return try await run(
             """
             SELECT \(SQLiteStatements.task.columnsOfT), p.status AS plan_status, p.goal_id AS goal_id,
-                   json_extract(g.constraints, '$.max_parallelism') AS goal_cap
+                   json_extract(g.constraints, '$.max_parallelism') AS goal_cap,
+                   (SELECT max_concurrent_tasks FROM agents a WHERE a.tenant = ?1 AND a.agent_id = ?2) AS agent_cap
             FROM tasks t JOIN plans p ON p.tenant = t.tenant AND p.plan_id = t.plan_id
                  JOIN goals g ON g.tenant = p.tenant AND g.goal_id = p.goal_id
             WHERE \(conditions.joined(separator: " AND "))
@@ -347,7 +353,7 @@ public struct SQLiteTransaction: StoreTransaction {
         ).map { row in
             try ClaimableTask(
                 task: SQLiteColumns.row(row), storedPlanStatus: row.text("plan_status"), goalID: row.uuid("goal_id"),
-                goalCap: row.optionalInt("goal_cap"))
+                goalCap: row.optionalInt("goal_cap"), agentCap: row.optionalInt("agent_cap"))
         }
     }
 
@@ -370,6 +376,43 @@ public struct SQLiteTransaction: StoreTransaction {
             LIMIT ?2
             """, [.time(now), .integer(SQLiteInt64(limit))]
         ).map(SQLiteColumns.row)
+    }
+
+    public func addUsage(_ usage: Usage, to resources: [(kind: String, id: UUID)], tenant: String) async throws -> [String: Usage] {
+        var totals: [String: Usage] = [:]
+        for resource in resources {
+            let rows = try await run(
+                """
+                INSERT INTO usage_totals (tenant, kind, resource_id, input_tokens, output_tokens, cost_usd)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                ON CONFLICT (tenant, kind, resource_id) DO UPDATE SET
+                    input_tokens = CASE WHEN input_tokens > 9223372036854775807 - excluded.input_tokens THEN 9223372036854775807 ELSE input_tokens + excluded.input_tokens END,
+                    output_tokens = CASE WHEN output_tokens > 9223372036854775807 - excluded.output_tokens THEN 9223372036854775807 ELSE output_tokens + excluded.output_tokens END,
+                    cost_usd = cost_usd + excluded.cost_usd
+                RETURNING input_tokens, output_tokens, cost_usd
+                """,
+                [.text(tenant), .text(resource.kind), .uuid(resource.id), .int(usage.inputTokens), .int(usage.outputTokens),
+                 .float(usage.costUSD)])
+            guard let row = rows.first else { throw AgenticError.internal("adding usage returned no row") }
+            totals[resource.kind] = try Self.usage(row)
+        }
+        return totals
+    }
+
+    static func usage(_ row: SQLiteRow) throws -> Usage {
+        Usage(inputTokens: try row.int("input_tokens"), outputTokens: try row.int("output_tokens"), costUSD: try row.optionalDouble("cost_usd") ?? 0)
+    }
+
+    public func lockUsageTotals(kind: String, id: UUID, tenant: String) async throws -> Usage {
+        // The single writer holds everything already; the row is made so the shape is the same.
+        let rows = try await run(
+            """
+            INSERT INTO usage_totals (tenant, kind, resource_id, input_tokens, output_tokens, cost_usd) VALUES (?1, ?2, ?3, 0, 0, 0)
+            ON CONFLICT (tenant, kind, resource_id) DO UPDATE SET input_tokens = input_tokens
+            RETURNING input_tokens, output_tokens, cost_usd
+            """, [.text(tenant), .text(kind), .uuid(id)])
+        guard let row = rows.first else { throw AgenticError.internal("locking usage totals returned no row") }
+        return try Self.usage(row)
     }
 
     // MARK: rate limits

@@ -91,17 +91,21 @@ extension TransactionalStore where Transaction: SnapshotTransaction {
                 case .key(let key):
                     try await tx.insertKey(key)
                     summary.keys += 1
-                case .agent(let agent):
+                case .agent(var agent):
+                    agent.refreshLimits()
                     try await tx.insertAgent(agent)
+                    try await tx.restoreUsage(of: agent)
                     summary.agents += 1
                 case .goal(var goal):
                     if let parent = goal.parentGoalID { parents.append((goal.id, goal.tenant, parent)) }
                     goal.parentGoalID = nil
                     goal.refreshExpiry()
                     try await tx.insertGoal(goal)
+                    try await tx.restoreUsage(of: goal)
                     summary.goals += 1
                 case .plan(let plan):
                     try await tx.insertPlan(plan)
+                    try await tx.restoreUsage(of: plan)
                     summary.plans += 1
                 case .task(let task):
                     try await tx.importTask(task)

@@ -82,10 +82,12 @@ extension TransactionalStore {
                 try goal.move(to: status, at: now)
                 changed = true
             }
+            let exhausted = patch.constraints != nil ? try await tx.refreshBudget(of: &goal) : false
             if changed {
                 goal.bumpVersion(at: now)
                 try await tx.updateGoal(goal)
                 log.events.insert(EventDraft(EventType.updated(.goal), goal), at: 0)
+                if exhausted { log.events.insert(EventDraft(EventType.goalBudgetExhausted, goal), at: 1) }
             }
             try await tx.commit(log, by: caller, at: now)
             return goal

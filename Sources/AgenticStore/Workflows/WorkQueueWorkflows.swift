@@ -98,10 +98,11 @@ extension TransactionalStore {
             var task = try await tx.leasedTask(id, agent: request.agentID, tenant: caller.tenant, at: now)
             if let outputs = request.outputs { task.outputs = outputs }
             try task.move(to: .completed, at: now)
+            var log = ChangeLog()
+            if let usage = request.usage { try await tx.recordUsage(usage, task: &task, agent: request.agentID, at: now, log: &log) }
             task.bumpVersion(at: now)
             try await tx.updateTask(task)
-            var log = ChangeLog()
-            log.record(EventType.taskCompleted, task)
+            log.events.insert(EventDraft(EventType.taskCompleted, task), at: 0)
             try await tx.settle(moved: [task], tenant: caller.tenant, at: now, log: &log)
             var next: [PlanTask]?
             if let claimNext = request.claimNext {
@@ -127,11 +128,12 @@ extension TransactionalStore {
                 let fallback = task.retryPolicy == nil ? try await tx.tenantSettings(tenant: caller.tenant).defaultRetryPolicy : nil
                 task.scheduleRetry(at: now, random: .random(in: 0..<1), fallback: fallback)
             }
+            var log = ChangeLog()
+            if let usage = request.usage { try await tx.recordUsage(usage, task: &task, agent: request.agentID, at: now, log: &log) }
             task.bumpVersion(at: now)
             try await tx.updateTask(task)
             if task.isDeferred(at: now) { try await tx.setDeferred(id, tenant: caller.tenant, true) }
-            var log = ChangeLog()
-            log.record(next == .failed ? EventType.taskFailed : EventType.taskRetried, task)
+            log.events.insert(EventDraft(next == .failed ? EventType.taskFailed : EventType.taskRetried, task), at: 0)
             if next == .failed { try await tx.settle(moved: [task], tenant: caller.tenant, at: now, log: &log) }
             var claimed: [PlanTask]?
             if let claimNext = request.claimNext {
@@ -273,10 +275,20 @@ extension StoreTransaction {
     ) async throws -> [PlanTask] {
         // Rate-limited types the claim got no token for are passed over from the start.
         var full = ClaimExclusions(taskTypes: tokens.exhausted)
+        var request = request
         var found = try await claimable(request, tenant: tenant, excluding: full)
         guard !found.isEmpty else {
             try await requireWorker(request.agentID, tenant: tenant)
             return []
+        }
+        // An agent's `max_concurrent_tasks`: its claims take turns, each counting what it holds.
+        if let cap = found.first?.agentCap {
+            try await serialize(.agentClaims(tenant: tenant, agent: request.agentID))
+            let held = try await tasks(leasedBy: request.agentID, tenant: tenant, lock: .none).count
+            let room = max(0, Int(cap) - held)
+            guard room > 0 else { return [] }
+            request.limit = min(request.limit, room)
+            found = Array(found.prefix(room))
         }
         var claimed: [PlanTask] = []
         var batch = found

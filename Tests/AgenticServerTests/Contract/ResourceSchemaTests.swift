@@ -17,7 +17,7 @@ struct ResourceSchemaTests {
     }
 
     /// The document's name for a nested object in a request.
-    static let inputNames = ["GoalConstraints": "GoalConstraintsInput", "RetryPolicy": "RetryPolicyInput"]
+    static let inputNames = ["GoalConstraints": "GoalConstraintsInput", "RetryPolicy": "RetryPolicyInput", "Usage": "UsageInput"]
 
     @Test("responses: every field, its type and limits, all required")
     func responses() throws {
@@ -27,6 +27,7 @@ struct ResourceSchemaTests {
         try Self.checkResponse(PlanTask.self, "Task")
         try Self.checkResponse(GoalConstraints.self, "GoalConstraints")
         try Self.checkResponse(RetryPolicy.self, "RetryPolicy")
+        try Self.checkResponse(Usage.self, "Usage")
         try Self.checkResponse(RateLimit.self, "RateLimit")
         // The Swift client's key type: a field the server adds to keys fails here until the client reads it.
         try Self.checkResponse(KeyInfo.self, "Key")
@@ -40,6 +41,10 @@ struct ResourceSchemaTests {
         try Self.checkCreate(PlanTask.self, "TaskCreate")
         try Self.checkRequest(GoalConstraints.fields, "GoalConstraintsInput", settable: { $0.access != .server }, input: true)
         try Self.checkRequest(RetryPolicy.fields, "RetryPolicyInput", settable: { $0.access != .server }, input: true)
+        try Self.checkRequest(Usage.fields, "UsageInput", settable: { $0.access != .server }, input: true)
+        // The enforced members of free-form budgets: described, the rest left open.
+        try Self.checkRequest(PlanBudget.fields, "PlanBudget", settable: { _ in true }, input: true, open: true)
+        try Self.checkRequest(AgentLimits.fields, "AgentLimits", settable: { _ in true }, input: true, open: true)
         // A plan's tasks: any task field but the plan and the dependencies by id, which refs replace.
         try Self.checkRequest(
             PlanTask.fields, "PlannedTask", settable: { $0.access != .server && !["plan_id", "depends_on"].contains($0.name) },
@@ -112,7 +117,7 @@ struct ResourceSchemaTests {
     /// `required` adds to what the fields require.
     static func checkRequest<Object>(
         _ description: ResourceDescription<Object>, _ name: String, settable: (ResourceField<Object>) -> Bool, input: Bool,
-        extra: Set<String> = [], required extraRequired: Set<String> = []
+        extra: Set<String> = [], required extraRequired: Set<String> = [], open: Bool = false
     ) throws {
         let fields = description.fields.filter { $0.isVisible && settable($0) }.map(AnyField.init)
         let schema = try #require(schemas[name] as? [String: Any], "no schema \(name)")
@@ -123,16 +128,17 @@ struct ResourceSchemaTests {
             #expect(Set(alternatives) == Set([field.name] + field.aliases), "\(name): \(field.name) or its aliases are required")
             required.remove(field.name)
         }
-        try check(fields, name, requiredNames: required.union(extraRequired), input: input, extra: extra.union(description.createInputs))
+        try check(fields, name, requiredNames: required.union(extraRequired), input: input, extra: extra.union(description.createInputs), open: open)
     }
 
-    static func check(_ fields: [AnyField], _ name: String, requiredNames: Set<String>, input: Bool, extra: Set<String> = []) throws {
+    /// `open`: the object takes members beyond the described ones (free-form budgets).
+    static func check(_ fields: [AnyField], _ name: String, requiredNames: Set<String>, input: Bool, extra: Set<String> = [], open: Bool = false) throws {
         let schema = try #require(schemas[name] as? [String: Any], "no schema \(name)")
         let properties = try #require(schema["properties"] as? [String: Any], "\(name) has no properties")
         let expectedNames = Set(fields.flatMap { [$0.name] + (input ? $0.aliases : []) }).union(extra)
         #expect(Set(properties.keys) == expectedNames, "\(name): document \(properties.keys.sorted()) vs description \(expectedNames.sorted())")
         #expect(Set(schema["required"] as? [String] ?? []) == requiredNames, "\(name): required")
-        #expect(schema["additionalProperties"] as? Bool == false, "\(name) must refuse unknown members")
+        #expect(schema["additionalProperties"] as? Bool == open, open ? "\(name) takes other members" : "\(name) must refuse unknown members")
         for field in fields {
             for member in [field.name] + (input ? field.aliases : []) {
                 guard let property = properties[member] else { continue }

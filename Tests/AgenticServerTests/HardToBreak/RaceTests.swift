@@ -452,6 +452,38 @@ struct RaceTests {
         }
     }
 
+    @Test("8 workers on a goal with max_token_budget 1000, each task reporting 100 tokens: no more complete than the budget allows plus those already running")
+    func tokenBudget() async throws {
+        try await Self.withAPI { api in
+            for round in 0..<3 {
+                let goal = try await api.id(.goal, ["goal_text": "budget", "constraints": ["max_token_budget": 1000]])
+                let plan = try await api.post("/api/v1/plans", ["goal_id": .string(goal), "tasks": .array((0..<40).map { .object(["ref": .string("t\($0)")]) })])
+                #expect(plan.status == 201)
+                let workers = 8
+                var agents: [String] = []
+                for n in 0..<workers { agents.append(try await api.id(.agent, ["name": .string("w\(n)")])) }
+                let completions = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for agent in agents {
+                        group.addTask {
+                            var done = 0
+                            while let task = try await api.post("/api/v1/tasks/claim", ["agent_id": .string(agent)]).items.first?["task_id"]?.stringValue {
+                                let reply = try await api.post(
+                                    "/api/v1/tasks/\(task)/complete", ["agent_id": .string(agent), "usage": ["input_tokens": 60, "output_tokens": 40]])
+                                if reply.status == 200 { done += 1 }
+                            }
+                            return done
+                        }
+                    }
+                    return try await group.reduce(0, +)
+                }
+                let state = try await api.get("/api/v1/goals/\(goal)")
+                #expect(state["budget_exhausted"] == true, "round \(round)")
+                #expect(completions >= 10 && completions <= 10 + workers - 1, "round \(round): \(completions) completed")
+                #expect(state["usage"]?["input_tokens"]?.intValue == Int64(60 * completions), "round \(round): every report summed once")
+            }
+        }
+    }
+
     @Test("an agent deleted while it claims: no task stays running without its agent")
     func deleteAgentVersusClaim() async throws {
         try await Self.withAPI { api in

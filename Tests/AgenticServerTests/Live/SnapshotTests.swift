@@ -22,7 +22,7 @@ struct SnapshotTests {
         let c = try await api.id(.task, ["plan_id": .string(plan), "name": "c", "depends_on": [.string(a), .string(b)]])
         let claimed = try await api.post("/api/v1/tasks/claim", ["agent_id": .string(agent)])
         #expect(claimed.items.count == 1)
-        #expect(try await api.post("/api/v1/tasks/\(a)/complete", ["agent_id": .string(agent), "outputs": ["ok": true]]).status == 200)
+        #expect(try await api.post("/api/v1/tasks/\(a)/complete", ["agent_id": .string(agent), "outputs": ["ok": true], "usage": ["input_tokens": 7, "output_tokens": 3, "cost_usd": 0.02]]).status == 200)
         let otherPlan = try await api.id(.plan, ["goal_id": .string(subgoal)])
         let d = try await api.id(.task, ["plan_id": .string(otherPlan)])
         #expect(try await api.post("/api/v1/tasks/\(d)/cancel").status == 200)

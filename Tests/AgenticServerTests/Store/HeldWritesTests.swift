@@ -30,7 +30,7 @@ struct HeldWritesTests {
         #expect(sql.hasPrefix("WITH w0 AS (UPDATE tasks"))
         #expect(sql.contains(", w1 AS (UPDATE tasks SET unmet_dependencies"))
         #expect(!sql.contains("w2 AS"))
-        #expect(Three.parameters == UpdateTask.parameters + 2 + 7)
+        #expect(Three.parameters == UpdateTask.parameters + 3 + 7, "the dependency step binds tenant, task and time")
         #expect(Three.name != Together<UpdateTask, Events>.name && Three.name.count < 64)
     }
 
