@@ -36,6 +36,9 @@ struct EventController<S: EventLogStore>: Sendable {
                     errors.append(FieldError(field: name, message: "is not a parameter of \(path); use \(allowed.joined(separator: ", "))"))
                     continue
                 }
+                // The seed's client sends a filter it was not given as an empty value (httpx spells
+                // `None` that way): no filter, as `status=` on its lists.
+                if value.isEmpty, name == "aggregate_id" || name == "event_type" { continue }
                 switch name {
                 case "after":
                     if let n = Int64(value), n >= 0 { query.after = n } else {

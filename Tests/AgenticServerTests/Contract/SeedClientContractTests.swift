@@ -92,6 +92,10 @@ struct SeedClientContractTests {
                     until: { !$0.items.isEmpty }),
                 "GET /events/")
             #expect(found["data"]?.arrayValue?.compactMap { $0["event_id"] } == [event["event_id"]!])
+            // A filter the seed's client was not given arrives empty (httpx sends None so): no filter.
+            let unfiltered = try ok(try await api.get("/api/v1/events/?limit=1000&aggregate_id=&event_type="), "GET /events/ (empty filters)")
+            #expect(unfiltered["data"]?.arrayValue?.contains { $0["event_id"] == event["event_id"] } == true)
+            #expect(try await api.get("/api/v1/events/?resource_id=").status == 422, "the native filter stays strict")
             #expect(try ok(try await api.delete("/api/v1/agents/\(agentID)"), "DELETE /agents/{id}") == .null)
 
             // Still strict where the seed's forms differ from nothing native.
