@@ -51,6 +51,12 @@ enum SQLDomain {
         }
     }
 
+    /// How many goals, plans and agents of each tenant have used up their budget (each table's
+    /// partial index of them answers), as `tenant, kind, n`.
+    static let exhaustedBudgets = ["agents", "goals", "plans"].map {
+        "SELECT tenant, '\($0)' AS kind, count(*) AS n FROM \($0) WHERE budget_exhausted GROUP BY tenant"
+    }.joined(separator: " UNION ALL ")
+
     /// One more version, stamped `now` (a placeholder): what `Versioned.bumpVersion` does in Swift.
     static func bumpVersion(now: String) -> String { "version = version + 1, updated_at = \(now)" }
 }

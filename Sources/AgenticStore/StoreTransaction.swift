@@ -179,6 +179,8 @@ public protocol StoreTransaction: Sendable {
     /// One resource's totals, locked — made first (zero) when nothing was reported yet — so no report
     /// lands between reading them and deciding on the resource's budget.
     func lockUsageTotals(kind: String, id: UUID, tenant: String) async throws -> Usage
+    /// How many goals, plans and agents of each tenant have `budget_exhausted` set.
+    func exhaustedBudgets() async throws -> [(tenant: String, kind: String, count: Int64)]
     /// Ready tasks (any tenant) whose `schedule_to_start_seconds` ran out unclaimed, locked
     /// (PostgreSQL skips locked ones).
     func unstartedPastDeadline(at now: Timestamp, limit: Int) async throws -> [PlanTask]
@@ -194,7 +196,7 @@ public protocol StoreTransaction: Sendable {
     /// locked, so it counts every claim that held them before.
     func runningCounts(ofGoals goals: [UUID], tenant: String) async throws -> [UUID: Int64]
     /// The tenant's limits (only `key`'s when given), with their running counts, by key.
-    func concurrencyLimits(key: String?, tenant: String) async throws -> [ConcurrencyLimit]
+    func concurrencyLimits(key: String?, tenant: String?) async throws -> [ConcurrencyLimit]
     /// Sets `key`'s limit; true when the key had none.
     func putConcurrencyLimit(key: String, maxRunning: Int64, tenant: String, at now: Timestamp) async throws -> Bool
     /// Removes `key`'s limit; false when it had none.
@@ -209,7 +211,7 @@ public protocol StoreTransaction: Sendable {
     /// Puts back tokens a claim took and did not use (never past the bucket's `burst`).
     func returnRateTokens(_ unused: [String: Int], tenant: String) async throws
     /// The tenant's rate limits (only `taskType`'s when given), by task type.
-    func rateLimits(taskType: String?, tenant: String) async throws -> [TaskRateLimit]
+    func rateLimits(taskType: String?, tenant: String?) async throws -> [TaskRateLimit]
     /// Sets `taskType`'s limit (a new one starts with a full bucket); true when the type had none.
     func putRateLimit(taskType: String, perSecond: Double, burst: Double, tenant: String, at now: Timestamp) async throws -> Bool
     /// Removes `taskType`'s limit; false when it had none.

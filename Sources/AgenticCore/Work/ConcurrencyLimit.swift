@@ -1,6 +1,8 @@
 /// At most `maxRunning` tasks whose `concurrency_key` is `key` run at once, in a tenant: claims hand
 /// out no task of a key at its limit. `running` is counted from the tasks themselves when asked.
 public struct ConcurrencyLimit: Sendable, Equatable, JSONWritable {
+    /// Whose limit it is (not part of its JSON: a caller only ever sees its own tenant's).
+    public var tenant = ""
     public var key: String
     public var maxRunning: Int64
     public var running: Int64

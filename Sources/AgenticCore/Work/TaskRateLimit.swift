@@ -4,6 +4,8 @@ import Foundation
 /// the bucket holds at most `burst` and refills at `per_second`. Kept in the database, so every
 /// instance draws from the same bucket.
 public struct TaskRateLimit: Sendable, Equatable, JSONWritable {
+    /// Whose limit it is (not part of its JSON: a caller only ever sees its own tenant's).
+    public var tenant = ""
     public var taskType: String
     public var perSecond: Double
     public var burst: Double

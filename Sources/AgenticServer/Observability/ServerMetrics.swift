@@ -26,6 +26,7 @@ public final class ServerMetrics: Sendable {
     private let inFlight = Atomic<Int>(0)
     private let rateLimited: CoreMetrics.Counter
     private let idempotentReplays: CoreMetrics.Counter
+    private let limitGauges: LimitGauges
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -35,6 +36,7 @@ public final class ServerMetrics: Sendable {
             .seconds(5), .seconds(10),
         ]
         self.factory = factory
+        limitGauges = LimitGauges(registry: registry)
         rateLimited = CoreMetrics.Counter(label: "agentic_rate_limited_requests_total", dimensions: [], factory: factory)
         idempotentReplays = CoreMetrics.Counter(label: "agentic_idempotent_replays_total", dimensions: [], factory: factory)
     }
@@ -87,6 +89,7 @@ public final class ServerMetrics: Sendable {
             gauge("agentic_db_connections", [("state", "in_use")]).record(statistics.connections.inUse)
             gauge("agentic_db_connections", [("state", "idle")]).record(statistics.connections.idle)
             gauge("agentic_db_pool_size").record(statistics.connections.size)
+            limitGauges.record(statistics.limits)
         }
         return registry.emitToString()
     }

@@ -83,12 +83,34 @@ public struct StoreStatistics: Sendable {
     /// PostgreSQL an open transaction anywhere in the cluster delays delivery; SQLite never does.
     public var eventDeliveryLagSeconds: Double
     public var connections: ConnectionUse
+    public var limits: LimitStatistics
 
-    public init(tasksByStatus: [TaskStatus: Int64], eventsRetained: Int64, eventDeliveryLagSeconds: Double = 0, connections: ConnectionUse) {
+    public init(
+        tasksByStatus: [TaskStatus: Int64], eventsRetained: Int64, eventDeliveryLagSeconds: Double = 0, connections: ConnectionUse,
+        limits: LimitStatistics
+    ) {
         self.tasksByStatus = tasksByStatus
         self.eventsRetained = eventsRetained
         self.eventDeliveryLagSeconds = eventDeliveryLagSeconds
         self.connections = connections
+        self.limits = limits
+    }
+}
+
+/// Every tenant's configured limits and how many of its goals, plans and agents have used up their
+/// budget: for the metrics.
+public struct LimitStatistics: Sendable {
+    public var asOf: Timestamp
+    public var concurrency: [ConcurrencyLimit]
+    public var rate: [TaskRateLimit]
+    public var exhaustedBudgets: [(tenant: String, kind: String, count: Int64)]
+}
+
+extension StoreTransaction {
+    func limitStatistics(at now: Timestamp) async throws -> LimitStatistics {
+        LimitStatistics(
+            asOf: now, concurrency: try await concurrencyLimits(key: nil, tenant: nil), rate: try await rateLimits(taskType: nil, tenant: nil),
+            exhaustedBudgets: try await exhaustedBudgets())
     }
 }
 

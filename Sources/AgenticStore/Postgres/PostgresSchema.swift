@@ -17,6 +17,7 @@ enum PostgresSchema {
         (10, version10),
         (11, version11),
         (12, version12),
+        (13, version13),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -466,5 +467,12 @@ enum PostgresSchema {
                         AND resource_limits->>'max_concurrent_tasks' ~ '^[0-9]{1,5}$'
                    THEN (resource_limits->>'max_concurrent_tasks')::integer BETWEEN 1 AND 10000 ELSE false END
         """,
+    ]
+
+    /// The goals, plans and agents whose budget is used up, for the metrics to count.
+    private static let version13 = [
+        "CREATE INDEX agents_budget_exhausted ON agents (tenant) WHERE budget_exhausted",
+        "CREATE INDEX goals_budget_exhausted ON goals (tenant) WHERE budget_exhausted",
+        "CREATE INDEX plans_budget_exhausted ON plans (tenant) WHERE budget_exhausted",
     ]
 }

@@ -326,11 +326,11 @@ public final class PostgresStore: TransactionalStore {
                     ORDER BY event_id LIMIT 1) AS held_back
                 """
             ).first?.get("lag", as: Double.self) ?? 0
-            return (counts, events, lag)
+            return (counts, events, lag, try await tx.limitStatistics(at: self.clock.now()))
         }
         return StoreStatistics(
             tasksByStatus: counts.0, eventsRetained: counts.1, eventDeliveryLagSeconds: max(0, counts.2),
-            connections: ConnectionUse(inUse: leases.value.load(ordering: .relaxed), size: poolSize))
+            connections: ConnectionUse(inUse: leases.value.load(ordering: .relaxed), size: poolSize), limits: counts.3)
     }
 
     // MARK: statistics

@@ -473,6 +473,12 @@ public struct PostgresTransaction: StoreTransaction {
         return try Self.usage(row)
     }
 
+    public func exhaustedBudgets() async throws -> [(tenant: String, kind: String, count: Int64)] {
+        try await rows(PostgresQuery(unsafeSQL: SQLDomain.exhaustedBudgets)).map {
+            (try $0.get("tenant", as: String.self), try $0.get("kind", as: String.self), try $0.get("n", as: Int64.self))
+        }
+    }
+
     // MARK: rate limits
 
     public func takeRateTokens(types: [String]?, limit: Int, tenant: String, at now: Timestamp) async throws -> [String: Int] {
@@ -514,17 +520,20 @@ public struct PostgresTransaction: StoreTransaction {
             """)
     }
 
-    public func rateLimits(taskType: String?, tenant: String) async throws -> [TaskRateLimit] {
+    public func rateLimits(taskType: String?, tenant: String?) async throws -> [TaskRateLimit] {
         try await rows(
             """
-            SELECT task_type, per_second, burst, tokens, refilled_at, created_at, updated_at FROM rate_limits
-            WHERE tenant = \(tenant) AND (\(taskType)::text IS NULL OR task_type = \(taskType)::text) ORDER BY task_type
+            SELECT tenant, task_type, per_second, burst, tokens, refilled_at, created_at, updated_at FROM rate_limits
+            WHERE (\(tenant)::text IS NULL OR tenant = \(tenant)::text) AND (\(taskType)::text IS NULL OR task_type = \(taskType)::text)
+            ORDER BY tenant, task_type
             """
         ).map { row in
-            TaskRateLimit(
+            var limit = TaskRateLimit(
                 taskType: try row.get("task_type"), perSecond: try row.get("per_second"), burst: try row.get("burst"),
                 tokens: try row.get("tokens"), refilledAt: try row.get("refilled_at"), createdAt: try row.get("created_at"),
                 updatedAt: try row.get("updated_at"))
+            limit.tenant = try row.get("tenant")
+            return limit
         }
     }
 
@@ -603,18 +612,21 @@ public struct PostgresTransaction: StoreTransaction {
         return counts
     }
 
-    public func concurrencyLimits(key: String?, tenant: String) async throws -> [ConcurrencyLimit] {
+    public func concurrencyLimits(key: String?, tenant: String?) async throws -> [ConcurrencyLimit] {
         try await rows(
             """
-            SELECT l.key, l.max_running, l.created_at, l.updated_at,
+            SELECT l.tenant, l.key, l.max_running, l.created_at, l.updated_at,
                    (SELECT count(*) FROM tasks r WHERE r.tenant = l.tenant AND r.concurrency_key = l.key
                       AND r.status = \(unescaped: SQLDomain.leased)) AS running
-            FROM concurrency_limits l WHERE l.tenant = \(tenant) AND (\(key)::text IS NULL OR l.key = \(key)) ORDER BY l.key
+            FROM concurrency_limits l
+            WHERE (\(tenant)::text IS NULL OR l.tenant = \(tenant)::text) AND (\(key)::text IS NULL OR l.key = \(key)) ORDER BY l.tenant, l.key
             """
         ).map { row in
-            ConcurrencyLimit(
+            var limit = ConcurrencyLimit(
                 key: try row.get("key"), maxRunning: Int64(try row.get("max_running", as: Int32.self)),
                 running: try row.get("running", as: Int64.self), createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
+            limit.tenant = try row.get("tenant")
+            return limit
         }
     }
 

@@ -19,6 +19,7 @@ enum SQLiteSchema {
         (10, version10),
         (11, version11),
         (12, version12),
+        (13, version13),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -521,5 +522,12 @@ enum SQLiteSchema {
         WHERE json_type(resource_limits, '$.max_concurrent_tasks') = 'integer'
           AND json_extract(resource_limits, '$.max_concurrent_tasks') BETWEEN 1 AND 10000
         """,
+    ]
+
+    /// The goals, plans and agents whose budget is used up, for the metrics to count.
+    private static let version13 = [
+        "CREATE INDEX agents_budget_exhausted ON agents(tenant) WHERE budget_exhausted",
+        "CREATE INDEX goals_budget_exhausted ON goals(tenant) WHERE budget_exhausted",
+        "CREATE INDEX plans_budget_exhausted ON plans(tenant) WHERE budget_exhausted",
     ]
 }

@@ -191,7 +191,9 @@ public final class SQLiteStore: TransactionalStore {
                 if let status = TaskStatus(rawValue: try row.text("status")) { counts[status] = try row.int("n") }
             }
             let events = try await tx.run("SELECT count(*) AS n FROM events").first?.int("n") ?? 0
-            return StoreStatistics(tasksByStatus: counts, eventsRetained: events, connections: self.connectionUse)
+            return StoreStatistics(
+                tasksByStatus: counts, eventsRetained: events, connections: self.connectionUse,
+                limits: try await tx.limitStatistics(at: self.clock.now()))
         }
     }
 

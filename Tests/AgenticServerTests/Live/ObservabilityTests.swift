@@ -32,6 +32,39 @@ struct ObservabilityTests {
         }
     }
 
+    @Test("each configured limit and the exhausted budgets have gauges, gone once the limit is removed", arguments: Backend.available)
+    func limitMetrics(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            func value(_ body: String, _ series: String) -> Double? {
+                body.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+            }
+            let tenant = api.tenant
+            #expect(try await api.call(.put, "/api/v1/limits/concurrency/model-x", json: ["max_running": 3]).status == 201)
+            #expect(try await api.call(.put, "/api/v1/limits/rate/summarise", json: ["per_second": 5, "burst": 8]).status == 201)
+            let worker = try await api.id(.agent, ["name": "w"])
+            let goal = try await api.id(.goal, ["goal_text": "g", "constraints": ["max_token_budget": 10]])
+            let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+            for _ in 0..<2 { _ = try await api.id(.task, ["plan_id": .string(plan), "concurrency_key": "model-x"]) }
+            let held = try #require(try await api.post("/api/v1/tasks/claim", ["agent_id": .string(worker)]).items.first?["task_id"]?.stringValue)
+
+            var body = try await api.with(key: nil).get("/metrics").text
+            #expect(value(body, #"agentic_concurrency_limit_max_running{tenant="\#(tenant)",key="model-x"}"#) == 3, "\(body)")
+            #expect(value(body, #"agentic_concurrency_limit_running{tenant="\#(tenant)",key="model-x"}"#) == 1)
+            #expect(value(body, #"agentic_rate_limit_per_second{tenant="\#(tenant)",task_type="summarise"}"#) == 5)
+            #expect(value(body, #"agentic_rate_limit_burst{tenant="\#(tenant)",task_type="summarise"}"#) == 8)
+            #expect(value(body, #"agentic_rate_limit_tokens{tenant="\#(tenant)",task_type="summarise"}"#) == 8)
+            #expect(value(body, #"agentic_budgets_exhausted{tenant="\#(tenant)",kind="goals"}"#) == nil, "none exhausted yet")
+
+            _ = try await api.post("/api/v1/tasks/\(held)/complete", ["agent_id": .string(worker), "usage": ["input_tokens": 10]])
+            #expect(try await api.delete("/api/v1/limits/concurrency/model-x").status == 204)
+            #expect(try await api.delete("/api/v1/limits/rate/summarise").status == 204)
+            body = try await api.with(key: nil).get("/metrics").text
+            #expect(value(body, #"agentic_budgets_exhausted{tenant="\#(tenant)",kind="goals"}"#) == 1, "\(body)")
+            #expect(value(body, #"agentic_budgets_exhausted{tenant="\#(tenant)",kind="plans"}"#) == nil)
+            #expect(!body.contains(#"key="model-x""#) && !body.contains(#"task_type="summarise""#), "a removed limit has no series")
+        }
+    }
+
     @Test("--log-format json writes one JSON access line per request with its id, route, status, duration and key")
     func jsonAccessLog() async throws {
         let folder = TestFiles.temporaryDirectory()
