@@ -119,6 +119,66 @@ struct WorkQueueLiveTests {
         #expect(completedEvents.count == 1000, "one task.completed event per task")
     }
 
+    @Test("8 claimers on two instances under a concurrency limit of 3: never more than 3 of the key held, sampled continuously")
+    func concurrencyLimit() async throws {
+        guard Backend.available.contains(.postgres) else { throw TestFailure("needs AGENTIC_TEST_POSTGRES_URL (scripts/test sets it)") }
+        let d = try await Self.deploy(.postgres)
+        let worker = try await d.id(0, .agent, ["name": "limited"])
+        let goal = try await d.id(0, .goal, ["goal_text": "limited"])
+        let tasks: [JSONValue] = (0..<300).map { index in ["ref": .string("t\(index)"), "concurrency_key": "provider"] }
+        let plan = try await d.call(0, .post, "/api/v1/plans", ["goal_id": .string(goal), "tasks": .array(tasks)])
+        #expect(plan.status == 201, "\(plan.text)")
+        let set = try await LiveHTTP.call(.put, d.url(1, "/api/v1/limits/concurrency/provider"), key: d.admin, json: ["max_running": 3])
+        #expect(set.status == 201, "\(set.text)")
+        let start = ContinuousClock.now
+        let window = Duration.seconds(6)
+
+        // Each claimer holds what it got for a moment, then completes it; [answered, completing] is
+        // inside the server's running interval, so overlaps of these are a lower bound of its count.
+        async let sampled: [Int64] = {
+            var samples: [Int64] = []
+            var instance = 0
+            while ContinuousClock.now - start < window {
+                let limit = try await LiveHTTP.call(.get, d.url(instance, "/api/v1/limits/concurrency/provider"), key: d.key)
+                if let running = limit["running"]?.intValue { samples.append(running) }
+                instance = 1 - instance
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            return samples
+        }()
+        let held = try await withThrowingTaskGroup(of: [(Double, Double)].self) { group in
+            for claimer in 0..<8 {
+                group.addTask {
+                    var intervals: [(Double, Double)] = []
+                    while ContinuousClock.now - start < window {
+                        let claimed = try await d.call(claimer, .post, "/api/v1/tasks/claim", ["agent_id": .string(worker)]).items
+                        guard let task = claimed.first?["task_id"]?.stringValue else {
+                            try await Task.sleep(for: .milliseconds(20))
+                            continue
+                        }
+                        let from = (ContinuousClock.now - start) / .seconds(1)
+                        try await Task.sleep(for: .milliseconds(Int.random(in: 10...40)))
+                        let to = (ContinuousClock.now - start) / .seconds(1)
+                        let done = try await d.call(claimer, .post, "/api/v1/tasks/\(task)/complete", ["agent_id": .string(worker)])
+                        #expect(done.status == 200, "\(done.text)")
+                        intervals.append((from, to))
+                    }
+                    return intervals
+                }
+            }
+            var all: [(Double, Double)] = []
+            for try await intervals in group { all += intervals }
+            return all
+        }
+        let samples = try await sampled
+        #expect(!samples.isEmpty && samples.allSatisfy { $0 <= 3 }, "running samples: max \(samples.max() ?? -1) of \(samples.count)")
+        // The most intervals that overlap at any moment: at each start, those begun and not yet over.
+        let most = held.map { interval in held.filter { $0.0 <= interval.0 && $0.1 > interval.0 }.count }.max() ?? 0
+        #expect(most <= 3, "\(most) tasks of the key held at once")
+        #expect(held.count >= 20, "\(held.count) completed: the limit lets work through")
+        #expect(samples.contains(3), "the limit was reached, so it was tested")
+    }
+
     /// On two PostgreSQL instances, the case the limit exists for. (One SQLite instance under the
     /// whole suite's load could not always keep 20 lifecycles a second going, so its lower bound
     /// measured the machine; the embedded store's pacing is tested on a moved clock instead, in
