@@ -42,6 +42,7 @@ from .types import (
     TaskCounts,
     TaskRetryPolicy,
     TenantSettings,
+    Usage,
     WhoAmI,
 )
 from .worker import NonRetryable, TaskCancelled, Worker, WorkerStats, WorkerTask
@@ -87,6 +88,7 @@ __all__ = [
     "TaskRetryPolicy",
     "TenantSettings",
     "Unauthorized",
+    "Usage",
     "ValidationError",
     "VersionMismatch",
     "WhoAmI",

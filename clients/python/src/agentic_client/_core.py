@@ -279,28 +279,46 @@ def release_call(task_id: str, agent_id: str) -> Call:
 
 
 def complete_call(
-    task_id: str, agent_id: str, outputs: Optional[Mapping[str, Any]], claim_next: Optional[Mapping[str, Any]]
+    task_id: str,
+    agent_id: str,
+    outputs: Optional[Mapping[str, Any]],
+    claim_next: Optional[Mapping[str, Any]],
+    usage: Optional[Mapping[str, Any]] = None,
 ) -> Call:
     body = fields(
         agent_id=agent_id,
         outputs=dict(outputs) if outputs is not None else None,
         claim_next=dict(claim_next) if claim_next is not None else None,
+        usage=dict(usage) if usage is not None else None,
     )
     return Call("POST", f"/tasks/{task_id}/complete", body=body)
 
 
-def fail_call(task_id: str, agent_id: str, error: Any, retryable: Optional[bool]) -> Call:
+def fail_call(
+    task_id: str, agent_id: str, error: Any, retryable: Optional[bool], usage: Optional[Mapping[str, Any]] = None
+) -> Call:
     body: Dict[str, Any] = {"agent_id": agent_id}
     if error is not None:
         body["error"] = error_dict(error)
     if retryable is not None:
         body["retryable"] = retryable
+    if usage is not None:
+        body["usage"] = dict(usage)
     return Call("POST", f"/tasks/{task_id}/fail", body=body)
 
 
 def rejects_claim_next(error: AgenticError) -> bool:
     """Whether the server answered a ``complete`` with ``claim_next`` by not knowing the field."""
     return error.status in (400, 422) and error.names_field("claim_next")
+
+
+def rejects_usage(error: AgenticError) -> bool:
+    """Whether the server refused a ``complete`` or ``fail`` for its ``usage`` (a member out of range,
+    or a server that does not know the field yet): nothing was recorded, the same call without it
+    would go through."""
+    return error.status in (400, 422) and any(
+        str(e.get("field", "")) == "usage" or str(e.get("field", "")).startswith("usage.") for e in error.errors
+    )
 
 
 def complete_result(answer: Any) -> Dict[str, Any]:

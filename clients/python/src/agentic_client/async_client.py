@@ -581,6 +581,7 @@ class AsyncTasks(_AsyncResource[Task]):
         delay_seconds: Optional[int] = None,
         retry_policy: Optional[Mapping[str, Any]] = None,
         concurrency_key: Optional[str] = None,
+        schedule_to_start_seconds: Optional[int] = None,
         idempotency_key: Optional[str] = None,
         **extra: Any,
     ) -> Task:
@@ -604,6 +605,7 @@ class AsyncTasks(_AsyncResource[Task]):
                 delay_seconds=delay_seconds,
                 retry_policy=dict(retry_policy) if retry_policy is not None else None,
                 concurrency_key=concurrency_key,
+                schedule_to_start_seconds=schedule_to_start_seconds,
             ),
         )
         return await self._create(body, idempotency_key)
@@ -640,11 +642,24 @@ class AsyncTasks(_AsyncResource[Task]):
         return cast(Task, await self._client.send(_core.release_call(task_id, agent_id)))
 
     @overload
-    async def complete(self, task_id: str, agent_id: str, outputs: Optional[JSONObject] = None) -> Task: ...
+    async def complete(
+        self,
+        task_id: str,
+        agent_id: str,
+        outputs: Optional[JSONObject] = None,
+        *,
+        usage: Optional[Mapping[str, Any]] = None,
+    ) -> Task: ...
 
     @overload
     async def complete(
-        self, task_id: str, agent_id: str, outputs: Optional[JSONObject] = None, *, claim_next: Mapping[str, Any]
+        self,
+        task_id: str,
+        agent_id: str,
+        outputs: Optional[JSONObject] = None,
+        *,
+        claim_next: Mapping[str, Any],
+        usage: Optional[Mapping[str, Any]] = None,
     ) -> CompleteResult: ...
 
     async def complete(
@@ -654,13 +669,14 @@ class AsyncTasks(_AsyncResource[Task]):
         outputs: Optional[JSONObject] = None,
         *,
         claim_next: Optional[Mapping[str, Any]] = None,
+        usage: Optional[Mapping[str, Any]] = None,
     ) -> Union[Task, CompleteResult]:
         """See :meth:`Tasks.complete`."""
         if claim_next is None:
-            return cast(Task, await self._client.send(_core.complete_call(task_id, agent_id, outputs, None)))
+            return cast(Task, await self._client.send(_core.complete_call(task_id, agent_id, outputs, None, usage)))
         if self._client.claim_next_supported is not False:
             try:
-                answer = await self._client.send(_core.complete_call(task_id, agent_id, outputs, claim_next))
+                answer = await self._client.send(_core.complete_call(task_id, agent_id, outputs, claim_next, usage))
             except AgenticError as error:
                 if not _core.rejects_claim_next(error):
                     raise
@@ -669,7 +685,7 @@ class AsyncTasks(_AsyncResource[Task]):
             else:
                 self._client.claim_next_supported = True
                 return cast(CompleteResult, _core.complete_result(answer))
-        task = cast(Task, await self._client.send(_core.complete_call(task_id, agent_id, outputs, None)))
+        task = cast(Task, await self._client.send(_core.complete_call(task_id, agent_id, outputs, None, usage)))
         claimed = await self.claim(agent_id, **_core.claim_args(claim_next))
         return CompleteResult(task=task, next=claimed)
 
@@ -680,8 +696,10 @@ class AsyncTasks(_AsyncResource[Task]):
         error: Union[str, BaseException, Mapping[str, Any], None] = None,
         *,
         retryable: Optional[bool] = None,
+        usage: Optional[Mapping[str, Any]] = None,
     ) -> Task:
-        return cast(Task, await self._client.send(_core.fail_call(task_id, agent_id, error, retryable)))
+        """See :meth:`Tasks.fail`."""
+        return cast(Task, await self._client.send(_core.fail_call(task_id, agent_id, error, retryable, usage)))
 
     async def cancel(self, task_id: str, reason: Optional[str] = None) -> Task:
         return cast(Task, await self._client.send(_core.cancel_call("tasks", task_id, reason)))

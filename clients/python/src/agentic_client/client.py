@@ -585,6 +585,7 @@ class Tasks(_Resource[Task]):
         delay_seconds: Optional[int] = None,
         retry_policy: Optional[Mapping[str, Any]] = None,
         concurrency_key: Optional[str] = None,
+        schedule_to_start_seconds: Optional[int] = None,
         idempotency_key: Optional[str] = None,
         **extra: Any,
     ) -> Task:
@@ -608,6 +609,7 @@ class Tasks(_Resource[Task]):
                 delay_seconds=delay_seconds,
                 retry_policy=dict(retry_policy) if retry_policy is not None else None,
                 concurrency_key=concurrency_key,
+                schedule_to_start_seconds=schedule_to_start_seconds,
             ),
         )
         return self._create(body, idempotency_key)
@@ -649,11 +651,24 @@ class Tasks(_Resource[Task]):
         return cast(Task, self._client.send(_core.release_call(task_id, agent_id)))
 
     @overload
-    def complete(self, task_id: str, agent_id: str, outputs: Optional[JSONObject] = None) -> Task: ...
+    def complete(
+        self,
+        task_id: str,
+        agent_id: str,
+        outputs: Optional[JSONObject] = None,
+        *,
+        usage: Optional[Mapping[str, Any]] = None,
+    ) -> Task: ...
 
     @overload
     def complete(
-        self, task_id: str, agent_id: str, outputs: Optional[JSONObject] = None, *, claim_next: Mapping[str, Any]
+        self,
+        task_id: str,
+        agent_id: str,
+        outputs: Optional[JSONObject] = None,
+        *,
+        claim_next: Mapping[str, Any],
+        usage: Optional[Mapping[str, Any]] = None,
     ) -> CompleteResult: ...
 
     def complete(
@@ -663,18 +678,25 @@ class Tasks(_Resource[Task]):
         outputs: Optional[JSONObject] = None,
         *,
         claim_next: Optional[Mapping[str, Any]] = None,
+        usage: Optional[Mapping[str, Any]] = None,
     ) -> Union[Task, CompleteResult]:
         """Completes the caller's task with ``outputs``.
+
+        ``usage`` (``{"input_tokens", "output_tokens", "cost_usd"}``, members left out count 0) is what
+        the attempt cost: the server adds it to the task's ``usage`` and to the totals of its plan, its
+        goal and the agent, and a budget it reaches stops further claims of their work (see
+        :class:`~agentic_client.types.Usage`). A bad member is a :class:`ValidationError` naming it
+        (``usage.cost_usd``) and nothing is recorded.
 
         With ``claim_next`` (``{"task_types", "plan_id", "lease_seconds", "limit"}``) the answer is
         ``{"task": ..., "next": [tasks claimed in the same breath]}``. A server that does not know
         ``claim_next`` yet is detected once (its 422 naming the field); from then on the client
         completes and then claims in two requests, with the same answer."""
         if claim_next is None:
-            return cast(Task, self._client.send(_core.complete_call(task_id, agent_id, outputs, None)))
+            return cast(Task, self._client.send(_core.complete_call(task_id, agent_id, outputs, None, usage)))
         if self._client.claim_next_supported is not False:
             try:
-                answer = self._client.send(_core.complete_call(task_id, agent_id, outputs, claim_next))
+                answer = self._client.send(_core.complete_call(task_id, agent_id, outputs, claim_next, usage))
             except AgenticError as error:
                 if not _core.rejects_claim_next(error):
                     raise
@@ -683,7 +705,7 @@ class Tasks(_Resource[Task]):
             else:
                 self._client.claim_next_supported = True
                 return cast(CompleteResult, _core.complete_result(answer))
-        task = cast(Task, self._client.send(_core.complete_call(task_id, agent_id, outputs, None)))
+        task = cast(Task, self._client.send(_core.complete_call(task_id, agent_id, outputs, None, usage)))
         claimed = self.claim(agent_id, **_core.claim_args(claim_next))
         return CompleteResult(task=task, next=claimed)
 
@@ -694,10 +716,12 @@ class Tasks(_Resource[Task]):
         error: Union[str, BaseException, Mapping[str, Any], None] = None,
         *,
         retryable: Optional[bool] = None,
+        usage: Optional[Mapping[str, Any]] = None,
     ) -> Task:
         """Records a failed attempt (an exception becomes ``{"type", "message"}``); with attempts left
-        and ``retryable`` (the default) the task goes back to ``pending``."""
-        return cast(Task, self._client.send(_core.fail_call(task_id, agent_id, error, retryable)))
+        and ``retryable`` (the default) the task goes back to ``pending``. ``usage``: what the attempt
+        cost, counted as on :meth:`complete`."""
+        return cast(Task, self._client.send(_core.fail_call(task_id, agent_id, error, retryable, usage)))
 
     def cancel(self, task_id: str, reason: Optional[str] = None) -> Task:
         """Cancels the task (its dependents are skipped)."""

@@ -22,6 +22,16 @@ FINAL_PLAN_STATUSES = frozenset({"completed", "failed", "cancelled"})
 FINAL_TASK_STATUSES = frozenset({"completed", "failed", "skipped", "cancelled"})
 
 
+class Usage(TypedDict):
+    """What work cost: summed on a task over its attempts, and per plan, goal and agent over their
+    tasks (the ``usage`` of each). Workers report it on ``complete`` and ``fail``; tokens are input
+    and output, ``cost_usd`` in dollars."""
+
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+
+
 class Agent(TypedDict):
     agent_id: str
     did: str
@@ -31,6 +41,11 @@ class Agent(TypedDict):
     configuration: JSONObject
     metadata: JSONObject
     resource_limits: JSONObject
+    """Free-form, but the server enforces ``max_tokens`` and ``max_cost_usd`` (a budget of the agent's
+    own usage) and ``max_concurrent_tasks`` (the most tasks it holds at once)."""
+    usage: Usage
+    budget_exhausted: bool
+    """Its usage reached ``resource_limits``' budget: its claims get nothing until an admin raises it."""
     version: int
     created_at: str
     updated_at: str
@@ -61,6 +76,10 @@ class Goal(TypedDict):
     metadata: JSONObject
     completed_at: Optional[str]
     expires_at: Optional[str]
+    usage: Usage
+    budget_exhausted: bool
+    """Its usage reached ``constraints.max_token_budget`` or ``cost_limit_usd``: claims pass its tasks
+    over until an admin raises the budget."""
     version: int
     created_at: str
     updated_at: str
@@ -84,6 +103,10 @@ class Plan(TypedDict):
     status: str
     plan_type: Optional[str]
     resource_budget: JSONObject
+    """Free-form, but the server enforces ``max_tokens`` (input and output together) and ``max_cost_usd``."""
+    usage: Usage
+    budget_exhausted: bool
+    """Its usage reached ``resource_budget``: claims pass its tasks over until an admin raises it."""
     metadata: JSONObject
     task_counts: TaskCounts
     started_at: Optional[str]
@@ -113,7 +136,13 @@ class Task(TypedDict):
     tool_name: Optional[str]
     concurrency_key: Optional[str]
     not_before: Optional[str]
-    retry_policy: Optional[JSONObject]
+    retry_policy: Optional[TaskRetryPolicy]
+    schedule_to_start_seconds: Optional[int]
+    """Unclaimed this long after it became due (``ready_at``, or ``not_before`` when later), the task
+    fails with ``task.expired``; None waits for ever."""
+    ready_at: Optional[str]
+    """When it last entered the queue: created, back to pending, or its last dependency completed."""
+    usage: Usage
     started_at: Optional[str]
     completed_at: Optional[str]
     version: int
@@ -267,4 +296,6 @@ __all__ = [
     "TaskCounts",
     "TaskRetryPolicy",
     "TenantSettings",
+    "Usage",
+    "WhoAmI",
 ]
