@@ -1,19 +1,22 @@
 """Usage: complete and fail carry what an attempt cost (Client and AsyncClient), added to the task,
-its plan and goal, and the agent."""
+its plan and goal, and the agent; a Worker reports what its handlers count with task.add_usage."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import math
+import threading
 from typing import Any, Dict, Iterator, List, Optional
 
 import httpx
 import pytest
 from conftest import FAST_RETRY, Tenant
 
-from agentic_client import AsyncClient, Client, ValidationError
+from agentic_client import AsyncClient, Client, NonRetryable, ValidationError, Worker, WorkerTask
 from agentic_client._core import rejects_usage
-from agentic_client.types import Usage
+from agentic_client.types import FINAL_GOAL_STATUSES, Usage
 
 NOTHING = {"input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0}
 
@@ -118,3 +121,107 @@ def test_usage_is_sent_only_when_given() -> None:
         {"agent_id": "a", "error": "boom"},
         {"agent_id": "a", "error": "boom", "usage": {"cost_usd": 0.5}},
     ]
+
+
+def test_add_usage_sums_and_checks_what_it_is_given() -> None:
+    task = WorkerTask({"task_id": "t", "task_type": "x", "inputs": {}, "attempts": 1})  # type: ignore[typeddict-item]
+    assert task.usage is None
+    threads = [threading.Thread(target=lambda: [task.add_usage(1, 2, 0.5) for _ in range(500)]) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    task.add_usage(output_tokens=3)
+    assert task.usage == usage(2000, 4003, 1000.0)
+    for bad in (1.5, "3", True, None):
+        with pytest.raises(TypeError):
+            task.add_usage(input_tokens=bad)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        task.add_usage(cost_usd="0.1")  # type: ignore[arg-type]
+    for negative in ({"input_tokens": -1}, {"output_tokens": -5}, {"cost_usd": -0.01}, {"cost_usd": math.nan}):
+        with pytest.raises(ValueError):
+            task.add_usage(**negative)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        task.add_usage(cost_usd=math.inf)
+    assert task.usage == usage(2000, 4003, 1000.0)  # a refused call adds nothing
+
+
+def goal_final(client: Client, goal: str) -> Any:
+    return lambda: client.goals.get(goal)["status"] in FINAL_GOAL_STATUSES
+
+
+def test_worker_reports_what_handlers_count(client: Client) -> None:
+    agent = client.agents.create("w")["agent_id"]
+    goal = client.goals.create("g")["goal_id"]
+    model_plan = client.plans.create(goal)["plan_id"]
+    flaky_plan = client.plans.create(goal)["plan_id"]
+    model = client.tasks.create(model_plan, name="model", task_type="model")["task_id"]
+    quiet = client.tasks.create(model_plan, name="quiet", task_type="quiet")["task_id"]
+    flaky = client.tasks.create(flaky_plan, name="flaky", task_type="flaky", max_attempts=2)["task_id"]
+    worker = Worker(client, agent_id=agent, concurrency=2, lease_seconds=30, poll_interval=0.5)
+    seen: Dict[str, Optional[Usage]] = {}
+
+    @worker.task("model")
+    def call_model(task: WorkerTask) -> Dict[str, Any]:  # sync: runs in a thread
+        task.add_usage(100, 20, 0.25)
+        task.add_usage(input_tokens=10, cost_usd=0.5)
+        seen["model"] = task.usage
+        return {"answer": 42}
+
+    @worker.task("flaky")
+    async def call_flaky(task: WorkerTask) -> Dict[str, Any]:
+        if task.attempts == 1:
+            task.add_usage(7, 3, 0.125)  # spent before it broke: reported with the failure
+            raise ConnectionError("the model timed out")
+        task.add_usage(output_tokens=2)
+        return {}
+
+    @worker.task("quiet")
+    def say_nothing(task: WorkerTask) -> Dict[str, Any]:
+        seen["quiet"] = task.usage
+        return {}
+
+    stats = worker.run(until=goal_final(client, goal), handle_signals=False)
+    assert stats.completed == 3 and stats.failed == 1
+    assert seen == {"model": usage(110, 20, 0.75), "quiet": None}
+    assert client.tasks.get(model)["usage"] == usage(110, 20, 0.75)
+    assert client.tasks.get(quiet)["usage"] == NOTHING
+    flaky_task = client.tasks.get(flaky)
+    assert flaky_task["status"] == "completed" and flaky_task["attempts"] == 2
+    assert flaky_task["usage"] == usage(7, 5, 0.125)
+    assert client.plans.get(model_plan)["usage"] == usage(110, 20, 0.75)
+    assert client.plans.get(flaky_plan)["usage"] == usage(7, 5, 0.125)
+    assert client.goals.get(goal)["usage"] == usage(117, 25, 0.875)
+    assert client.agents.get(agent)["usage"] == usage(117, 25, 0.875)
+
+
+def test_a_usage_the_server_refuses_does_not_cost_the_outcome(client: Client, caplog: pytest.LogCaptureFixture) -> None:
+    """Out of the server's range, the usage is dropped (with a warning), not the completion or failure:
+    the work is done, and leaving it unrecorded would only have it run again."""
+    caplog.set_level(logging.WARNING, logger="agentic_client.worker")
+    agent = client.agents.create("w")["agent_id"]
+    goal = client.goals.create("g")["goal_id"]
+    plan = client.plans.create(goal)["plan_id"]
+    done = client.tasks.create(plan, name="done", task_type="pricey")["task_id"]
+    broken = client.tasks.create(plan, name="broken", task_type="broken")["task_id"]
+    worker = Worker(client, agent_id=agent, lease_seconds=30, poll_interval=0.5)
+
+    @worker.task("pricey")
+    def pricey(task: WorkerTask) -> Dict[str, Any]:
+        task.add_usage(input_tokens=5, cost_usd=2e12)  # the server takes up to 10^12 dollars
+        return {"result": "kept"}
+
+    @worker.task("broken")
+    def fails(task: WorkerTask) -> Dict[str, Any]:
+        task.add_usage(input_tokens=2**60)  # more than 2^53 tokens
+        raise NonRetryable("bad input")
+
+    stats = worker.run(until=goal_final(client, goal), handle_signals=False)
+    assert stats.completed == 1 and stats.failed == 1 and stats.dropped == 0
+    kept = client.tasks.get(done)
+    assert kept["status"] == "completed" and kept["outputs"] == {"result": "kept"} and kept["usage"] == NOTHING
+    lost = client.tasks.get(broken)
+    assert lost["status"] == "failed" and lost["error"] == {"type": "NonRetryable", "message": "bad input"}
+    assert lost["usage"] == NOTHING
+    refusals = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert len(refusals) == 2 and any("usage.cost_usd" in m for m in refusals)

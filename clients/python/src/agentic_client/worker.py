@@ -12,7 +12,8 @@
 
 It claims ready tasks of its handlers' types, heartbeats each at a third of the lease while its
 handler runs, completes it with the handler's dict (or fails it with the handler's exception —
-retryable unless it is :class:`NonRetryable`), and waits for new work on the event log (with a timer
+retryable unless it is :class:`NonRetryable`) along with what the handler counted with
+:meth:`WorkerTask.add_usage`, and waits for new work on the event log (with a timer
 as well, so a missed event never stalls it). A task cancelled while its handler runs shows
 ``task.cancelled``; its late result is dropped quietly. On SIGTERM/SIGINT it stops claiming and
 finishes what it holds; what is still running after ``drain_timeout`` is released (pending again at
@@ -25,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import math
 import os
 import signal
 import socket
@@ -45,14 +47,17 @@ from typing import (
     Union,
 )
 
+from . import _core
+
 from .async_client import AsyncClient
 from .client import Client
 from .errors import AgenticError, LeaseLost, NotFound
-from .types import Event, JSONObject, Task
+from .types import Event, JSONObject, Task, Usage
 
 log = logging.getLogger("agentic_client.worker")
 
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
 
 Handler = Callable[["WorkerTask"], Any]
 Until = Callable[[], Union[bool, Awaitable[bool]]]
@@ -85,13 +90,15 @@ class WorkerTask:
 
     ``cancelled`` turns true when the task is cancelled (or its lease is lost) while the handler runs;
     the handler may stop early (:meth:`raise_if_cancelled`, :meth:`wait_cancelled`) — whatever it
-    returns afterwards is dropped."""
+    returns afterwards is dropped. :meth:`add_usage` counts what the work costs."""
 
     def __init__(self, data: Task) -> None:
         self.data: Task = data
         self._cancelled = threading.Event()
         self._async_waiters: List[asyncio.Future[None]] = []
         self.reason: Optional[str] = None
+        self._usage: Optional[Usage] = None
+        self._usage_lock = threading.Lock()
 
     @property
     def task_id(self) -> str:
@@ -119,6 +126,32 @@ class WorkerTask:
 
     def __getitem__(self, key: str) -> Any:
         return self.data[key]  # type: ignore[literal-required]
+
+    def add_usage(self, input_tokens: int = 0, output_tokens: int = 0, cost_usd: float = 0.0) -> None:
+        """Counts what the work cost — a model call's tokens and price, say; call it after each one,
+        from any thread. The worker reports the sum with the task's completion, or with its failure
+        when the handler raises afterwards (the server adds it to the task, its plan and goal, and the
+        agent, whose budgets it may use up). Nothing is reported for a result that is dropped
+        (cancelled, lease lost) or a task given back when the worker stops.
+
+        :class:`TypeError` for a count that is not a whole number (or a price not a number),
+        :class:`ValueError` for a negative one."""
+        _check_usage("input_tokens", input_tokens, whole=True)
+        _check_usage("output_tokens", output_tokens, whole=True)
+        _check_usage("cost_usd", cost_usd, whole=False)
+        with self._usage_lock:
+            so_far = self._usage or Usage(input_tokens=0, output_tokens=0, cost_usd=0.0)
+            self._usage = Usage(
+                input_tokens=so_far["input_tokens"] + input_tokens,
+                output_tokens=so_far["output_tokens"] + output_tokens,
+                cost_usd=so_far["cost_usd"] + cost_usd,
+            )
+
+    @property
+    def usage(self) -> Optional[Usage]:
+        """What :meth:`add_usage` counted so far (None when the handler reported nothing)."""
+        with self._usage_lock:
+            return None if self._usage is None else Usage(**self._usage)
 
     def raise_if_cancelled(self) -> None:
         if self.cancelled:
@@ -153,6 +186,14 @@ class WorkerTask:
 
     def __repr__(self) -> str:
         return f"WorkerTask({self.task_id!r}, type={self.task_type!r}, cancelled={self.cancelled})"
+
+
+def _check_usage(name: str, value: Any, whole: bool) -> None:
+    kinds = (int,) if whole else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise TypeError(f"{name} must be {'a whole number' if whole else 'a number'}, not {value!r}")
+    if (isinstance(value, float) and not math.isfinite(value)) or value < 0:
+        raise ValueError(f"{name} must be 0 or more (and finite), not {value!r}")
 
 
 @dataclass
@@ -549,17 +590,34 @@ class Worker:
             claim["plan_id"] = self.plan_id
         return claim
 
+    async def _with_usage(self, held: WorkerTask, send: Callable[[Optional[Usage]], Awaitable[R]]) -> R:
+        """Sends a completion or failure with the handler's usage. A usage the server refuses (out of
+        range, or a server that does not know it) is dropped with a warning rather than the outcome:
+        the work is done, and failing to record it would only have it done again."""
+        usage = held.usage
+        try:
+            return await send(usage)
+        except AgenticError as error:
+            if usage is None or not _core.rejects_usage(error):
+                raise
+            log.warning("task %s: usage %s refused (%s); reported without it", held.task_id, usage, error)
+            return await send(None)
+
     async def _complete(self, client: AsyncClient, held: WorkerTask, result: Any, elapsed: float) -> List[Task]:
-        assert self.agent_id is not None
+        agent_id = self.agent_id
+        assert agent_id is not None
         outputs = _outputs(result)
         claim_next = self._claim_next()
+
+        async def send(usage: Optional[Usage]) -> List[Task]:
+            if claim_next is None:
+                await client.tasks.complete(held.task_id, agent_id, outputs, usage=usage)
+                return []
+            answer = await client.tasks.complete(held.task_id, agent_id, outputs, claim_next=claim_next, usage=usage)
+            return answer["next"]
+
         try:
-            if claim_next is not None:
-                answer = await client.tasks.complete(held.task_id, self.agent_id, outputs, claim_next=claim_next)
-                next_tasks = answer["next"]
-            else:
-                await client.tasks.complete(held.task_id, self.agent_id, outputs)
-                next_tasks = []
+            next_tasks = await self._with_usage(held, send)
         except LeaseLost as error:
             self.stats.dropped += 1
             log.info("task %s: lease lost before completion (%s); result dropped", held.task_id, error.detail)
@@ -578,10 +636,15 @@ class Worker:
         return next_tasks
 
     async def _fail(self, client: AsyncClient, held: WorkerTask, failure: BaseException) -> None:
-        assert self.agent_id is not None
+        agent_id = self.agent_id
+        assert agent_id is not None
         retryable = not isinstance(failure, NonRetryable)
+
+        async def send(usage: Optional[Usage]) -> Task:
+            return await client.tasks.fail(held.task_id, agent_id, error=failure, retryable=retryable, usage=usage)
+
         try:
-            await client.tasks.fail(held.task_id, self.agent_id, error=failure, retryable=retryable)
+            await self._with_usage(held, send)
         except LeaseLost:
             self.stats.dropped += 1
             log.info("task %s: lease lost before the failure was recorded", held.task_id)
