@@ -51,6 +51,16 @@ enum SQLDomain {
         }
     }
 
+    /// The usage totals whose agent, goal or plan was deleted (a delete leaves its totals row, so
+    /// that deletes stay as they were; the maintenance sweep removes them).
+    static let orphanUsageTotals = """
+        DELETE FROM usage_totals WHERE NOT CASE kind
+            WHEN 'agents' THEN EXISTS (SELECT 1 FROM agents r WHERE r.tenant = usage_totals.tenant AND r.agent_id = usage_totals.resource_id)
+            WHEN 'goals' THEN EXISTS (SELECT 1 FROM goals r WHERE r.tenant = usage_totals.tenant AND r.goal_id = usage_totals.resource_id)
+            WHEN 'plans' THEN EXISTS (SELECT 1 FROM plans r WHERE r.tenant = usage_totals.tenant AND r.plan_id = usage_totals.resource_id)
+            ELSE true END
+        """
+
     /// How many goals, plans and agents of each tenant have used up their budget (each table's
     /// partial index of them answers), as `tenant, kind, n`.
     static let exhaustedBudgets = ["agents", "goals", "plans"].map {

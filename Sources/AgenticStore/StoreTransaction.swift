@@ -179,6 +179,8 @@ public protocol StoreTransaction: Sendable {
     /// One resource's totals, locked — made first (zero) when nothing was reported yet — so no report
     /// lands between reading them and deciding on the resource's budget.
     func lockUsageTotals(kind: String, id: UUID, tenant: String) async throws -> Usage
+    /// Deletes the totals whose agent, goal or plan is gone; returns how many.
+    func pruneOrphanUsageTotals() async throws -> Int
     /// How many goals, plans and agents of each tenant have `budget_exhausted` set.
     func exhaustedBudgets() async throws -> [(tenant: String, kind: String, count: Int64)]
     /// Ready tasks (any tenant) whose `schedule_to_start_seconds` ran out unclaimed, locked

@@ -70,6 +70,78 @@ export function age(seconds) {
   return `${(seconds / 86400).toFixed(1)} d`;
 }
 
+/** A duration as it was set (30 s, 5 min, 2 h, 1 d): unlike `age`, never rounded. */
+export function duration(seconds) {
+  for (const [unit, size] of [["d", 86400], ["h", 3600], ["min", 60]]) {
+    if (seconds >= size && seconds % size === 0) return `${seconds / size} ${unit}`;
+  }
+  return `${seconds} s`;
+}
+
+/** A token count with the locale's grouping (12,345). */
+export function tokens(count) {
+  return Number(count ?? 0).toLocaleString();
+}
+
+/** Dollars with cents; below a dollar up to four places, so a fraction of a cent is not $0.00. */
+export function dollars(value) {
+  const amount = Number(value ?? 0);
+  return amount.toLocaleString(undefined, {
+    style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: amount > 0 && amount < 1 ? 4 : 2,
+  });
+}
+
+const BUDGET_USED_UP = "Budget used up — no new work is handed out";
+
+/**
+ * What work cost (`usage` of a task, plan, goal or agent) as `[label, value]` pairs for `fields`,
+ * each against its budget when one is set (`{max_tokens, max_cost_usd}`, null members set none):
+ * "180 / 250 tokens" with a meter. Budgets count input and output tokens together.
+ */
+export function usageFields(usage, budget = {}) {
+  const used = { tokens: (usage?.input_tokens ?? 0) + (usage?.output_tokens ?? 0), cost: usage?.cost_usd ?? 0 };
+  const split = h("span", { class: "muted" }, ` (${tokens(usage?.input_tokens)} in, ${tokens(usage?.output_tokens)} out)`);
+  const limited = (value) => value !== null && value !== undefined;
+  return [
+    ["Tokens", limited(budget?.max_tokens)
+      ? h("span", { class: "usage", dataset: { used: used.tokens, budget: budget.max_tokens } },
+        `${tokens(used.tokens)} / ${tokens(budget.max_tokens)} tokens`, meter(used.tokens, budget.max_tokens), split)
+      : h("span", { class: "usage", dataset: { used: used.tokens } }, `${tokens(used.tokens)} tokens`, split)],
+    ["Cost", limited(budget?.max_cost_usd)
+      ? h("span", { class: "usage", dataset: { used: used.cost, budget: budget.max_cost_usd } },
+        `${dollars(used.cost)} / ${dollars(budget.max_cost_usd)}`, meter(used.cost, budget.max_cost_usd))
+      : h("span", { class: "usage", dataset: { used: used.cost } }, dollars(used.cost))],
+  ];
+}
+
+/** How much of a budget is used: green, amber from 80 %, red from 95 % (and when it is used up). */
+function meter(used, budget) {
+  if (!(budget > 0)) return null;
+  return h("meter", { class: "budget", min: 0, max: budget, value: Math.min(used, budget), low: budget * 0.8, high: budget * 0.95,
+    optimum: 0, title: `${Math.round((used / budget) * 100)} % of the budget` });
+}
+
+/** One line of usage for a list: "270 tokens · $0.0375". */
+export function usageSummary(usage) {
+  const total = (usage?.input_tokens ?? 0) + (usage?.output_tokens ?? 0);
+  return h("span", { class: "usage-summary" }, `${tokens(total)} tokens · ${dollars(usage?.cost_usd)}`);
+}
+
+/**
+ * The banner of a used-up budget on a goal's, plan's, agent's or task's page. `whose` names the
+ * resource whose budget it is ("goal", "plan", "agent"); `why` says what that means here.
+ */
+export function budgetUsedUp(whose, why) {
+  return h("div", { class: "exhausted", role: "status", dataset: { exhausted: whose } },
+    h("strong", {}, BUDGET_USED_UP), h("span", {}, why));
+}
+
+/** The small badge a list shows beside the status of a resource whose budget is used up. */
+export function budgetBadge(resource) {
+  if (!resource.budget_exhausted) return null;
+  return h("span", { class: "badge exhausted-badge", title: BUDGET_USED_UP, "data-exhausted": "" }, "budget used up");
+}
+
 /** A definition list of `[label, value]` pairs (values may be nodes). */
 export function fields(pairs) {
   return h("dl", { class: "fields" }, pairs.map(([label, value]) => [h("dt", {}, label), h("dd", {}, value ?? "—")]));

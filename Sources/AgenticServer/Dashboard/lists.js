@@ -2,7 +2,21 @@
 
 import { fill, h, json, shortID, table, throttle, time } from "./dom.js";
 
-/** A filtered, searchable, paged list that refreshes when its resources change. */
+/**
+ * Events that may carry a usage report (`complete` and `fail` take one), so change the usage of a
+ * task's plan, goal and agent — which get no event of their own for it.
+ */
+export function reportsUsage(event) {
+  return USAGE_EVENTS.has(event.type);
+}
+
+const USAGE_EVENTS = new Set(["task.completed", "task.failed", "task.retried"]);
+const PAGE = 50;
+
+/**
+ * A filtered, searchable, paged list that refreshes when its resources change: events of
+ * `eventPrefix`, and usage reports (each list has a usage column).
+ */
 export async function listView(context, target, { title, path, statuses, kind, eventPrefix, columns }) {
   const status = h("select", { "aria-label": "status", id: `${kind}-status` }, h("option", { value: "" }, "any status"),
     statuses.map((name) => h("option", { value: name }, name)));
@@ -12,8 +26,10 @@ export async function listView(context, target, { title, path, statuses, kind, e
   fill(target, h("h1", {}, title), h("div", { class: "row" }, status, name), rows, h("div", { class: "row" }, more));
   let items = [];
   let cursor = null;
-  async function load(reset) {
-    const page = await context.api.list(path, { status: status.value, name: name.value, cursor: reset ? null : cursor, limit: 50 });
+  // A refresh reads again what is shown (up to a page of 200), so "Load more" is not undone by
+  // every change; a new filter starts from the first 50.
+  async function load(reset, limit = PAGE) {
+    const page = await context.api.list(path, { status: status.value, name: name.value, cursor: reset ? null : cursor, limit });
     items = reset ? page.data : items.concat(page.data);
     cursor = page.next_cursor;
     more.hidden = !cursor;
@@ -22,8 +38,10 @@ export async function listView(context, target, { title, path, statuses, kind, e
   status.addEventListener("change", () => load(true));
   name.addEventListener("input", throttle(() => load(true), 300));
   more.addEventListener("click", () => load(false));
-  const soon = throttle(() => load(true).catch(() => {}), 1000);
-  const unsubscribe = context.live.subscribe((event) => { if (event.type.startsWith(eventPrefix)) soon(); });
+  const soon = throttle(() => load(true, Math.min(Math.max(items.length, PAGE), 200)).catch(() => {}), 1000);
+  const unsubscribe = context.live.subscribe((event) => {
+    if (event.type.startsWith(eventPrefix) || reportsUsage(event)) soon();
+  });
   await load(true);
   return unsubscribe;
 }

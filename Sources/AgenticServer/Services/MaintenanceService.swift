@@ -39,6 +39,7 @@ public struct MaintenanceService: Service {
                     let plans = try await store.rollUpFinishedPlans(limit: 100)
                     if plans > 0 { logger.info("rolled up plans whose tasks had all finished", metadata: ["plans": "\(plans)"]) }
                     try await store.compactCounters()
+                    _ = try await store.pruneUsageTotals()
                     let now = Timestamp.now()
                     let events = try await store.pruneEvents(before: now.adding(seconds: -configuration.eventRetentionSeconds))
                     let keys = try await store.pruneIdempotencyKeys(before: now)

@@ -31,4 +31,6 @@ public protocol WorkQueueStore: Sendable {
     /// Finishes plans left open although none of their tasks is (their roll-up after a commit was
     /// lost to a crash or an outage); returns how many it found.
     func rollUpFinishedPlans(limit: Int) async throws -> Int
+    /// Drops the usage totals of agents, goals and plans that were deleted; returns how many.
+    func pruneUsageTotals() async throws -> Int
 }

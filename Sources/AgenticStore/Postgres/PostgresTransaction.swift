@@ -473,6 +473,10 @@ public struct PostgresTransaction: StoreTransaction {
         return try Self.usage(row)
     }
 
+    public func pruneOrphanUsageTotals() async throws -> Int {
+        try await rows(PostgresQuery(unsafeSQL: SQLDomain.orphanUsageTotals + " RETURNING kind")).count
+    }
+
     public func exhaustedBudgets() async throws -> [(tenant: String, kind: String, count: Int64)] {
         try await rows(PostgresQuery(unsafeSQL: SQLDomain.exhaustedBudgets)).map {
             (try $0.get("tenant", as: String.self), try $0.get("kind", as: String.self), try $0.get("n", as: Int64.self))

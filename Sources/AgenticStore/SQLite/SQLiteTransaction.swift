@@ -415,6 +415,10 @@ public struct SQLiteTransaction: StoreTransaction {
         return try Self.usage(row)
     }
 
+    public func pruneOrphanUsageTotals() async throws -> Int {
+        try await run(SQLDomain.orphanUsageTotals + " RETURNING kind").count
+    }
+
     public func exhaustedBudgets() async throws -> [(tenant: String, kind: String, count: Int64)] {
         try await run(SQLDomain.exhaustedBudgets).map { (try $0.text("tenant"), try $0.text("kind"), try $0.int("n")) }
     }

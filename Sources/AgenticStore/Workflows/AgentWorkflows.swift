@@ -34,16 +34,16 @@ extension TransactionalStore {
                 throw AgenticError.invalidTransition(.agent, from: agent.status, to: status)
             }
             guard patch.apply(to: &agent) else { return agent }
-            var exhausted = false
+            var move = BudgetMove.unchanged
             if patch.resourceLimits != nil {
                 agent.refreshLimits()
-                exhausted = try await tx.refreshBudget(of: &agent)
+                move = try await tx.refreshBudget(of: &agent)
             }
             agent.bumpVersion(at: now)
             try await tx.updateAgent(agent)
             var log = ChangeLog()
             log.record(EventType.updated(.agent), agent)
-            if exhausted { log.record(EventType.agentBudgetExhausted, agent) }
+            if move == .exhausted { log.record(EventType.agentBudgetExhausted, agent) }
             try await tx.commit(log, by: caller, at: now)
             return agent
         }

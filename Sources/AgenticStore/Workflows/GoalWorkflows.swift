@@ -82,12 +82,13 @@ extension TransactionalStore {
                 try goal.move(to: status, at: now)
                 changed = true
             }
-            let exhausted = patch.constraints != nil ? try await tx.refreshBudget(of: &goal) : false
+            let move = patch.constraints != nil ? try await tx.refreshBudget(of: &goal) : .unchanged
+            if move != .unchanged { changed = true }
             if changed {
                 goal.bumpVersion(at: now)
                 try await tx.updateGoal(goal)
                 log.events.insert(EventDraft(EventType.updated(.goal), goal), at: 0)
-                if exhausted { log.events.insert(EventDraft(EventType.goalBudgetExhausted, goal), at: 1) }
+                if move == .exhausted { log.events.insert(EventDraft(EventType.goalBudgetExhausted, goal), at: 1) }
             }
             try await tx.commit(log, by: caller, at: now)
             return goal

@@ -130,12 +130,13 @@ extension TransactionalStore {
                 changed = true
             }
             plan.taskCounts = try await tx.taskCounts(ofPlans: [id], tenant: tenant)[id] ?? TaskCounts()
-            let exhausted = patch.resourceBudget != nil ? try await tx.refreshBudget(of: &plan) : false
+            let move = patch.resourceBudget != nil ? try await tx.refreshBudget(of: &plan) : .unchanged
+            if move != .unchanged { changed = true }
             if changed {
                 plan.bumpVersion(at: now)
                 try await tx.updatePlan(plan)
                 log.events.insert(EventDraft(EventType.updated(.plan), plan), at: 0)
-                if exhausted { log.events.insert(EventDraft(EventType.planBudgetExhausted, plan), at: 1) }
+                if move == .exhausted { log.events.insert(EventDraft(EventType.planBudgetExhausted, plan), at: 1) }
                 if patch.status != nil { try await tx.settleGoals([plan.goalID], tenant: tenant, at: now, log: &log) }
             }
             try await tx.commit(log, by: caller, at: now)

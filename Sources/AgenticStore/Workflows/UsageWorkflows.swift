@@ -1,6 +1,11 @@
 import AgenticCore
 import Foundation
 
+/// How a change of a budget moved its resource's `budget_exhausted`.
+enum BudgetMove {
+    case unchanged, exhausted, resumed
+}
+
 extension StoreTransaction {
     /// Adds what an attempt cost to its task (the caller stores the task) and to the totals of the
     /// task's plan, its goal and the reporting agent. A budget the new totals reach is marked
@@ -47,17 +52,24 @@ extension StoreTransaction {
     }
 
     /// After a change that may have moved the resource's budget: its totals, locked, decide
-    /// `budget_exhausted` — raised past the usage, its work is claimable again. True when the change
-    /// exhausted it, for the caller (which holds the resource's row and stores it) to record
-    /// `<kind>.budget_exhausted` after its own event.
-    func refreshBudget<R: Budgeted & DescribedResource>(of resource: inout R) async throws -> Bool {
+    /// `budget_exhausted` — raised past the usage, its work is claimable again. The caller holds the
+    /// resource's row and stores it if the flag moved, recording `<kind>.budget_exhausted` after its
+    /// own event when the change used the budget up.
+    func refreshBudget<R: Budgeted & DescribedResource>(of resource: inout R) async throws -> BudgetMove {
         resource.usage = try await lockUsageTotals(kind: R.fields.table ?? "", id: resource.id, tenant: resource.tenant)
-        return resource.refreshBudget() && resource.budgetExhausted
+        guard resource.refreshBudget() else { return .unchanged }
+        return resource.budgetExhausted ? .exhausted : .resumed
     }
 
     /// An imported resource's usage (exported with it) goes back into the totals.
     func restoreUsage<R: Budgeted & DescribedResource>(of resource: R) async throws {
         guard !resource.usage.isZero else { return }
         _ = try await addUsage(resource.usage, to: [(R.fields.table ?? "", resource.id)], tenant: resource.tenant)
+    }
+}
+
+extension TransactionalStore {
+    public func pruneUsageTotals() async throws -> Int {
+        try await write { tx in try await tx.pruneOrphanUsageTotals() }
     }
 }

@@ -63,6 +63,10 @@ struct BudgetContractTests {
             #expect(idle["usage"] == Self.usage(0, 0, 0) && idle["budget_exhausted"] == false)
             // Usage is the server's to keep.
             #expect(try await api.patch("/api/v1/plans/\(plan)", ["usage": Self.usage(0, 0, 0)]).errorFields == ["usage"])
+            // A deleted plan's totals go with the next sweep; what its work cost stays in its goal's.
+            #expect(try await api.delete("/api/v1/plans/\(second)").status == 204)
+            #expect(try await api.store.pruneUsageTotals() >= 1)
+            #expect(try await api.get("/api/v1/goals/\(goal)")["usage"] == Self.usage(111, 55, 1.75))
         }
     }
 
