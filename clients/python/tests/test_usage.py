@@ -1,5 +1,6 @@
-"""Usage: complete and fail carry what an attempt cost (Client and AsyncClient), added to the task,
-its plan and goal, and the agent; a Worker reports what its handlers count with task.add_usage."""
+"""Usage and budgets: complete and fail carry what an attempt cost (Client and AsyncClient), a Worker
+reports what its handlers count with task.add_usage, and a goal's token budget holds its work back
+from a worker until an admin raises it."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ import json
 import logging
 import math
 import threading
+import time
 from typing import Any, Dict, Iterator, List, Optional
 
 import httpx
 import pytest
 from conftest import FAST_RETRY, Tenant
+from support import wait_until
 
-from agentic_client import AsyncClient, Client, NonRetryable, ValidationError, Worker, WorkerTask
+from agentic_client import AsyncClient, Client, Forbidden, NonRetryable, ValidationError, Worker, WorkerTask
 from agentic_client._core import rejects_usage
 from agentic_client.types import FINAL_GOAL_STATUSES, Usage
 
@@ -225,3 +228,56 @@ def test_a_usage_the_server_refuses_does_not_cost_the_outcome(client: Client, ca
     assert lost["usage"] == NOTHING
     refusals = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
     assert len(refusals) == 2 and any("usage.cost_usd" in m for m in refusals)
+
+
+def test_goal_budget_holds_its_work_back_from_the_worker_until_an_admin_raises_it(
+    client: Client, tenant: Tenant
+) -> None:
+    """Three tasks of 40 tokens reach the goal's 100: the fourth waits — the worker idles on it while
+    it takes other work — until an admin raises the budget, which wakes the worker at once."""
+    writer = Client(tenant.base_url, client.keys.create("worker", "write")["key"], retry=FAST_RETRY)
+    agent = client.agents.create("w", status="active")["agent_id"]
+    goal = client.goals.create("budgeted", constraints={"max_token_budget": 100})["goal_id"]
+    plan = client.plans.create(goal)["plan_id"]
+    steps = [client.tasks.create(plan, name=f"step {i}", task_type="model")["task_id"] for i in range(4)]
+    ran: List[str] = []
+    # No timer to fall back on within the test: only the event log can wake it.
+    worker = Worker(writer, agent_id=agent, concurrency=1, lease_seconds=30, poll_interval=120, event_wait=5)
+
+    @worker.task("model")
+    def call_model(task: WorkerTask) -> Dict[str, Any]:
+        task.add_usage(input_tokens=30, output_tokens=10)
+        ran.append(task.task_id)
+        return {"n": len(ran)}
+
+    thread = threading.Thread(target=worker.run, kwargs={"handle_signals": False}, daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: client.goals.get(goal)["budget_exhausted"], 20, what="the goal's budget to run out")
+        time.sleep(1.0)  # time for a claim that should not happen
+        exhausted = client.goals.get(goal)
+        assert exhausted["usage"] == usage(90, 30, 0.0) and len(ran) == 3 and worker.stats.claimed == 3
+        [waiting] = [t for t in client.tasks.list(plan_id=plan) if t["status"] == "pending"]
+        assert waiting["task_id"] in steps and waiting["task_id"] not in ran
+        assert [e["resource_id"] for e in client.events.list(types="goal.budget_exhausted")["data"]] == [goal]
+
+        # Other work goes on meanwhile: the worker is awake, it only passes the goal's task over.
+        elsewhere = client.plans.create(client.goals.create("unbudgeted")["goal_id"])["plan_id"]
+        other = client.tasks.create(elsewhere, name="other", task_type="model")["task_id"]
+        wait_until(lambda: other in ran, 10, what="the other goal's task to run")
+        assert client.tasks.get(waiting["task_id"])["status"] == "pending"
+
+        with pytest.raises(Forbidden):  # the worker's own key cannot lift its budget
+            writer.goals.update(goal, constraints={"max_token_budget": 1000})
+        raised = client.goals.update(goal, constraints={"max_token_budget": 1000})
+        assert raised["budget_exhausted"] is False
+        # Woken by the raise, not by the 120-s timer.
+        wait_until(lambda: waiting["task_id"] in ran, 10, what="the waiting task to run after the raise")
+        wait_until(lambda: client.plans.get(plan)["status"] == "completed", 10, what="the plan to complete")
+        after = client.goals.get(goal)
+        assert after["usage"] == usage(120, 40, 0.0) and after["budget_exhausted"] is False
+    finally:
+        worker.stop()
+        thread.join(15)
+        writer.close()
+    assert not thread.is_alive() and worker.stats.completed == 5

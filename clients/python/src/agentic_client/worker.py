@@ -71,8 +71,16 @@ WAKE_TYPES = (
     "task.released",
     "task.cancelled",
     "task.reopened",
+    "goal.budget_exhausted",
+    "plan.budget_exhausted",
+    "agent.budget_exhausted",
+    "goal.updated",
+    "plan.updated",
+    "agent.updated",
 )
-"""The events that may make a task ready (or cancel one a handler runs): what the worker waits on."""
+"""The events that may make a task ready (or cancel one a handler runs): what the worker waits on.
+A goal, plan or agent whose budget ran out holds its work back until an update raises it, so an
+update of one whose budget is not (or no longer) exhausted wakes the worker too."""
 
 ANY_TYPE = "*"
 
@@ -467,6 +475,9 @@ class Worker:
     def _note_event(self, event: Event) -> bool:
         data = event.get("data") or {}
         task_id = event.get("resource_id")
+        kind, _, change = event["type"].partition(".")
+        if kind != "task":
+            return self._note_budget(kind, change, task_id or "", data)
         if event["type"] == "task.cancelled":
             held = self._active.get(task_id or "")
             if held is not None:
@@ -478,6 +489,20 @@ class Worker:
             return True  # its dependents, of any type, may be ready now
         types = self.task_types
         return types is None or data.get("task_type") in types
+
+    def _note_budget(self, kind: str, change: str, resource_id: str, data: Mapping[str, Any]) -> bool:
+        """A goal's, plan's or its own agent's budget ran out (logged), or an update may have raised it:
+        worth a claim. Any update of one whose budget is not exhausted wakes the worker — it cannot
+        tell a raise from another change, nor know of a budget that ran out before it started, and
+        such updates (an admin's or planner's PATCH) are few."""
+        if kind == "agent" and resource_id != self.agent_id:
+            return False
+        if change == "budget_exhausted":
+            log_at = logging.WARNING if kind == "agent" else logging.INFO
+            usage = data.get("usage")
+            log.log(log_at, "%s %s: budget used up (%s); its work waits until it is raised", kind, resource_id, usage)
+            return False
+        return change == "updated" and data.get("budget_exhausted") is False
 
     def _start(self, client: AsyncClient, task: Task) -> None:
         held = WorkerTask(task)
