@@ -46,7 +46,12 @@ def main() -> None:
     def write(task: WorkerTask) -> Dict[str, Any]:
         sources = outputs_of_dependencies(task)
         text = "; ".join(s.get("notes") or s.get("text", "") for s in sources)
-        return {"text": f"{task.inputs['part']}: {text}"}
+        written = f"{task.inputs['part']}: {text}"
+        # Where a model would write it: count what the call cost (here, a word a token). The worker
+        # sends it with the completion; the task, plan, goal and agent each sum it as their usage.
+        tokens_in, tokens_out = len(text.split()), len(written.split())
+        task.add_usage(tokens_in, tokens_out, cost_usd=(tokens_in + tokens_out) * 0.000002)
+        return {"text": written}
 
     @worker.task("review")
     async def review(task: WorkerTask) -> Dict[str, Any]:  # handlers may be async too
@@ -61,7 +66,8 @@ def main() -> None:
 
     stats = worker.run(until=lambda: client.plans.get(args.plan_id)["status"] in FINAL_PLAN_STATUSES)
     plan = client.plans.get(args.plan_id)
-    print(f"plan {plan['status']}: {plan['task_counts']}; this worker completed {stats.completed} task(s)")
+    counts, usage = plan["task_counts"], plan["usage"]
+    print(f"plan {plan['status']}: {counts}, usage {usage}; this worker completed {stats.completed} task(s)")
 
 
 if __name__ == "__main__":

@@ -64,6 +64,13 @@ def test_planner_and_two_workers(tenant: Tenant, tmp_path: Path) -> None:
     tasks = {t["name"]: t for t in client.tasks.list(plan_id=plan_id)}
     assert tasks["publish"]["status"] == "completed" and tasks["publish"]["outputs"]["url"].endswith("/wiki/ants")
     assert "three facts about ant biology" in tasks["outline"]["outputs"]["text"]
+    # The writers counted their words as usage: on their tasks, summed on the plan.
+    written = [tasks[name]["usage"] for name in ("outline", "draft")]
+    assert all(u["input_tokens"] > 0 and u["output_tokens"] > 0 and u["cost_usd"] > 0 for u in written)
+    plan = client.plans.get(plan_id)
+    assert plan["usage"]["input_tokens"] == sum(u["input_tokens"] for u in written)
+    assert plan["usage"]["output_tokens"] == sum(u["output_tokens"] for u in written)
+    assert all(f"usage {plan['usage']}" in out for out in outputs), outputs
     client.close()
 
 
