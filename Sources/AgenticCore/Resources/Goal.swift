@@ -19,6 +19,10 @@ public struct Goal: DescribedResource, Equatable {
     /// When the goal fails unless it has finished: the earlier of `constraints.deadline` and
     /// `constraints.max_execution_time_sec` after its creation (see `refreshExpiry`).
     public var expiresAt: Timestamp?
+    /// `constraints.max_parallelism` and whether `constraints.allowed_agent_types` names any, kept in
+    /// columns of their own so a claim reads plain columns, not the constraints' JSON (`refreshDerived`).
+    public var parallelismCap: Int64?
+    public var restrictsAgentTypes = false
     /// What its work cost so far, summed from what workers reported (read from the usage totals).
     public var usage = Usage()
     /// Its budget is used up: claims hand out none of its work until the budget is raised.
@@ -48,6 +52,8 @@ public struct Goal: DescribedResource, Equatable {
             .init("expires_at", \.expiresAt, .optional(.timestamp), .server),
             .init("usage", \.usage, .nested(Usage.self, schema: "Usage"), .server, derived: .usageTotals),
             .init("budget_exhausted", \.budgetExhausted, .boolean, .server),
+            .init("parallelism_cap", \.parallelismCap, .optional(.integer(1...10_000)), .hidden),
+            .init("restricts_agent_types", \.restrictsAgentTypes, .boolean, .hidden),
         ])
 
     /// A new goal has not finished yet.
@@ -55,13 +61,16 @@ public struct Goal: DescribedResource, Equatable {
         if goal.status.isTerminal { reader.fail("status", "a new goal must be `pending` or `active`") }
     }
 
-    public mutating func prepareNew(at now: Timestamp) { refreshExpiry() }
+    public mutating func prepareNew(at now: Timestamp) { refreshDerived() }
 
-    /// Derives `expires_at` from the constraints: the earlier of the deadline and the longest
-    /// execution time counted from the goal's creation; none when neither is set.
-    public mutating func refreshExpiry() {
+    /// Derives what is kept beside the constraints: `expires_at`, the earlier of the deadline and
+    /// the longest execution time counted from the goal's creation (none when neither is set), and
+    /// the columns claims read.
+    public mutating func refreshDerived() {
         let byDuration = constraints.maxExecutionTimeSec.map { createdAt.adding(seconds: Double($0)) }
         expiresAt = [constraints.deadline, byDuration].compactMap { $0 }.min()
+        parallelismCap = constraints.maxParallelism
+        restrictsAgentTypes = !constraints.allowedAgentTypes.isEmpty
     }
 
     /// Whether the goal is still open at `now` though its time is up.

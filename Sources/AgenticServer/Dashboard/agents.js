@@ -1,7 +1,10 @@
-// Agents: a list with a status filter and name search; an agent's detail with its current tasks,
-// its recent events and status changes, and suspend / resume / terminate for write keys.
+// Agents: a list with a status filter and name search; an agent's detail with its usage against its
+// budget, its current tasks, its recent events and status changes, and suspend / resume / terminate
+// for write keys.
 
-import { act, fields, fill, h, json, shortID, statusBadge, table, throttle, time } from "./dom.js";
+import {
+  act, budgetBadge, budgetUsedUp, fields, fill, h, json, shortID, statusBadge, table, throttle, time, usageFields, usageSummary,
+} from "./dom.js";
 import { eventList, listView } from "./lists.js";
 
 const STATUSES = ["created", "active", "idle", "busy", "suspended", "terminated", "error"];
@@ -17,8 +20,9 @@ function list(context, target) {
     title: "Agents", path: "/agents", statuses: STATUSES, kind: "agent", eventPrefix: "agent.",
     columns: [
       ["Name", (a) => h("a", { href: `#/agents/${a.agent_id}` }, a.name)],
-      ["Status", (a) => statusBadge(a.status)],
+      ["Status", (a) => [statusBadge(a.status), " ", budgetBadge(a)]],
       ["Type", (a) => a.agent_type],
+      ["Usage", (a) => usageSummary(a.usage)],
       ["Id", (a) => h("span", { class: "mono" }, shortID(a.agent_id))],
       ["Updated", (a) => time(a.updated_at)],
     ],
@@ -55,13 +59,23 @@ async function detail(context, target, id) {
       });
       return button;
     }
+    const { max_tokens: maxTokens, max_cost_usd: maxCost, max_concurrent_tasks: maxTasks, ...otherLimits } = agent.resource_limits ?? {};
     fill(header,
       h("div", { class: "row spread" }, h("h1", {}, agent.name, " ", statusBadge(agent.status)), h("div", { class: "row" }, actions)),
+      agent.budget_exhausted
+        ? budgetUsedUp("agent", "This agent's budget is used up: its claims get nothing until an admin raises it. Tasks it holds may still finish.")
+        : null,
       h("div", { class: "card" }, fields([
         ["Id", h("span", { class: "mono" }, agent.agent_id)], ["DID", agent.did], ["Type", agent.agent_type],
         ["Created", time(agent.created_at)], ["Updated", time(agent.updated_at)], ["Version", agent.version],
-        ["Configuration", json(agent.configuration)], ["Resource limits", json(agent.resource_limits)], ["Metadata", json(agent.metadata)],
-      ])));
+        ["Configuration", json(agent.configuration)], ["Metadata", json(agent.metadata)],
+      ])),
+      h("h2", {}, "Usage and limits"),
+      h("div", { class: "card", id: "agent-usage" }, fields([
+        ...usageFields(agent.usage, { max_tokens: maxTokens, max_cost_usd: maxCost }),
+        ["Tasks at once", maxTasks ? `at most ${maxTasks}` : "no cap"],
+        Object.keys(otherLimits).length ? ["Other limits", json(otherLimits)] : null,
+      ].filter(Boolean))));
     const running = await context.api.list("/tasks", { agent_id: agent.agent_id, status: "running", limit: 50 });
     fill(tasks, table([
       ["Task", (t) => h("a", { href: `#/tasks/${t.task_id}` }, t.name)],

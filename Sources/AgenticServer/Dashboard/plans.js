@@ -1,10 +1,14 @@
 // Goals, plans and tasks: a goal's plans; a plan as its task graph with counts; a task's inputs,
-// outputs, error, attempts, lease and history. Cancel buttons for write keys. Live: task events of
-// the plan on screen recolour its nodes as they arrive.
+// outputs, error, attempts, lease and history; what each cost, against its budget, and a banner
+// while a budget is used up. Cancel buttons for write keys. Live: task events of the plan on screen
+// recolour its nodes as they arrive.
 
-import { eventList, listView } from "./lists.js";
+import { eventList, listView, reportsUsage } from "./lists.js";
 import { drawGraph } from "./graph.js";
-import { act, age, fields, fill, h, json, shortID, statusBadge, table, throttle, time } from "./dom.js";
+import {
+  act, age, budgetBadge, budgetUsedUp, dollars, duration, fields, fill, h, json, shortID, statusBadge, table, throttle, time, tokens,
+  usageFields, usageSummary,
+} from "./dom.js";
 
 const GOAL_STATUSES = ["pending", "active", "completed", "failed", "cancelled"];
 const PLAN_STATUSES = ["draft", "active", "completed", "failed", "cancelled"];
@@ -19,19 +23,23 @@ export async function renderGoals(context, target, id) {
       title: "Goals", path: "/goals", statuses: GOAL_STATUSES, kind: "goals", eventPrefix: "goal.",
       columns: [
         ["Goal", (g) => h("a", { href: `#/goals/${g.goal_id}` }, g.goal_text)],
-        ["Status", (g) => statusBadge(g.status)], ["Priority", (g) => g.priority], ["Expires", (g) => time(g.expires_at)],
-        ["Updated", (g) => time(g.updated_at)],
+        ["Status", (g) => [statusBadge(g.status), " ", budgetBadge(g)]], ["Priority", (g) => g.priority],
+        ["Usage", (g) => usageSummary(g.usage)], ["Expires", (g) => time(g.expires_at)], ["Updated", (g) => time(g.updated_at)],
       ],
     });
   }
   const header = h("div");
   const plans = h("div", { id: "goal-plans" });
   fill(target, header, h("h2", {}, "Plans"), plans);
+  let planIDs = new Set();  // the goal's plans: their usage reports change the goal's usage
   async function load() {
     const goal = await context.api.get(`/goals/${encodeURIComponent(id)}`);
+    const constraints = goal.constraints ?? {};
     fill(header,
       h("div", { class: "row spread" }, h("h1", {}, goal.goal_text, " ", statusBadge(goal.status)),
         cancelButton(context, goal, `/goals/${goal.goal_id}/cancel`, "goal", load)),
+      goal.budget_exhausted ? budgetUsedUp("goal", "Claims pass over this goal's tasks until an admin raises its budget; "
+        + "tasks already running may finish.") : null,
       h("div", { class: "card", id: "goal-fields" }, fields([
         ["Id", h("span", { class: "mono" }, goal.goal_id)], ["Type", goal.goal_type], ["Agent", agentLink(goal.agent_id)],
         ["Priority", goal.priority],
@@ -39,13 +47,19 @@ export async function renderGoals(context, target, id) {
         ["Expires", fromNow(goal.expires_at)], ["Created", time(goal.created_at)], ["Completed", time(goal.completed_at)],
         ["Success criteria", json(goal.success_criteria)],
       ])),
+      h("h2", {}, "Usage"),
+      h("div", { class: "card", id: "goal-usage" }, fields(usageFields(goal.usage,
+        { max_tokens: constraints.max_token_budget, max_cost_usd: constraints.cost_limit_usd }))),
       h("h2", {}, "Constraints"),
-      h("div", { class: "card", id: "goal-constraints" }, constraintFields(goal.constraints ?? {})));
+      h("div", { class: "card", id: "goal-constraints" }, constraintFields(constraints)));
     const list = await context.api.all("/plans", { goal_id: goal.goal_id }, 500);
+    planIDs = new Set(list.map((plan) => plan.plan_id));
     fill(plans, planTable(list));
   }
   const soon = throttle(() => load().catch(() => {}), 1000);
-  const unsubscribe = context.live.subscribe((event) => { if (event.resource_id === id || event.data?.goal_id === id) soon(); });
+  const unsubscribe = context.live.subscribe((event) => {
+    if (event.resource_id === id || event.data?.goal_id === id || (reportsUsage(event) && planIDs.has(event.data?.plan_id))) soon();
+  });
   await load();
   return unsubscribe;
 }
@@ -71,7 +85,8 @@ export async function renderTask(context, target, id) {
 
 const planColumns = [
   ["Plan", (p) => h("a", { href: `#/plans/${p.plan_id}` }, p.name || shortID(p.plan_id))],
-  ["Status", (p) => statusBadge(p.status)], ["Type", (p) => p.plan_type], ["Updated", (p) => time(p.updated_at)],
+  ["Status", (p) => [statusBadge(p.status), " ", budgetBadge(p)]], ["Type", (p) => p.plan_type],
+  ["Usage", (p) => usageSummary(p.usage)], ["Updated", (p) => time(p.updated_at)],
 ];
 
 function planTable(plans) {
@@ -80,15 +95,33 @@ function planTable(plans) {
 
 async function planView(context, target, id) {
   const header = h("div");
+  const budget = h("div", { id: "plan-budget" });
   const counts = h("div", { class: "counts", id: "plan-counts" });
   const graph = h("div", { class: "graph", id: "plan-graph" });
   const panel = h("div", { class: "card", id: "task-panel" }, h("p", { class: "muted" }, "Select a task in the graph."));
-  fill(target, header, h("div", { class: "split" }, h("div", {}, h("div", { class: "row" }, counts), graph), panel));
+  fill(target, header, budget, h("div", { class: "split" }, h("div", {}, h("div", { class: "row" }, counts), graph), panel));
 
   let tasks = new Map();
   let drawn = null;
   let selected = null;
   let stopPanel = () => {};
+  let goalID = null;
+  let budgetTurn = 0;  // the newest showBudget call: an older one that answers later draws nothing
+
+  /** The plan's usage against its budget, and a banner while its budget or its goal's is used up. */
+  async function showBudget(plan) {
+    const turn = ++budgetTurn;
+    plan ??= await context.api.get(`/plans/${encodeURIComponent(id)}`);
+    goalID = plan.goal_id;
+    const goal = await context.api.get(`/goals/${encodeURIComponent(plan.goal_id)}`).catch(() => null);
+    if (turn !== budgetTurn) return;
+    fill(budget,
+      plan.budget_exhausted ? budgetUsedUp("plan", "This plan's budget is used up: claims pass over its tasks until an admin raises it; "
+        + "tasks already running may finish.") : null,
+      goal?.budget_exhausted && !FINAL.has(plan.status) ? budgetUsedUp("goal", "Its goal's budget is used up: claims pass over this plan's "
+        + "tasks until an admin raises it; tasks already running may finish.") : null,
+      h("div", { class: "card compact", id: "plan-usage" }, fields(usageFields(plan.usage, plan.resource_budget ?? {}))));
+  }
 
   async function loadPlan() {
     const plan = await context.api.get(`/plans/${encodeURIComponent(id)}?include=tasks`);
@@ -110,6 +143,7 @@ async function planView(context, target, id) {
     fill(graph, drawn.svg);
     if (selected) drawn.select(selected);
     showCounts();
+    await showBudget(plan);
   }
 
   function showCounts() {
@@ -122,14 +156,17 @@ async function planView(context, target, id) {
     selected = task.task_id;
     drawn?.select(selected);
     stopPanel();
-    stopPanel = (await taskPanel(context, panel, task.task_id)).stop;
+    stopPanel = (await taskPanel(context, panel, task.task_id, false)).stop;
   }
 
   const reload = throttle(() => loadPlan().catch(() => {}), 1000);
+  const budgetSoon = throttle(() => showBudget().catch(() => {}), 1000);
   const unsubscribe = context.live.subscribe((event) => {
     const data = event.data ?? {};
     if (event.resource_id === id && event.type.startsWith("plan.")) return reload();
+    if (event.resource_id === goalID && event.type.startsWith("goal.")) return budgetSoon();
     if (!event.type.startsWith("task.") || data.plan_id !== id) return;
+    if (reportsUsage(event)) budgetSoon();
     // A task event carries the task as it is now: recolour in place; a new or deleted task relays.
     if (event.type === "task.created" || event.type === "task.deleted" || !tasks.has(data.task_id) || !data.status) return reload();
     tasks.set(data.task_id, data);
@@ -140,11 +177,17 @@ async function planView(context, target, id) {
   return () => { unsubscribe(); stopPanel(); };
 }
 
-/** A task's detail and history into `panel`; follows the task's events while shown. */
-async function taskPanel(context, panel, id) {
+/**
+ * A task's detail and history into `panel`; follows the task's events while shown. `withBudgets`:
+ * a banner while its plan's or goal's budget is used up (the plan's page shows those itself).
+ */
+async function taskPanel(context, panel, id, withBudgets = true) {
   // The whole history, page after page; later loads read only what came after (a running task's
   // heartbeats would otherwise re-read it all every time).
   const history = [];
+  // What else the page follows: the task's plan and goal (their budgets) and its dependencies
+  // (whose completion puts it in the queue, restamping ready_at without an event of its own).
+  let followed = new Set();
   async function load() {
     const [task, newer] = await Promise.all([
       context.api.get(`/tasks/${encodeURIComponent(id)}`),
@@ -152,15 +195,27 @@ async function taskPanel(context, panel, id) {
     ]);
     // Two loads may overlap (a button's and an event's): keep each event once.
     for (const event of newer) if (event.event_id > (history.at(-1)?.event_id ?? 0)) history.push(event);
+    const [plan, waiting] = await Promise.all([
+      withBudgets && !FINAL.has(task.status) ? context.api.get(`/plans/${encodeURIComponent(task.plan_id)}`).catch(() => null) : null,
+      task.status === "pending" ? waitingFor(context.api, task) : false,
+    ]);
+    const goal = plan ? await context.api.get(`/goals/${encodeURIComponent(plan.goal_id)}`).catch(() => null) : null;
+    followed = new Set([task.plan_id, plan?.goal_id, ...task.depends_on].filter(Boolean));
+    const held = (whose) => `Its ${whose}'s budget is used up: `
+      + `${task.status === "running" ? "this attempt may finish, but " : ""}claims pass over its tasks until an admin raises it.`;
     fill(panel,
       h("div", { class: "row spread" }, h("h2", { id: "task-name" }, task.name, " ", statusBadge(task.status)),
         cancelButton(context, task, `/tasks/${task.task_id}/cancel`, "task", load)),
+      plan?.budget_exhausted ? budgetUsedUp("plan", held("plan")) : null,
+      goal?.budget_exhausted ? budgetUsedUp("goal", held("goal")) : null,
       fields([
         ["Id", h("a", { class: "mono", href: `#/tasks/${task.task_id}` }, task.task_id)],
         ["Plan", h("a", { href: `#/plans/${task.plan_id}` }, shortID(task.plan_id))],
         ["Type", task.task_type], ["Tool", task.tool_name], ["Agent", agentLink(task.agent_id)], ["Priority", task.priority],
         ["Attempts", `${task.attempts} of ${task.max_attempts}`], ["Timeout", `${task.timeout_seconds} s per attempt`],
         ["Retry policy", retryPolicy(task.retry_policy)], ["Not before", fromNow(task.not_before)],
+        ["Ready at", readyAt(task, waiting)], ["Schedule to start", scheduleToStart(task, waiting)],
+        ...usageFields(task.usage),
         ["Concurrency key", task.concurrency_key ? h("span", { class: "mono" }, task.concurrency_key) : "—"],
         ["Lease until", time(task.lease_expires_at)], ["Started", time(task.started_at)], ["Completed", time(task.completed_at)],
         ["Depends on", task.depends_on.length ? task.depends_on.map((dep) => h("a", { class: "mono", href: `#/tasks/${dep}` }, shortID(dep), " ")) : "—"],
@@ -173,9 +228,37 @@ async function taskPanel(context, panel, id) {
       h("div", { id: "task-history" }, eventList([...history].reverse())));
   }
   const soon = throttle(() => load().catch(() => {}), 500);
-  const unsubscribe = context.live.subscribe((event) => { if (event.resource_id === id) soon(); });
+  const unsubscribe = context.live.subscribe((event) => { if (event.resource_id === id || followed.has(event.resource_id)) soon(); });
   await load();
   return { stop: unsubscribe };
+}
+
+/** Whether a pending task still waits for a dependency to complete (so is not due yet). */
+async function waitingFor(api, task) {
+  if (task.depends_on.length === 0) return false;
+  const dependencies = await Promise.all(task.depends_on.map((dep) => api.get(`/tasks/${encodeURIComponent(dep)}`).catch(() => null)));
+  return dependencies.some((dep) => dep?.status !== "completed");
+}
+
+/** When the task last entered the queue (the wait for a worker counts from it). */
+function readyAt(task, waiting) {
+  if (waiting) return "not yet: it waits for its dependencies";
+  return time(task.ready_at);
+}
+
+/**
+ * How long the task may wait for a worker once it is due, and — while it waits — when it expires
+ * unclaimed: that long after ready_at, or after not_before when later.
+ */
+function scheduleToStart(task, waiting) {
+  const bound = task.schedule_to_start_seconds;
+  if (!bound) return "no limit (it waits for a worker for ever)";
+  const within = `a worker must claim it within ${duration(bound)} of its becoming due`;
+  if (task.status === "failed" && task.error?.reason === "schedule_to_start_timeout") return `${within}; it expired unclaimed`;
+  if (task.status !== "pending" || !task.ready_at) return within;
+  if (waiting) return `${within} (the wait starts when its dependencies have completed)`;
+  const due = Math.max(new Date(task.ready_at).getTime(), task.not_before ? new Date(task.not_before).getTime() : 0);
+  return `${within}: unclaimed, it expires at ${fromNow(new Date(due + bound * 1000).toISOString())}`;
 }
 
 function cancelButton(context, resource, path, kind, after) {
@@ -198,8 +281,8 @@ function constraintFields(c) {
     ["Max parallelism", c.max_parallelism ? `${c.max_parallelism} tasks at once` : "no cap"],
     ["Deadline", fromNow(c.deadline)],
     ["Max execution time", c.max_execution_time_sec ? age(c.max_execution_time_sec) : "—"],
-    ["Token budget", c.max_token_budget ?? "—"],
-    ["Cost limit", c.cost_limit_usd !== null && c.cost_limit_usd !== undefined ? `$${c.cost_limit_usd}` : "—"],
+    ["Token budget", c.max_token_budget !== null && c.max_token_budget !== undefined ? `${tokens(c.max_token_budget)} tokens` : "—"],
+    ["Cost limit", c.cost_limit_usd !== null && c.cost_limit_usd !== undefined ? dollars(c.cost_limit_usd) : "—"],
     ["Needs approval", c.require_approval ? "yes" : "no"],
     ["Allowed agent types", list(c.allowed_agent_types, "any")],
     ["Forbidden tools", list(c.forbidden_tools, "none")],

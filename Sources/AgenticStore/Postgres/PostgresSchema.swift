@@ -18,6 +18,7 @@ enum PostgresSchema {
         (11, version11),
         (12, version12),
         (13, version13),
+        (14, version14),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -388,7 +389,7 @@ enum PostgresSchema {
         "CREATE INDEX tasks_running_by_key ON tasks (tenant, concurrency_key) WHERE status = 'running' AND concurrency_key IS NOT NULL",
     ]
 
-    /// When a goal's time is up (`Goal.refreshExpiry`: the earlier of `constraints.deadline` and
+    /// When a goal's time is up (`Goal.refreshDerived`: the earlier of `constraints.deadline` and
     /// `max_execution_time_sec` after creation), derived for goals that already had either, and
     /// the index the expiry sweep reads.
     private static let version8 = [
@@ -474,5 +475,15 @@ enum PostgresSchema {
         "CREATE INDEX agents_budget_exhausted ON agents (tenant) WHERE budget_exhausted",
         "CREATE INDEX goals_budget_exhausted ON goals (tenant) WHERE budget_exhausted",
         "CREATE INDEX plans_budget_exhausted ON plans (tenant) WHERE budget_exhausted",
+    ]
+
+    /// A goal's `max_parallelism` and whether it restricts agent types, in columns a claim reads
+    /// (`Goal.refreshDerived`) instead of the constraints' JSON for every candidate.
+    private static let version14 = [
+        "ALTER TABLE goals ADD COLUMN parallelism_cap integer, ADD COLUMN restricts_agent_types boolean NOT NULL DEFAULT false",
+        """
+        UPDATE goals SET parallelism_cap = (constraints->>'max_parallelism')::integer,
+            restricts_agent_types = coalesce(jsonb_array_length(constraints->'allowed_agent_types'), 0) > 0
+        """,
     ]
 }

@@ -60,15 +60,14 @@ enum Prepared {
                 WITH worker AS (
                     SELECT status, agent_type, budget_exhausted, max_concurrent_tasks FROM agents WHERE tenant = $1 AND agent_id = $3 FOR SHARE)
                 SELECT \(PostgresStatements.task.columnsOfT), p.status AS plan_status, p.goal_id AS goal_id,
-                       (g.constraints->>'max_parallelism')::bigint AS goal_cap, (SELECT max_concurrent_tasks FROM worker) AS agent_cap
+                       g.parallelism_cap::bigint AS goal_cap, (SELECT max_concurrent_tasks FROM worker) AS agent_cap
                 FROM tasks t JOIN plans p ON p.tenant = t.tenant AND p.plan_id = t.plan_id
                      JOIN goals g ON g.tenant = p.tenant AND g.goal_id = p.goal_id
                 WHERE t.tenant = $1 AND t.status = \(SQLDomain.queued) AND t.unmet_dependencies = 0\(Filter.conditions)
                   AND p.status NOT IN (\(SQLDomain.terminalPlanStatuses))
                   AND NOT p.budget_exhausted AND NOT g.budget_exhausted
                   AND EXISTS (SELECT 1 FROM worker WHERE status IN (\(SQLDomain.workingAgentStatuses)) AND NOT budget_exhausted)
-                  AND (jsonb_array_length(g.constraints->'allowed_agent_types') = 0
-                       OR g.constraints->'allowed_agent_types' ? (SELECT agent_type FROM worker))
+                  AND (NOT g.restricts_agent_types OR g.constraints->'allowed_agent_types' ? (SELECT agent_type FROM worker))
                 ORDER BY t.priority DESC, t.created_at, t.task_id
                 LIMIT $2
                 FOR UPDATE OF t SKIP LOCKED

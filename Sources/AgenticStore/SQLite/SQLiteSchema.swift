@@ -20,6 +20,7 @@ enum SQLiteSchema {
         (11, version11),
         (12, version12),
         (13, version13),
+        (14, version14),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -440,7 +441,7 @@ enum SQLiteSchema {
         "CREATE INDEX tasks_running_by_key ON tasks(tenant, concurrency_key) WHERE status = 'running' AND concurrency_key IS NOT NULL",
     ]
 
-    /// When a goal's time is up (`Goal.refreshExpiry`), derived for goals that already had a
+    /// When a goal's time is up (`Goal.refreshDerived`), derived for goals that already had a
     /// deadline or a longest execution time (to the millisecond, SQLite's `subsec`), and the index
     /// the expiry sweep reads.
     private static let version8 = [
@@ -529,5 +530,16 @@ enum SQLiteSchema {
         "CREATE INDEX agents_budget_exhausted ON agents(tenant) WHERE budget_exhausted",
         "CREATE INDEX goals_budget_exhausted ON goals(tenant) WHERE budget_exhausted",
         "CREATE INDEX plans_budget_exhausted ON plans(tenant) WHERE budget_exhausted",
+    ]
+
+    /// A goal's `max_parallelism` and whether it restricts agent types, in columns a claim reads
+    /// (`Goal.refreshDerived`) instead of the constraints' JSON for every candidate.
+    private static let version14 = [
+        "ALTER TABLE goals ADD COLUMN parallelism_cap INTEGER",
+        "ALTER TABLE goals ADD COLUMN restricts_agent_types INTEGER NOT NULL DEFAULT 0",
+        """
+        UPDATE goals SET parallelism_cap = json_extract(constraints, '$.max_parallelism'),
+            restricts_agent_types = coalesce(json_array_length(constraints, '$.allowed_agent_types'), 0) > 0
+        """,
     ]
 }

@@ -330,7 +330,7 @@ public struct SQLiteTransaction: StoreTransaction {
         // The goal's `constraints.allowed_agent_types`, when it names any, must name the worker's type.
         conditions.append(
             """
-            (json_array_length(g.constraints, '$.allowed_agent_types') = 0
+            (NOT g.restricts_agent_types
              OR EXISTS (SELECT 1 FROM json_each(g.constraints, '$.allowed_agent_types') j, agents a
                         WHERE a.tenant = ?1 AND a.agent_id = ?2 AND j.value = a.agent_type))
             """)
@@ -343,7 +343,7 @@ public struct SQLiteTransaction: StoreTransaction {
         return try await run(
             """
             SELECT \(SQLiteStatements.task.columnsOfT), p.status AS plan_status, p.goal_id AS goal_id,
-                   json_extract(g.constraints, '$.max_parallelism') AS goal_cap,
+                   g.parallelism_cap AS goal_cap,
                    (SELECT max_concurrent_tasks FROM agents a WHERE a.tenant = ?1 AND a.agent_id = ?2) AS agent_cap
             FROM tasks t JOIN plans p ON p.tenant = t.tenant AND p.plan_id = t.plan_id
                  JOIN goals g ON g.tenant = p.tenant AND g.goal_id = p.goal_id

@@ -99,7 +99,7 @@ extension TransactionalStore where Transaction: SnapshotTransaction {
                 case .goal(var goal):
                     if let parent = goal.parentGoalID { parents.append((goal.id, goal.tenant, parent)) }
                     goal.parentGoalID = nil
-                    goal.refreshExpiry()
+                    goal.refreshDerived()
                     try await tx.insertGoal(goal)
                     try await tx.restoreUsage(of: goal)
                     summary.goals += 1

@@ -72,7 +72,7 @@ extension TransactionalStore {
                 : tx.lockedGoal(id, tenant: tenant)
             try ifMatch.check(goal.version)
             var changed = patch.apply(to: &goal, except: [\Goal.status])
-            goal.refreshExpiry()
+            goal.refreshDerived()
             // A new agent brings its DID, unless the request named one.
             if patch.agentDID == nil, let newAgent, goal.agentDID != newAgent.did {
                 goal.agentDID = newAgent.did

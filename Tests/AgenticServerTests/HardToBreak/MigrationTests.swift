@@ -53,6 +53,10 @@ struct MigrationTests {
             // Goals with a time limit got their expires_at: the deadline, or the earlier end of the longest run.
             #expect(try await store.goal(Self.goal, tenant: Self.tenant).expiresAt == Self.deadline)
             #expect(try await store.goal(Self.subgoal, tenant: Self.tenant).expiresAt == Timestamp(microseconds: Self.micros + 60_000_000))
+            let limited = try await store.goal(Self.goal, tenant: Self.tenant)
+            #expect(limited.parallelismCap == 5 && limited.restrictsAgentTypes)
+            let open = try await store.goal(Self.subgoal, tenant: Self.tenant)
+            #expect(open.parallelismCap == nil && !open.restrictsAgentTypes)
             #expect(try await store.plan(Self.plan, tenant: Self.tenant).taskCounts[.pending] == 2)
             // The /stats counters start from the rows already there.
             let counted = try await store.tenantStatistics(tenant: Self.tenant)
@@ -121,6 +125,9 @@ struct MigrationTests {
         var onlyDeadline = GoalConstraints()
         onlyDeadline.deadline = deadline
         var both = onlyDeadline
+        // Claim limits too: their columns are derived on the way up.
+        onlyDeadline.maxParallelism = 5
+        onlyDeadline.allowedAgentTypes = ["general"]
         both.maxExecutionTimeSec = 60
         return (onlyDeadline.jsonString, both.jsonString)
     }()
