@@ -38,6 +38,8 @@ CHROME_ARGUMENTS = [
     "--disable-dev-shm-usage",
     # A fixed size, so that layouts and screenshots are the same on every machine.
     "--window-size=1280,800",
+    # One language, so that numbers ("1,000 tokens", "$0.0125") and times are written alike everywhere.
+    "--lang=en-US",
 ]
 
 

@@ -584,7 +584,7 @@ def test_goal_and_task_pages_show_limits_and_schedules(driver: WebDriver, base_u
     assert fields_in(driver, "#goal-constraints") == {
         "Max parallelism": "3 tasks at once",
         "Deadline": f"{local_time(driver, deadline)} (in 2.0 h)",
-        "Max execution time": "—", "Token budget": "—", "Cost limit": "$12.5", "Needs approval": "no",
+        "Max execution time": "—", "Token budget": "—", "Cost limit": "$12.50", "Needs approval": "no",
         "Allowed agent types": "writer, editor", "Forbidden tools": "none",
     }
     assert fields_in(driver, "#goal-fields")["Expires"] == f"{local_time(driver, goal['expires_at'])} (in 2.0 h)"
@@ -602,4 +602,130 @@ def test_goal_and_task_pages_show_limits_and_schedules(driver: WebDriver, base_u
     shown = fields_in(driver, "#view")
     assert (shown["Retry policy"], shown["Not before"], shown["Concurrency key"]) == (
         "none of its own (the tenant's default applies)", "—", "—")
+    assert console_errors(driver) == []
+
+
+def work_one(api: Any, agent_id: str, plan_id: str, usage: dict[str, Any]) -> dict[str, Any]:
+    """Claims a task of the plan and completes it, reporting what it cost."""
+    task = claim(api, agent_id, plan_id)
+    api.post(f"/api/v1/tasks/{task['task_id']}/complete", {"agent_id": agent_id, "outputs": {}, "usage": usage})
+    return task
+
+
+def exhausted_shown(driver: WebDriver) -> list[str]:
+    """Whose used-up budgets the page's banners name ("goal", "plan", "agent")."""
+    return list(driver.execute_script("return [...document.querySelectorAll('#view .exhausted')].map((e) => e.dataset.exhausted)"))
+
+
+def test_usage_against_budgets_and_a_used_up_budget_until_an_admin_raises_it(driver: WebDriver, base_url: str, tenant: Any) -> None:
+    api = tenant.api
+    # Each attempt reports 60 + 30 tokens and a cent and a quarter. The goal's 250 tokens and the
+    # agent's 270 are both reached by the third report (270 tokens); the plan's 1,000 and $2 are not.
+    report = {"input_tokens": 60, "output_tokens": 30, "cost_usd": 0.0125}
+    agent = api.post("/api/v1/agents", {"name": "metered worker", "resource_limits": {"max_tokens": 270, "max_concurrent_tasks": 2}})
+    constraints = {"max_token_budget": 250, "cost_limit_usd": 5}
+    goal = api.post("/api/v1/goals", {"goal_text": "summarise the corpus", "constraints": constraints})
+    plan = api.post("/api/v1/plans", {"goal_id": goal["goal_id"], "name": "metered", "resource_budget": {"max_tokens": 1000, "max_cost_usd": 2},
+                                      "tasks": [{"ref": f"part {i}", "name": f"part {i}", "schedule_to_start_seconds": 3600} for i in range(5)]})
+    agent_id, plan_id, goal_id = agent["agent_id"], plan["plan_id"], goal["goal_id"]
+
+    # Live on the plan's page: a report moves its usage.
+    sign_in(driver, base_url, tenant.key, f"plans/{plan_id}")
+    wait_for(driver, lambda d: fields_in(d, "#plan-usage").get("Tokens") == "0 / 1,000 tokens (0 in, 0 out)", "the plan's usage, none yet")
+    assert driver.execute_script("return navigator.language") == "en-US", "numbers are written as in en-US (conftest's --lang)"
+    done = [work_one(api, agent_id, plan_id, report)]
+    wait_for(driver, lambda d: fields_in(d, "#plan-usage") == {
+        "Tokens": "90 / 1,000 tokens (60 in, 30 out)", "Cost": "$0.0125 / $2.00"}, "the first report on the plan's page")
+
+    # Live on the goal's page: its plan's reports, then its budget used up.
+    go(driver, f"goals/{goal_id}")
+    wait_for(driver, lambda d: fields_in(d, "#goal-usage").get("Tokens") == "90 / 250 tokens (60 in, 30 out)", "the goal's usage")
+    driver.execute_script("window.notReloaded = true")
+    done.append(work_one(api, agent_id, plan_id, report))
+    wait_for(driver, lambda d: fields_in(d, "#goal-usage") == {
+        "Tokens": "180 / 250 tokens (120 in, 60 out)", "Cost": "$0.025 / $5.00"}, "180 of 250 tokens")
+    assert exhausted_shown(driver) == []
+    done.append(work_one(api, agent_id, plan_id, report))
+    wait_for(driver, lambda d: exhausted_shown(d) == ["goal"], "the goal's budget used up, live")
+    assert "Budget used up — no new work is handed out" in text_of(driver, "#view .exhausted")
+    assert fields_in(driver, "#goal-usage")["Tokens"] == "270 / 250 tokens (180 in, 90 out)"
+    assert driver.execute_script("const m = document.querySelector('#goal-usage meter'); return [m.value, m.max]") == [250, 250]
+    assert fields_in(driver, "#goal-constraints")["Token budget"] == "250 tokens"
+    assert driver.execute_script("return window.notReloaded") is True
+    screenshot(driver, "budget-goal")
+    # What the banner says is so: no new work for the goal (nor for the agent, whose budget is used up too).
+    assert api.get(f"/api/v1/goals/{goal_id}")["budget_exhausted"] and api.get(f"/api/v1/agents/{agent_id}")["budget_exhausted"]
+    assert api.post("/api/v1/tasks/claim", {"agent_id": agent_id})["data"] == []
+
+    # The lists: a badge on the goal and the agent; the plan's own budget is not used up.
+    go(driver, "goals")
+    wait_for(driver, lambda d: css(d, "#goals-list tbody tr [data-exhausted]"), "the goal's badge")
+    assert texts(driver, "#goals-list .usage-summary") == ["270 tokens · $0.0375"]
+    screenshot(driver, "budget-goals")
+    go(driver, "plans")
+    wait_for(driver, lambda d: texts(d, "#plans-list .usage-summary") == ["270 tokens · $0.0375"], "the plan's usage in the list")
+    assert not css(driver, "#plans-list [data-exhausted]")
+    go(driver, "agents")
+    wait_for(driver, lambda d: css(d, "#agent-list tbody tr [data-exhausted]"), "the agent's badge")
+
+    # The plan's page: its own budget has room, but its goal's is used up.
+    go(driver, f"plans/{plan_id}")
+    wait_for(driver, lambda d: exhausted_shown(d) == ["goal"], "the goal's banner on its plan's page")
+    assert fields_in(driver, "#plan-usage") == {"Tokens": "270 / 1,000 tokens (180 in, 90 out)", "Cost": "$0.0375 / $2.00"}
+    screenshot(driver, "budget-plan")
+
+    # The agent's page: its own budget, used up, and its other limits.
+    go(driver, f"agents/{agent_id}")
+    wait_for(driver, lambda d: exhausted_shown(d) == ["agent"], "the agent's banner")
+    assert "its claims get nothing" in text_of(driver, "#view .exhausted")
+    assert fields_in(driver, "#agent-usage") == {
+        "Tokens": "270 / 270 tokens (180 in, 90 out)", "Cost": "$0.0375", "Tasks at once": "at most 2"}
+    screenshot(driver, "budget-agent")
+
+    # A finished task: what its attempt cost, when it entered the queue, its bound on the wait.
+    finished = api.get(f"/api/v1/tasks/{done[0]['task_id']}")
+    go(driver, f"tasks/{finished['task_id']}")
+    wait_for(driver, lambda d: text_of(d, "#task-name").startswith(finished["name"]), "a finished task's page")
+    shown = fields_in(driver, "#view")
+    assert (shown["Tokens"], shown["Cost"]) == ("90 tokens (60 in, 30 out)", "$0.0125")
+    assert shown["Ready at"] == local_time(driver, finished["ready_at"])
+    assert shown["Schedule to start"] == "a worker must claim it within 1 h of its becoming due"
+    assert exhausted_shown(driver) == [], "a finished task needs no banner"
+    # A waiting one: passed over while its goal's budget is used up, and when it would expire unclaimed.
+    waiting = next(api.get(f"/api/v1/tasks/{t['task_id']}") for t in plan["tasks"] if t["task_id"] not in {d["task_id"] for d in done})
+    go(driver, f"tasks/{waiting['task_id']}")
+    wait_for(driver, lambda d: exhausted_shown(d) == ["goal"], "the goal's banner on a waiting task's page")
+    shown = fields_in(driver, "#view")
+    assert (shown["Tokens"], shown["Cost"]) == ("0 tokens (0 in, 0 out)", "$0.00")
+    expires = datetime.fromisoformat(waiting["ready_at"].replace("Z", "+00:00")) + timedelta(hours=1)
+    expected = f"a worker must claim it within 1 h of its becoming due: unclaimed, it expires at {local_time(driver, expires.isoformat())} (in "
+    assert shown["Schedule to start"].startswith(expected), shown["Schedule to start"]
+    screenshot(driver, "budget-task")
+
+    # An admin raises the goal's budget (the whole constraints object, as a PATCH replaces it):
+    # the waiting task's banner goes, live; the goal's and plan's pages show none.
+    driver.execute_script("window.notReloaded = true")
+    api.patch(f"/api/v1/goals/{goal_id}", {"constraints": constraints | {"max_token_budget": 1000}})
+    wait_for(driver, lambda d: exhausted_shown(d) == [], "the banner gone from the task's page, live")
+    assert driver.execute_script("return window.notReloaded") is True
+    go(driver, f"goals/{goal_id}")
+    wait_for(driver, lambda d: fields_in(d, "#goal-usage").get("Tokens") == "270 / 1,000 tokens (180 in, 90 out)", "the raised budget")
+    assert exhausted_shown(driver) == []
+    go(driver, f"plans/{plan_id}")
+    wait_for(driver, lambda d: fields_in(d, "#plan-usage").get("Tokens"), "the plan's usage")
+    assert exhausted_shown(driver) == []
+    # The agent's budget is its own: still used up, so it still gets nothing, until that is raised too.
+    assert api.post("/api/v1/tasks/claim", {"agent_id": agent_id})["data"] == []
+    go(driver, f"agents/{agent_id}")
+    wait_for(driver, lambda d: exhausted_shown(d) == ["agent"], "the agent's banner, still")
+    driver.execute_script("window.notReloaded = true")
+    api.patch(f"/api/v1/agents/{agent_id}", {"resource_limits": {"max_tokens": 1000, "max_concurrent_tasks": 2}})
+    wait_for(driver, lambda d: exhausted_shown(d) == [], "the agent's banner gone, live")
+    assert fields_in(driver, "#agent-usage")["Tokens"] == "270 / 1,000 tokens (180 in, 90 out)"
+    assert driver.execute_script("return window.notReloaded") is True
+    go(driver, "goals")
+    wait_for(driver, lambda d: texts(d, "#goals-list tbody a") == ["summarise the corpus"], "the goals list")
+    assert not css(driver, "#goals-list [data-exhausted]")
+    # And work is handed out again.
+    assert claim(api, agent_id, plan_id)["plan_id"] == plan_id
     assert console_errors(driver) == []
