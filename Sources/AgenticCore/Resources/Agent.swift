@@ -42,8 +42,12 @@ public struct Agent: DescribedResource, Equatable {
             .init("max_concurrent_tasks", \.maxConcurrentTasks, .optional(.integer(1...10_000)), .hidden),
         ])
 
-    /// A new agent's enforced limits are read from its `resource_limits`.
-    public mutating func prepareNew(at now: Timestamp) { refreshLimits() }
+    /// A new agent's enforced limits are read from its `resource_limits`; a budget of zero is used
+    /// up from the start.
+    public mutating func prepareNew(at now: Timestamp) {
+        refreshLimits()
+        _ = refreshBudget()
+    }
 
     /// An agent without a DID gets one made from its name.
     public static func checkDraft(_ agent: inout Agent, given: Set<String>, reader: inout ObjectReader) {

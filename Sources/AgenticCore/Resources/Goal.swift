@@ -61,7 +61,11 @@ public struct Goal: DescribedResource, Equatable {
         if goal.status.isTerminal { reader.fail("status", "a new goal must be `pending` or `active`") }
     }
 
-    public mutating func prepareNew(at now: Timestamp) { refreshDerived() }
+    /// A new goal derives its columns; a budget of zero is used up from the start.
+    public mutating func prepareNew(at now: Timestamp) {
+        refreshDerived()
+        _ = refreshBudget()
+    }
 
     /// Derives what is kept beside the constraints: `expires_at`, the earlier of the deadline and
     /// the longest execution time counted from the goal's creation (none when neither is set), and

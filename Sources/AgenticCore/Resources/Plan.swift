@@ -55,6 +55,8 @@ public struct Plan: DescribedResource, Equatable {
 
     /// A plan created `active` has started.
     public mutating func prepareNew(at now: Timestamp) {
+        // A budget of zero is used up from the start.
+        _ = refreshBudget()
         if status == .active { startedAt = now }
     }
 

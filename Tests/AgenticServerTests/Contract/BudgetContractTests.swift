@@ -102,6 +102,12 @@ struct BudgetContractTests {
             // What was running when the budget ran out may still finish.
             #expect(try await api.post("/api/v1/tasks/\(resumed)/complete", ["agent_id": .string(worker), "usage": Self.usage(10, 0, 0)]).status == 200)
 
+            // A budget of nothing is used up from the start.
+            let none = try await api.post("/api/v1/goals", ["goal_text": "none", "constraints": ["max_token_budget": 0]])
+            #expect(none.status == 201 && none["budget_exhausted"] == true)
+            let unfunded = try await api.post("/api/v1/plans", ["goal_id": .string(goal), "resource_budget": ["max_cost_usd": 0]])
+            #expect(unfunded["budget_exhausted"] == true)
+
             // A cost limit works the same way.
             let costly = try await api.id(.goal, ["goal_text": "costly", "constraints": ["cost_limit_usd": 0.5]])
             let costlyPlan = try await api.id(.plan, ["goal_id": .string(costly)])
