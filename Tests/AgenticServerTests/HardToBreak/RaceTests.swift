@@ -10,7 +10,9 @@ import Testing
 
 /// Every precondition another request can change, raced on PostgreSQL: concurrent conflicting
 /// requests, repeated, then the invariant. (SQLite's single writer would hide every one of these.)
-@Suite("Hard to break: races on PostgreSQL", .timeLimit(.minutes(10)), .enabled(if: Backend.postgresURL != nil))
+/// The races run one after another: each has a pool as wide as its race (16 connections), and all
+/// at once beside the rest of the suite took the test cluster past its 1,000 connections.
+@Suite("Hard to break: races on PostgreSQL", .serialized, .timeLimit(.minutes(10)), .enabled(if: Backend.postgresURL != nil))
 struct RaceTests {
     static let rounds = 8
     static let concurrency = 12
