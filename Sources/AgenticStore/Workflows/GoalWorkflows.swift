@@ -5,21 +5,8 @@ extension TransactionalStore {
     public func createGoal(_ draft: GoalDraft, by caller: Caller) async throws -> Goal {
         try await write { tx in
             let now = clock.now()
-            var errors: [FieldError] = []
-            var agent: Agent?
-            if let agentID = draft.agentID {
-                agent = try await tx.agent(agentID, tenant: caller.tenant, lock: .none)
-                if agent == nil { errors.append(FieldError(field: "agent_id", message: "does not name an agent")) }
-            }
-            if let parentID = draft.parentGoalID, try await tx.goal(parentID, tenant: caller.tenant, lock: .none) == nil {
-                errors.append(FieldError(field: "parent_goal_id", message: "does not name a goal"))
-            }
-            if !errors.isEmpty { throw AgenticError.validation(errors) }
-            var goal = draft.make(tenant: caller.tenant, now: now)
-            if goal.agentDID == nil { goal.agentDID = agent?.did }
-            try await tx.insertGoal(goal)
             var log = ChangeLog()
-            log.record(EventType.created(.goal), goal)
+            let goal = try await tx.addGoal(draft, tenant: caller.tenant, at: now, log: &log)
             try await tx.commit(log, by: caller, at: now)
             return goal
         }
@@ -194,6 +181,25 @@ extension TransactionalStore {
 struct ExpiryMoved: Error {}
 
 extension StoreTransaction {
+    /// Inserts a goal from a create request (or a schedule's template), checking what it names.
+    func addGoal(_ draft: GoalDraft, tenant: String, at now: Timestamp, log: inout ChangeLog) async throws -> Goal {
+        var errors: [FieldError] = []
+        var agent: Agent?
+        if let agentID = draft.agentID {
+            agent = try await self.agent(agentID, tenant: tenant, lock: .none)
+            if agent == nil { errors.append(FieldError(field: "agent_id", message: "does not name an agent")) }
+        }
+        if let parentID = draft.parentGoalID, try await goal(parentID, tenant: tenant, lock: .none) == nil {
+            errors.append(FieldError(field: "parent_goal_id", message: "does not name a goal"))
+        }
+        if !errors.isEmpty { throw AgenticError.validation(errors) }
+        var goal = draft.make(tenant: tenant, now: now)
+        if goal.agentDID == nil { goal.agentDID = agent?.did }
+        try await insertGoal(goal)
+        log.record(EventType.created(.goal), goal)
+        return goal
+    }
+
     /// The goal, locked for update; 404 when it is gone.
     func lockedGoal(_ id: UUID, tenant: String) async throws -> Goal {
         guard let goal = try await goal(id, tenant: tenant, lock: .update) else {

@@ -13,61 +13,10 @@ extension TransactionalStore {
     public func createPlan(_ creation: PlanCreation, by caller: Caller) async throws -> CreatedPlan {
         try await write { tx in
             let now = clock.now()
-            let tenant = caller.tenant
-            let draft = creation.plan
-            var errors: [FieldError] = []
-            let goal = try await tx.goal(draft.goalID, tenant: tenant, lock: .share)
-            if goal == nil { errors.append(FieldError(field: "goal_id", message: "does not name a goal")) }
-            // Each agent named once, by the plan or any of its tasks.
-            var agents: [UUID: Bool] = [:]
-            func agentExists(_ id: UUID) async throws -> Bool {
-                if let known = agents[id] { return known }
-                let exists = try await tx.agent(id, tenant: tenant, lock: .none) != nil
-                agents[id] = exists
-                return exists
-            }
-            if let agentID = draft.agentID, try await !agentExists(agentID) {
-                errors.append(FieldError(field: "agent_id", message: "does not name an agent"))
-            }
-            for (index, planned) in creation.tasks.enumerated() {
-                if let agentID = planned.draft.agentID, try await !agentExists(agentID) {
-                    errors.append(FieldError(field: "\(creation.member)[\(index)].agent_id", message: "does not name an agent"))
-                }
-                if let goal, let problem = goal.constraints.problem(withTool: planned.draft.toolName, field: "\(creation.member)[\(index)].tool_name") {
-                    errors.append(problem)
-                }
-            }
-            if !errors.isEmpty { throw AgenticError.validation(errors) }
-            if let goal, !goal.status.acceptsPlans {
-                throw AgenticError.conflict(
-                    .invalidTransition, "Goal \(goal.id.lowercased) is `\(goal.status.rawValue)`; a final goal takes no new plans")
-            }
-            var plan = draft.make(tenant: tenant, now: now)
-            try await tx.insertPlan(plan)
             var log = ChangeLog()
-            log.record(EventType.created(.plan), plan)
-
-            var ids = [UUID](repeating: UUID.unset, count: creation.tasks.count)
-            var tasks: [PlanTask] = []
-            tasks.reserveCapacity(creation.tasks.count)
-            for index in creation.insertionOrder {
-                let planned = creation.tasks[index]
-                var taskDraft = planned.draft
-                taskDraft.value.planID = plan.id
-                // Dependencies come first in the insertion order, so their ids are known.
-                taskDraft.value.dependsOn = planned.dependsOn.map { ids[$0] }
-                var task = taskDraft.make(tenant: tenant, now: now)
-                ids[index] = task.id
-                tasks.append(task)
-                plan.taskCounts[task.status] += 1
-            }
-            try await tx.insertNewTasks(tasks)
-            for task in tasks where task.isDeferred(at: now) { try await tx.setDeferred(task.id, tenant: task.tenant, true) }
-            for task in tasks { log.record(EventType.created(.task), task) }
-            if plan.status == .active { try await tx.settleGoals([plan.goalID], tenant: tenant, at: now, log: &log) }
+            let created = try await tx.addPlan(creation, tenant: caller.tenant, at: now, log: &log)
             try await tx.commit(log, by: caller, at: now)
-            let refs = creation.listsTasks ? zip(creation.tasks, ids).map { (ref: $0.ref, id: $1) } : nil
-            return CreatedPlan(plan: plan, tasks: refs)
+            return created
         }
     }
 
@@ -233,5 +182,64 @@ extension StoreTransaction {
             try await updatePlan(plan)
             log.record(EventType.status(.plan, PlanStatus.cancelled), plan)
         }
+    }
+}
+
+extension StoreTransaction {
+    /// Inserts a plan with its task graph from a create request (or a schedule's template), checking
+    /// what it names: the tasks are inserted dependencies first, each `task.created` after the plan's.
+    func addPlan(_ creation: PlanCreation, tenant: String, at now: Timestamp, log: inout ChangeLog) async throws -> CreatedPlan {
+        let draft = creation.plan
+        var errors: [FieldError] = []
+        let parent = try await self.goal(draft.goalID, tenant: tenant, lock: .share)
+        if parent == nil { errors.append(FieldError(field: "goal_id", message: "does not name a goal")) }
+        // Each agent named once, by the plan or any of its tasks.
+        var agents: [UUID: Bool] = [:]
+        func agentExists(_ id: UUID) async throws -> Bool {
+            if let known = agents[id] { return known }
+            let exists = try await agent(id, tenant: tenant, lock: .none) != nil
+            agents[id] = exists
+            return exists
+        }
+        if let agentID = draft.agentID, try await !agentExists(agentID) {
+            errors.append(FieldError(field: "agent_id", message: "does not name an agent"))
+        }
+        for (index, planned) in creation.tasks.enumerated() {
+            if let agentID = planned.draft.agentID, try await !agentExists(agentID) {
+                errors.append(FieldError(field: "\(creation.member)[\(index)].agent_id", message: "does not name an agent"))
+            }
+            if let parent, let problem = parent.constraints.problem(withTool: planned.draft.toolName, field: "\(creation.member)[\(index)].tool_name") {
+                errors.append(problem)
+            }
+        }
+        if !errors.isEmpty { throw AgenticError.validation(errors) }
+        if let parent, !parent.status.acceptsPlans {
+            throw AgenticError.conflict(
+                .invalidTransition, "Goal \(parent.id.lowercased) is `\(parent.status.rawValue)`; a final goal takes no new plans")
+        }
+        var plan = draft.make(tenant: tenant, now: now)
+        try await insertPlan(plan)
+        log.record(EventType.created(.plan), plan)
+
+        var ids = [UUID](repeating: UUID.unset, count: creation.tasks.count)
+        var tasks: [PlanTask] = []
+        tasks.reserveCapacity(creation.tasks.count)
+        for index in creation.insertionOrder {
+            let planned = creation.tasks[index]
+            var taskDraft = planned.draft
+            taskDraft.value.planID = plan.id
+            // Dependencies come first in the insertion order, so their ids are known.
+            taskDraft.value.dependsOn = planned.dependsOn.map { ids[$0] }
+            var task = taskDraft.make(tenant: tenant, now: now)
+            ids[index] = task.id
+            tasks.append(task)
+            plan.taskCounts[task.status] += 1
+        }
+        try await insertNewTasks(tasks)
+        for task in tasks where task.isDeferred(at: now) { try await setDeferred(task.id, tenant: task.tenant, true) }
+        for task in tasks { log.record(EventType.created(.task), task) }
+        if plan.status == .active { try await settleGoals([plan.goalID], tenant: tenant, at: now, log: &log) }
+        let refs = creation.listsTasks ? zip(creation.tasks, ids).map { (ref: $0.ref, id: $1) } : nil
+        return CreatedPlan(plan: plan, tasks: refs)
     }
 }
