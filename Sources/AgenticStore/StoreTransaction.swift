@@ -170,6 +170,17 @@ public protocol StoreTransaction: Sendable {
     /// Locks and returns running tasks whose lease expired before `now`, of any tenant.
     func expiredLeases(at now: Timestamp, limit: Int) async throws -> [PlanTask]
 
+    // MARK: schedules
+
+    func schedule(_ id: UUID, tenant: String, lock: RowLock) async throws -> Schedule?
+    func insertSchedule(_ schedule: Schedule) async throws
+    func updateSchedule(_ schedule: Schedule) async throws
+    func deleteSchedule(_ id: UUID, tenant: String) async throws
+    func schedules(_ query: ListQuery, tenant: String) async throws -> [Schedule]
+    /// The unpaused schedule of any tenant whose `next_run_at` came first and is not after `now`,
+    /// locked for its run; one another transaction holds is passed over (`SKIP LOCKED`).
+    func dueSchedule(at now: Timestamp) async throws -> Schedule?
+
     // MARK: usage
 
     /// Adds `usage` to the totals of each resource (its kind is its table: `agents`, `goals`,

@@ -130,7 +130,7 @@ extension AgenticError {
 
 /// The four kinds of resource the API manages.
 public enum ResourceKind: String, Sendable, CaseIterable {
-    case agent, goal, plan, task
+    case agent, goal, plan, task, schedule
 
     public var singular: String {
         switch self {
@@ -138,6 +138,7 @@ public enum ResourceKind: String, Sendable, CaseIterable {
         case .goal: return "Goal"
         case .plan: return "Plan"
         case .task: return "Task"
+        case .schedule: return "Schedule"
         }
     }
 

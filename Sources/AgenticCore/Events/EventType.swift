@@ -41,6 +41,13 @@ public enum EventType {
     public static let rateLimitDeleted = "rate_limit.deleted"
     /// The lease holder gave the task back (`release`), or was deleted; the task went back to the queue.
     public static let taskReleased = "task.released"
+    /// A schedule's tick created its goal and plan (`data`: schedule_id, scheduled_for, goal_id,
+    /// plan_id), or could not (`schedule.failed`, with the error); the actor is `system`.
+    public static let scheduleFired = "schedule.fired"
+    public static let scheduleFailed = "schedule.failed"
+    /// An admin paused or resumed a schedule (`data`: the schedule).
+    public static let schedulePaused = "schedule.paused"
+    public static let scheduleResumed = "schedule.resumed"
     /// The lease holder reported a step; the task itself did not change.
     public static let taskProgress = "task.progress"
 

@@ -32,6 +32,7 @@ public struct ListQuery: Sendable, Equatable {
         case .goal: return ["status", "agent_id", "name"]
         case .plan: return ["status", "agent_id", "goal_id", "name"]
         case .task: return ["status", "agent_id", "plan_id"]
+        case .schedule: return []
         }
     }
 
@@ -115,6 +116,7 @@ public struct ListQuery: Sendable, Equatable {
         case .goal: return GoalStatus.allCases.map(\.rawValue)
         case .plan: return PlanStatus.allCases.map(\.rawValue)
         case .task: return TaskStatus.allCases.map(\.rawValue)
+        case .schedule: return []
         }
     }
 

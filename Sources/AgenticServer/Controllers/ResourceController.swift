@@ -5,9 +5,10 @@ import Hummingbird
 
 /// The five routes every resource has — create, read, update, delete, list — written once and
 /// parameterised by the store calls; requests are read through the resource's description. Reads
-/// need a `read` key, the rest `write`.
+/// need a `read` key, the rest `write` (or `admin`, for schedules: `changesNeedAdmin`).
 struct ResourceController<Resource: DescribedResource & Identified>: Sendable {
     let kind: ResourceKind
+    var changesNeedAdmin = false
     let create: @Sendable (ResourceDraft<Resource>, Caller) async throws -> Resource
     let get: @Sendable (UUID, String) async throws -> Resource
     let update: @Sendable (UUID, ResourcePatch<Resource>, VersionPrecondition?, Caller) async throws -> Resource
@@ -15,6 +16,9 @@ struct ResourceController<Resource: DescribedResource & Identified>: Sendable {
     let list: @Sendable (ListQuery, String) async throws -> Page<Resource>
 
     var collection: String { "/api/v1/\(kind.plural)" }
+
+    /// The routes of the scope that creating, changing and deleting need.
+    private func changes(_ routes: RouteRegistrar) -> RouteRegistrar.Routes { changesNeedAdmin ? routes.admin : routes.write }
 
     /// The routes a resource may serve its own way instead (a plan's create and read).
     enum Route: Hashable {
@@ -34,7 +38,7 @@ struct ResourceController<Resource: DescribedResource & Identified>: Sendable {
             }
         }
         registerUpdate(routes, at: collection)
-        routes.write.delete("\(collection)/:id") { request, context in
+        changes(routes).delete("\(collection)/:id") { request, context in
             try await delete(try context.id(), request.ifMatch, try context.caller)
             return JSONResponse.noContent
         }
@@ -49,7 +53,7 @@ struct ResourceController<Resource: DescribedResource & Identified>: Sendable {
 
     private func registerCreate(_ routes: RouteRegistrar, at path: String? = nil, adapt: @escaping @Sendable (JSONValue) -> JSONValue = { $0 }) {
         let collection = self.collection
-        routes.write.post(path ?? collection) { request, context in
+        changes(routes).post(path ?? collection) { request, context in
             let draft = try Resource.fields.draft(adapt(try await request.requiredJSONBody()))
             let caller = try context.caller
             return try await respond({ try await create(draft, caller) }) { resource in
@@ -59,7 +63,7 @@ struct ResourceController<Resource: DescribedResource & Identified>: Sendable {
     }
 
     private func registerUpdate(_ routes: RouteRegistrar, at path: String, adapt: @escaping @Sendable (JSONValue) -> JSONValue = { $0 }) {
-        routes.write.patch("\(path)/:id") { request, context in
+        changes(routes).patch("\(path)/:id") { request, context in
             let id = try context.id()
             let patch = try Resource.fields.patch(adapt(try await request.requiredJSONBody()))
             try patch.requireScope(try context.principal.scope)
@@ -67,9 +71,9 @@ struct ResourceController<Resource: DescribedResource & Identified>: Sendable {
         }
     }
 
-    /// A `POST {collection}/:id/<action>` (write scope) that answers with the resource.
+    /// A `POST {collection}/:id/<action>` (the scope changes need) that answers with the resource.
     func action(_ name: String, _ routes: RouteRegistrar, _ run: @escaping @Sendable (UUID, Request, Caller) async throws -> Resource) {
-        routes.write.post("\(collection)/:id/\(name)") { request, context in
+        changes(routes).post("\(collection)/:id/\(name)") { request, context in
             let id = try context.id()
             let caller = try context.caller
             return try await respond({ try await run(id, request, caller) }) { JSONResponse.resource($0) }
@@ -78,7 +82,7 @@ struct ResourceController<Resource: DescribedResource & Identified>: Sendable {
 }
 
 enum ResourceControllers {
-    static func register(store: some ResourceStore & WorkQueueStore, on routes: RouteRegistrar) {
+    static func register(store: some ResourceStore & WorkQueueStore & ScheduleStore, on routes: RouteRegistrar) {
         let agents = ResourceController<Agent>(
             kind: .agent, create: store.createAgent,
             get: store.agent, update: store.updateAgent, delete: store.deleteAgent, list: store.listAgents)
@@ -147,6 +151,18 @@ enum ResourceControllers {
             _ = try CancelRequest.read(try await request.jsonBody())
             return try await store.retryTask(id, by: caller)
         }
+        // Schedules create work for the whole tenant on their own, so only an admin sets them up.
+        let schedules = ResourceController<Schedule>(
+            kind: .schedule, changesNeedAdmin: true, create: store.createSchedule,
+            get: store.schedule, update: store.updateSchedule, delete: store.deleteSchedule, list: store.listSchedules)
+        schedules.register(routes)
+        for (name, paused) in [("pause", true), ("resume", false)] {
+            schedules.action(name, routes) { id, request, caller in
+                _ = try CancelRequest.read(try await request.jsonBody())
+                return try await store.pauseSchedule(id, paused, by: caller)
+            }
+        }
+
         // Progress answers the event it appended: the task itself does not change.
         routes.write.post("/api/v1/tasks/:id/progress") { request, context in
             let id = try context.id()

@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// Background work of each instance: returns expired leases to the queue, makes delayed tasks
 /// whose time has come ready, fails goals whose time ran out and ready tasks nobody claimed within
-/// their `schedule_to_start_seconds` (every `sweepInterval`), and
+/// their `schedule_to_start_seconds`, and runs schedules whose tick has come (every `sweepInterval`), and
 /// once a minute finishes plans whose roll-up was lost (see `RollupQueue`), folds the `/stats`
 /// counters, and prunes events past retention and expired idempotency records.
 ///
@@ -35,6 +35,7 @@ public struct MaintenanceService: Service {
                 while try await store.releaseDueTasks(limit: 500) == 500 {}
                 while try await store.expireGoals(limit: 100) == 100 {}
                 while try await store.expireUnstartedTasks(limit: 100) == 100 {}
+                while try await store.runDueSchedules(limit: 50) == 50 {}
                 if ContinuousClock.now - lastPrune > .seconds(60) {
                     let plans = try await store.rollUpFinishedPlans(limit: 100)
                     if plans > 0 { logger.info("rolled up plans whose tasks had all finished", metadata: ["plans": "\(plans)"]) }

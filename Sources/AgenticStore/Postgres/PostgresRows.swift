@@ -12,12 +12,14 @@ enum PostgresStatements {
     static let goal = RowStatements<Goal>(placeholder: { "$\($0)" }, jsonObject: "json_build_object")
     static let plan = RowStatements<Plan>(placeholder: { "$\($0)" }, jsonObject: "json_build_object")
     static let task = RowStatements<PlanTask>(placeholder: { "$\($0)" }, jsonObject: "json_build_object", extraInsertColumns: ["unmet_dependencies"])
+    static let schedule = RowStatements<Schedule>(placeholder: { "$\($0)" }, jsonObject: "json_build_object")
 }
 
 extension Agent: PostgresStored { static var postgresStatements: RowStatements<Agent> { PostgresStatements.agent } }
 extension Goal: PostgresStored { static var postgresStatements: RowStatements<Goal> { PostgresStatements.goal } }
 extension Plan: PostgresStored { static var postgresStatements: RowStatements<Plan> { PostgresStatements.plan } }
 extension PlanTask: PostgresStored { static var postgresStatements: RowStatements<PlanTask> { PostgresStatements.task } }
+extension Schedule: PostgresStored { static var postgresStatements: RowStatements<Schedule> { PostgresStatements.schedule } }
 
 /// The lock a read takes, as a type (prepared statements are one type per text).
 protocol PostgresRowLock {
@@ -132,6 +134,7 @@ struct PostgresListing {
     static let tasks = PostgresListing(
         PostgresStatements.task,
         filters: [("plan_id", "plan_id"), ("agent_id", "agent_id"), ("status", "status")])
+    static let schedules = PostgresListing(PostgresStatements.schedule, filters: [])
 }
 
 extension PostgresRandomAccessRow {

@@ -19,6 +19,7 @@ enum PostgresSchema {
         (12, version12),
         (13, version13),
         (14, version14),
+        (15, version15),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -485,5 +486,32 @@ enum PostgresSchema {
         UPDATE goals SET parallelism_cap = (constraints->>'max_parallelism')::integer,
             restricts_agent_types = coalesce(jsonb_array_length(constraints->'allowed_agent_types'), 0) > 0
         """,
+    ]
+
+    /// Schedules: recurring goals with their plans. A run is claimed by locking the row and moving
+    /// `next_run_at`; the sweep reads the partial index of unpaused schedules by next run.
+    private static let version15 = [
+        """
+        CREATE TABLE schedules (
+            schedule_id uuid PRIMARY KEY,
+            tenant text NOT NULL,
+            name text NOT NULL,
+            cron text NOT NULL,
+            time_zone text NOT NULL,
+            goal_template jsonb NOT NULL,
+            plan_template jsonb NOT NULL,
+            paused boolean NOT NULL,
+            next_run_at timestamptz,
+            last_run_at timestamptz,
+            last_goal_id uuid,
+            last_plan_id uuid,
+            run_count bigint NOT NULL,
+            version bigint NOT NULL,
+            created_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL
+        )
+        """,
+        "CREATE INDEX schedules_list ON schedules (tenant, created_at, schedule_id)",
+        "CREATE INDEX schedules_due ON schedules (next_run_at) WHERE NOT paused AND next_run_at IS NOT NULL",
     ]
 }

@@ -177,6 +177,35 @@ public struct PostgresTransaction: StoreTransaction {
         try await deleteRow(PostgresStatements.goal, id: id, tenant: tenant)
     }
 
+    public func schedule(_ id: UUID, tenant: String, lock: RowLock) async throws -> Schedule? {
+        try await byID(id, tenant: tenant, lock: lock)
+    }
+
+    public func insertSchedule(_ s: Schedule) async throws {
+        try await later(Prepared.Insert(object: s), rows: .row(table: PostgresStatements.schedule.table, id: s.id))
+    }
+
+    public func updateSchedule(_ s: Schedule) async throws {
+        try await later(Prepared.Update(object: s), rows: .row(table: PostgresStatements.schedule.table, id: s.id))
+    }
+
+    public func deleteSchedule(_ id: UUID, tenant: String) async throws {
+        try await deleteRow(PostgresStatements.schedule, id: id, tenant: tenant)
+    }
+
+    public func schedules(_ query: ListQuery, tenant: String) async throws -> [Schedule] {
+        try await rows(PostgresListing.schedules.query(query, tenant: tenant)).map(PostgresColumns.row)
+    }
+
+    public func dueSchedule(at now: Timestamp) async throws -> Schedule? {
+        try await rows(
+            """
+            SELECT \(unescaped: PostgresStatements.schedule.columns) FROM schedules
+            WHERE NOT paused AND next_run_at <= \(now) ORDER BY next_run_at LIMIT 1 FOR UPDATE SKIP LOCKED
+            """
+        ).first.map(PostgresColumns.row)
+    }
+
     public func goals(_ query: ListQuery, tenant: String) async throws -> [Goal] {
         try await rows(PostgresListing.goals.query(query, tenant: tenant)).map(PostgresColumns.row)
     }

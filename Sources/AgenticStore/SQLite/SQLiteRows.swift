@@ -143,6 +143,7 @@ enum SQLiteStatements {
     static let goal = RowStatements<Goal>(placeholder: { "?\($0)" }, jsonObject: "json_object")
     static let plan = RowStatements<Plan>(placeholder: { "?\($0)" }, jsonObject: "json_object")
     static let task = RowStatements<PlanTask>(placeholder: { "?\($0)" }, jsonObject: "json_object", extraInsertColumns: ["unmet_dependencies"])
+    static let schedule = RowStatements<Schedule>(placeholder: { "?\($0)" }, jsonObject: "json_object")
 }
 
 /// Row decoders.
@@ -271,4 +272,5 @@ struct SQLiteListing {
             ("status", "status", "tasks_by_status"),
         ],
         defaultIndex: "tasks_list")
+    static let schedules = SQLiteListing(SQLiteStatements.schedule, filters: [], defaultIndex: "schedules_list")
 }

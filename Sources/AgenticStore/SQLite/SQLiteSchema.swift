@@ -21,6 +21,7 @@ enum SQLiteSchema {
         (12, version12),
         (13, version13),
         (14, version14),
+        (15, version15),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -541,5 +542,33 @@ enum SQLiteSchema {
         UPDATE goals SET parallelism_cap = json_extract(constraints, '$.max_parallelism'),
             restricts_agent_types = coalesce(json_array_length(constraints, '$.allowed_agent_types'), 0) > 0
         """,
+    ]
+
+    /// Schedules: recurring goals with their plans; the sweep reads the partial index of unpaused
+    /// schedules by next run.
+    private static let version15 = [
+        """
+        CREATE TABLE schedules (
+            schedule_id TEXT NOT NULL,
+            tenant TEXT NOT NULL,
+            name TEXT NOT NULL,
+            cron TEXT NOT NULL,
+            time_zone TEXT NOT NULL,
+            goal_template TEXT NOT NULL,
+            plan_template TEXT NOT NULL,
+            paused INTEGER NOT NULL,
+            next_run_at INTEGER,
+            last_run_at INTEGER,
+            last_goal_id TEXT,
+            last_plan_id TEXT,
+            run_count INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant, schedule_id)
+        )
+        """,
+        "CREATE INDEX schedules_list ON schedules(tenant, created_at, schedule_id)",
+        "CREATE INDEX schedules_due ON schedules(next_run_at) WHERE NOT paused AND next_run_at IS NOT NULL",
     ]
 }

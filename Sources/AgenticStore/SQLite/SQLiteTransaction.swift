@@ -90,6 +90,37 @@ public struct SQLiteTransaction: StoreTransaction {
         try await run(SQLiteStatements.goal.delete, [.text(tenant), .uuid(id)])
     }
 
+    public func schedule(_ id: UUID, tenant: String, lock: RowLock) async throws -> Schedule? {
+        try await run(SQLiteStatements.schedule.selectByID, [.uuid(id), .text(tenant)]).first.map(SQLiteColumns.row)
+    }
+
+    public func insertSchedule(_ s: Schedule) async throws {
+        try await run(SQLiteStatements.schedule.insert, SQLiteStatements.schedule.insertValues(s).map { SQLiteData($0.value) })
+    }
+
+    public func updateSchedule(_ s: Schedule) async throws {
+        try await run(SQLiteStatements.schedule.update, SQLiteStatements.schedule.updateValues(s).map { SQLiteData($0.value) })
+    }
+
+    public func deleteSchedule(_ id: UUID, tenant: String) async throws {
+        try await run(SQLiteStatements.schedule.delete, [.text(tenant), .uuid(id)])
+    }
+
+    public func schedules(_ query: ListQuery, tenant: String) async throws -> [Schedule] {
+        let (sql, binds) = SQLiteListing.schedules.sql(query, tenant: tenant)
+        return try await run(sql, binds).map(SQLiteColumns.row)
+    }
+
+    /// The single writer holds the database, so no other sweep can take the same tick meanwhile.
+    public func dueSchedule(at now: Timestamp) async throws -> Schedule? {
+        try await run(
+            """
+            SELECT \(SQLiteStatements.schedule.columns) FROM schedules INDEXED BY schedules_due
+            WHERE NOT paused AND next_run_at IS NOT NULL AND next_run_at <= ?1 ORDER BY next_run_at LIMIT 1
+            """, [.time(now)]
+        ).first.map(SQLiteColumns.row)
+    }
+
     public func goals(_ query: ListQuery, tenant: String) async throws -> [Goal] {
         let (sql, binds) = SQLiteListing.goals.sql(query, tenant: tenant)
         return try await run(sql, binds).map(SQLiteColumns.row)

@@ -25,6 +25,7 @@ struct ResourceSchemaTests {
         try Self.checkResponse(Goal.self, "Goal")
         try Self.checkResponse(Plan.self, "Plan")
         try Self.checkResponse(PlanTask.self, "Task")
+        try Self.checkResponse(Schedule.self, "Schedule")
         try Self.checkResponse(GoalConstraints.self, "GoalConstraints")
         try Self.checkResponse(RetryPolicy.self, "RetryPolicy")
         try Self.checkResponse(Usage.self, "Usage")
@@ -39,6 +40,7 @@ struct ResourceSchemaTests {
         try Self.checkCreate(Goal.self, "GoalCreate")
         try Self.checkCreate(Plan.self, "PlanCreate", extra: ["tasks", "steps"])
         try Self.checkCreate(PlanTask.self, "TaskCreate")
+        try Self.checkCreate(Schedule.self, "ScheduleCreate")
         try Self.checkRequest(GoalConstraints.fields, "GoalConstraintsInput", settable: { $0.access != .server }, input: true)
         try Self.checkRequest(RetryPolicy.fields, "RetryPolicyInput", settable: { $0.access != .server }, input: true)
         try Self.checkRequest(Usage.fields, "UsageInput", settable: { $0.access != .server }, input: true)
@@ -73,7 +75,8 @@ struct ResourceSchemaTests {
     @Test("PATCH requests: the fields a PATCH may change, nothing required")
     func patches() throws {
         for (fields, name) in [(Agent.fields.fields.map(AnyField.init), "AgentPatch"), (Goal.fields.fields.map(AnyField.init), "GoalPatch"),
-                               (Plan.fields.fields.map(AnyField.init), "PlanPatch"), (PlanTask.fields.fields.map(AnyField.init), "TaskPatch")] {
+                               (Plan.fields.fields.map(AnyField.init), "PlanPatch"), (PlanTask.fields.fields.map(AnyField.init), "TaskPatch"),
+                               (Schedule.fields.fields.map(AnyField.init), "SchedulePatch")] {
             try Self.check(fields.filter { $0.isVisible && $0.access == .always }, name, requiredNames: [], input: true)
         }
     }

@@ -14,13 +14,15 @@ struct TenancyTests {
             let plan = try await a.id(.plan, ["goal_id": .string(goal)])
             let task = try await a.id(.task, ["plan_id": .string(plan)])
             let queued = try await a.id(.task, ["plan_id": .string(plan)])
+            let schedule = try await a.id(
+                .schedule, ["name": "a schedule", "cron": "0 0 * * *", "goal_template": ["goal_text": "g"], "plan_template": [:]])
             #expect(try await a.post("/api/v1/tasks/claim", ["agent_id": .string(agent)]).items.count == 1)
 
             // Tenant B, even with an admin key.
             let b = a.with(key: try await a.makeKey(scope: .admin, tenant: TestApp.newTenant()))
             let bAgent = try await b.id(.agent, ["name": "b-worker"])
             for kind in ResourceKind.allCases {
-                let id = ["agent": agent, "goal": goal, "plan": plan, "task": task][kind.rawValue]!
+                let id = try #require(["agent": agent, "goal": goal, "plan": plan, "task": task, "schedule": schedule][kind.rawValue])
                 let path = "/api/v1/\(kind.plural)/\(id)"
                 #expect(try await b.get(path).status == 404, "GET \(path)")
                 let change: JSONValue = kind == .goal ? ["goal_text": "mine now"] : ["name": "mine now"]
@@ -29,7 +31,9 @@ struct TenancyTests {
                 #expect(try await b.get("/api/v1/\(kind.plural)").items.isEmpty || kind == .agent, "list \(kind.plural)")
             }
             #expect(try await b.get("/api/v1/agents").items.map { $0["agent_id"] } == [.string(bAgent)])
-            for path in ["/api/v1/goals/\(goal)/cancel", "/api/v1/plans/\(plan)/cancel", "/api/v1/tasks/\(task)/cancel"] {
+            for path in [
+                "/api/v1/goals/\(goal)/cancel", "/api/v1/plans/\(plan)/cancel", "/api/v1/tasks/\(task)/cancel", "/api/v1/schedules/\(schedule)/pause",
+            ] {
                 #expect(try await b.post(path).status == 404, "POST \(path)")
             }
             for action in ["heartbeat", "complete", "fail"] {

@@ -20,7 +20,13 @@ struct ExtremeInputTests {
         case "updateAgent": return ["name": "extreme-2"]
         case "createGoal": return ["goal_text": "extreme", "constraints": ["max_parallelism": 2]]
         case "updateGoal": return ["priority": 3]
-        case "cancelGoal", "cancelPlan", "cancelTask", "retryTask": return ["reason": "extreme"]
+        case "cancelGoal", "cancelPlan", "cancelTask", "retryTask", "pauseSchedule", "resumeSchedule": return ["reason": "extreme"]
+        case "createSchedule":
+            return [
+                "name": "extreme", "cron": "*/5 * * * *", "time_zone": "Europe/Berlin", "goal_template": ["goal_text": "g", "priority": 3],
+                "plan_template": ["name": "p", "tasks": [["ref": "a", "priority": 2], ["ref": "b", "depends_on_refs": ["a"]]]],
+            ]
+        case "updateSchedule": return ["cron": "0 * * * *", "paused": false]
         case "updateSettings": return ["default_retry_policy": ["initial_seconds": 5, "multiplier": 2, "max_seconds": 60, "jitter": true]]
         case "bulkTasks": return ["action": "cancel", "filter": ["plan_id": .string(ids["plan"]!), "status": "pending", "task_type": "atomic"]]
         case "createPlan":
@@ -62,9 +68,12 @@ struct ExtremeInputTests {
         ids["goal"] = try await LiveHTTP.call(.post, server.baseURL + "/api/v1/goals", key: key, json: ["goal_text": "fixture"])["goal_id"]?.stringValue
         ids["plan"] = try await LiveHTTP.call(.post, server.baseURL + "/api/v1/plans", key: key, json: ["goal_id": .string(ids["goal"]!)])["plan_id"]?.stringValue
         ids["task"] = try await LiveHTTP.call(.post, server.baseURL + "/api/v1/tasks", key: key, json: ["plan_id": .string(ids["plan"]!)])["task_id"]?.stringValue
+        ids["schedule"] = try await LiveHTTP.call(
+            .post, server.baseURL + "/api/v1/schedules", key: key,
+            json: ["name": "fixture", "cron": "0 0 * * *", "goal_template": ["goal_text": "g"], "plan_template": [:]])["schedule_id"]?.stringValue
         let spare = try await LiveHTTP.call(.post, server.baseURL + "/api/v1/keys", key: key, json: ["name": "spare", "scope": "read"])
         ids["key"] = spare["key_id"]?.stringValue
-        #expect(ids.values.count == 5)
+        #expect(ids.values.count == 6)
 
         var sent = 0
         var createdKeys: [String] = []
@@ -187,7 +196,7 @@ struct ExtremeInputTests {
     /// The path with `{id}` filled by the fixture its collection names.
     static func concrete(_ template: String, ids: [String: String]) -> String {
         let collection = template.split(separator: "/").dropFirst(2).first.map(String.init) ?? ""
-        let fixture = ["agents": "agent", "goals": "goal", "plans": "plan", "tasks": "task", "keys": "key"][collection] ?? ""
+        let fixture = ["agents": "agent", "goals": "goal", "plans": "plan", "tasks": "task", "keys": "key", "schedules": "schedule"][collection] ?? ""
         return template.replacingOccurrences(of: "{id}", with: ids[fixture] ?? UUID().lowercased)
     }
 

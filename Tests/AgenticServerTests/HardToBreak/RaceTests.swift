@@ -430,27 +430,65 @@ struct RaceTests {
     /// Two instances — two stores, each with its own pool and router — on one fresh database, as one
     /// admin of a new tenant: what one instance counts in memory the other cannot see.
     static func withTwoInstances(clock: ManualClock, _ body: @Sendable (TestAPI, TestAPI) async throws -> Void) async throws {
+        try await withInstances(2, clock: clock) { apis in try await body(apis[0], apis[1]) }
+    }
+
+    /// `count` instances on one fresh database, as one admin of a new tenant.
+    static func withInstances(_ count: Int, clock: ManualClock, _ body: @Sendable ([TestAPI]) async throws -> Void) async throws {
         let location = try DatabaseLocation(url: try await TestPostgres.freshDatabaseURL())
-        func open() async throws -> any Store {
-            try await StoreFactory.open(location, poolSize: concurrency + 4, leaseDeadline: .seconds(30), logger: Logger(label: "test"), clock: clock)
+        var opened: [any Store] = []
+        for _ in 0..<count {
+            opened.append(
+                try await StoreFactory.open(location, poolSize: concurrency + 4, leaseDeadline: .seconds(30), logger: Logger(label: "test"), clock: clock))
         }
-        let (first, second) = (try await open(), try await open())
-        try await first.run {
-            try await first.migrate()
-            try await second.run {
-                let tenant = TestApp.newTenant()
-                let secret = KeyMaker.newSecret()
-                try await first.createKey(KeyMaker.record(secret: secret, name: "test-admin", scope: .admin, tenant: tenant))
-                try await Application(router: buildRouter(store: first, configuration: ServerConfiguration()).0, logger: TestApp.serverLogger)
-                    .test(.router) { one in
-                        try await Application(router: buildRouter(store: second, configuration: ServerConfiguration()).0, logger: TestApp.serverLogger)
-                            .test(.router) { two in
-                                try await body(
-                                    TestAPI(client: one, key: secret, store: first, tenant: tenant),
-                                    TestAPI(client: two, key: secret, store: second, tenant: tenant))
-                            }
+        let stores = opened
+        let tenant = TestApp.newTenant()
+        let secret = KeyMaker.newSecret()
+        @Sendable func nest(_ index: Int, _ apis: [TestAPI]) async throws {
+            guard index < stores.count else { return try await body(apis) }
+            let store = stores[index]
+            try await store.run {
+                if index == 0 {
+                    try await store.migrate()
+                    try await store.createKey(KeyMaker.record(secret: secret, name: "test-admin", scope: .admin, tenant: tenant))
+                }
+                try await Application(router: buildRouter(store: store, configuration: ServerConfiguration()).0, logger: TestApp.serverLogger)
+                    .test(.router) { client in
+                        try await nest(index + 1, apis + [TestAPI(client: client, key: secret, store: store, tenant: tenant)])
                     }
             }
+        }
+        try await nest(0, [])
+    }
+
+    @Test("3 instances sweeping one database create exactly one goal and plan per tick across a simulated hour")
+    func scheduleTicks() async throws {
+        let clock = ManualClock(Timestamp(rfc3339: "2026-06-01T10:00:00Z")!)
+        try await Self.withInstances(3, clock: clock) { apis in
+            let template: JSONValue = ["name": "hourly", "tasks": [["ref": "a"], ["ref": "b", "depends_on_refs": ["a"]]]]
+            let id = try await apis[0].id(
+                .schedule, ["name": "every minute", "cron": "* * * * *", "goal_template": ["goal_text": "tick"], "plan_template": template])
+            for minute in 1...60 {
+                clock.advance(seconds: 60)
+                // Two sweeps per instance at once, as a busy deployment's maintenance might overlap.
+                let ran = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for api in apis {
+                        for _ in 0..<2 { group.addTask { try await api.store.runDueSchedules(limit: 10) } }
+                    }
+                    return try await group.reduce(0, +)
+                }
+                #expect(ran == 1, "minute \(minute): \(ran) runs")
+            }
+            let fired = try await apis[1].events("types=schedule.fired&limit=1000", atLeast: 60)
+            let ticks = Set(fired.compactMap { $0["data"]?["scheduled_for"]?.stringValue })
+            #expect(fired.count == 60 && ticks.count == 60)
+            let goals = Set(fired.compactMap { $0["data"]?["goal_id"]?.stringValue })
+            let plans = Set(fired.compactMap { $0["data"]?["plan_id"]?.stringValue })
+            #expect(goals.count == 60 && plans.count == 60)
+            #expect(try await apis[2].get("/api/v1/goals?limit=200").items.count == 60)
+            #expect(try await apis[2].get("/api/v1/plans?limit=200").items.count == 60)
+            let schedule = try await apis[2].get("/api/v1/schedules/\(id)")
+            #expect(schedule["run_count"] == 60 && schedule["next_run_at"] == "2026-06-01T11:01:00.000000Z")
         }
     }
 
