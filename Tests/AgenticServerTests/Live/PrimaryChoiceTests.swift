@@ -20,8 +20,10 @@ struct PrimaryChoiceTests {
         defer { Task { await standby.destroy() } }
         let url = "postgres://agentic@\(standby.hostAndPort),\(primary.hostAndPort)/agentic?sslmode=disable&target_session_attrs=\(attrs)"
         let key = "primary-choice-key-" + UUID().uuidString
+        // A wait long enough that a busy machine never turns a slow connection into a 503 before the
+        // primary is stopped (which the first check below would take for the standby being used).
         let server = try await ServerProcess.start(
-            database: url, environment: ["AGENTIC_ADMIN_KEY": key], extraArguments: ["--db-wait", "1500ms", "--db-pool-size", "8"])
+            database: url, environment: ["AGENTIC_ADMIN_KEY": key], extraArguments: ["--db-wait", "5s", "--db-pool-size", "8"])
         let base = server.baseURL
         let writers = AcknowledgingWriters(base: base, key: key)
         async let writing: Void = writers.run(count: 4, label: "w")
@@ -75,7 +77,7 @@ struct PrimaryChoiceTests {
 
         let url = "postgres://agentic@\(first.hostAndPort),\(second.hostAndPort)/agentic?sslmode=disable&target_session_attrs=read-write"
         let store = try #require(
-            try await StoreFactory.open(try DatabaseLocation(url: url), poolSize: 4, leaseDeadline: .milliseconds(1500), logger: Logger(label: "test"))
+            try await StoreFactory.open(try DatabaseLocation(url: url), poolSize: 4, leaseDeadline: .seconds(5), logger: Logger(label: "test"))
                 as? PostgresStore)
         let tenant = "t" + UUID().uuidString.prefix(8).lowercased()
         func writeKey() async throws {
@@ -85,7 +87,7 @@ struct PrimaryChoiceTests {
         /// Writes until one succeeds; every failure meanwhile must be a 503 saying the database is unavailable.
         func writeUntilAcknowledged() async throws -> Int {
             var refused = 0
-            let deadline = ContinuousClock.now + .seconds(40)
+            let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {
                 do {
                     try await writeKey()
@@ -95,11 +97,12 @@ struct PrimaryChoiceTests {
                     try await Task.sleep(for: .milliseconds(100))
                 }
             }
-            throw TestFailure("no write was acknowledged within 40 s")
+            throw TestFailure("no write was acknowledged within 60 s")
         }
 
         try await store.run {
-            // The first host is read-only: the second takes the pool and the write.
+            // The first host is read-only: the second takes the pool (from the first look on) and the write.
+            await store.pool.waitUntilRunning()
             #expect(try await writeUntilAcknowledged() == 0)
             #expect(store.pool.currentEndpoint?.description == second.hostAndPort)
             #expect(try await second.count("SELECT count(*) FROM api_keys WHERE tenant = '\(tenant)'") == 1)
@@ -118,7 +121,7 @@ struct PrimaryChoiceTests {
                 }
             }
             #expect(refusal?.code == .databaseUnavailable && refusal?.status == 503 && refusal?.retryAfterSeconds == 1, "\(String(describing: refusal))")
-            let readiness = try await poll(timeout: .seconds(30), { await store.readiness() }, until: { !$0.reachable })
+            let readiness = try await poll(timeout: .seconds(60), { await store.readiness() }, until: { !$0.reachable })
             #expect(!readiness.reachable, "readiness stayed up with no writable host")
             #expect(store.pool.currentEndpoint == nil, "the pool stayed on a read-only server")
 
