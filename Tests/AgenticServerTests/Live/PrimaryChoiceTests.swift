@@ -61,6 +61,9 @@ struct PrimaryChoiceTests {
         #expect(try await LiveHTTP.call(.get, base + "/health/ready").status == 200)
         print("multi-host \(attrs): \(tally.acknowledged.count) writes acknowledged, \(tally.unavailable) answers 503 around the promotion")
         try await server.stop()
+        // The deferred ones are for failures only: a test process may end before such a task runs.
+        await standby.destroy()
+        await primary.destroy()
     }
 
     @Test("read-only servers (transaction_read_only on) are passed over; a write refused as read-only moves the pool; none writable is a 503")
@@ -132,6 +135,8 @@ struct PrimaryChoiceTests {
             #expect(try await first.count("SELECT count(*) FROM api_keys WHERE tenant = '\(tenant)'") == 1)
             #expect(await store.readiness().reachable)
         }
+        await first.destroy()
+        await second.destroy()
     }
 }
 
