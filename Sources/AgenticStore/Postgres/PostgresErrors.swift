@@ -14,6 +14,10 @@ enum PostgresErrors {
         }
         guard let state = psql.serverInfo?[.sqlState] else { return error }
         switch state {
+        case "25006":
+            // read_only_sql_transaction: the server is (now) a standby, or read-only; the pool moves to
+            // the primary (see `PostgresPoolService`) and the retry finds it.
+            return AgenticError.databaseUnavailable("The database server accepts no writes (a standby); retry shortly")
         case "23505":
             let constraint = psql.serverInfo?[.constraintName] ?? ""
             if constraint == "agents_did" { return AgenticError.conflict(.alreadyExists, "An agent with this did already exists") }

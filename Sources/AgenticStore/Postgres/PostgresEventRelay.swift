@@ -11,7 +11,8 @@ import Synchronization
 /// transactions); instead, after local commits the relay sends one coalesced `pg_notify` on its own
 /// (at most one every 20 ms), and a dedicated listening connection rings this instance's bell for
 /// every notification. Both loops reconnect after failures; waiters also re-poll each second, so a
-/// lost notification costs at most that second.
+/// lost notification costs at most that second. Both follow the pool to whichever host it runs
+/// against (LISTEN and NOTIFY must meet on the primary): the listener reconnects when the pool moves.
 ///
 /// It is a service (see `PostgresStore.services`): it runs until a graceful shutdown or cancellation.
 final class PostgresEventRelay: Service {
@@ -20,17 +21,15 @@ final class PostgresEventRelay: Service {
 
     private let changes: AsyncStream<Void>
     private let changesContinuation: AsyncStream<Void>.Continuation
-    private let client: PostgresClient
+    private let pool: PostgresPoolService
     private let watch: ConnectionWatch
-    private let configuration: PostgresConnection.Configuration
     private let bell: EventBell
     private let logger: Logger
 
-    init(client: PostgresClient, watch: ConnectionWatch, configuration: PostgresConnection.Configuration, bell: EventBell, logger: Logger) {
+    init(pool: PostgresPoolService, watch: ConnectionWatch, bell: EventBell, logger: Logger) {
         (changes, changesContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        self.client = client
+        self.pool = pool
         self.watch = watch
-        self.configuration = configuration
         self.bell = bell
         self.logger = logger
     }
@@ -48,11 +47,11 @@ final class PostgresEventRelay: Service {
 
     /// Runs both loops until cancelled.
     private func loops() async {
-        let (client, watch, configuration, bell, logger) = (client, watch, configuration, bell, logger)
+        let (pool, watch, bell, logger) = (pool, watch, bell, logger)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await _ in self.changes {
-                    try? await client.withConnection { connection in
+                    try? await pool.currentClient?.withConnection { connection in
                         try await watch.run(on: connection) {
                             for try await _ in try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger) {}
                         }
@@ -65,16 +64,25 @@ final class PostgresEventRelay: Service {
             group.addTask {
                 var connectionID = 1_000_000
                 let current = Mutex<PostgresConnection?>(nil)
+                // A listener left on a host the pool has moved away from would hear nothing.
+                pool.whenHostChanges {
+                    if let connection = current.withLock({ $0 }) { Self.close(connection) }
+                }
                 await withTaskCancellationHandler {
                     while !Task.isCancelled {
                         connectionID += 1
+                        guard let endpoint = pool.currentEndpoint else {
+                            try? await Task.sleep(for: .seconds(1))
+                            continue
+                        }
+                        let configuration = PostgresPoolService.connectionConfiguration(pool.settings, endpoint)
                         do {
                             let connection = try await PostgresConnection.connect(
                                 configuration: configuration, id: connectionID, logger: logger)
                             current.withLock { $0 = connection }
                             do {
                                 // Cancellation may have come while connecting, when there was nothing to close.
-                                if !Task.isCancelled {
+                                if !Task.isCancelled, pool.currentEndpoint == endpoint {
                                     try await connection.listen(on: Self.channel) { notifications in
                                         bell.ring()
                                         for try await _ in notifications { bell.ring() }

@@ -24,11 +24,11 @@ import Synchronization
 public final class PostgresStore: TransactionalStore {
     public let eventBell = EventBell()
     public let eventFeed: EventFeed
-    let client: PostgresClient
     let settings: PostgresSettings
     let logger: Logger
     private let relay: PostgresEventRelay
-    private let pool: PostgresPoolService
+    /// The pool, against the host of the URL that fits (see `PostgresPoolService`).
+    let pool: PostgresPoolService
     /// How long a request may wait for a connection before the database counts as down.
     let leaseDeadline: Duration
     let poolSize: Int
@@ -38,18 +38,16 @@ public final class PostgresStore: TransactionalStore {
     /// Releases work stuck on a connection that closed (see `ConnectionWatch`).
     let watch = ConnectionWatch()
 
-    private init(client: PostgresClient, settings: PostgresSettings, logger: Logger, leaseDeadline: Duration, poolSize: Int,
-                 listenerConfiguration: PostgresConnection.Configuration, clock: any WallClock) {
-        self.client = client
+    private init(pool: PostgresPoolService, settings: PostgresSettings, logger: Logger, leaseDeadline: Duration, poolSize: Int,
+                 clock: any WallClock) {
         self.clock = clock
         self.poolSize = poolSize
         self.settings = settings
         self.logger = logger
         self.leaseDeadline = leaseDeadline
         self.eventFeed = EventFeed(bell: eventBell)
-        pool = PostgresPoolService(client: client)
-        relay = PostgresEventRelay(
-            client: client, watch: watch, configuration: listenerConfiguration, bell: eventBell, logger: logger)
+        self.pool = pool
+        relay = PostgresEventRelay(pool: pool, watch: watch, bell: eventBell, logger: logger)
     }
 
     /// The pool, then the relay (which leases from the pool): stopped in reverse order, so the relay
@@ -60,22 +58,20 @@ public final class PostgresStore: TransactionalStore {
         _ settings: PostgresSettings, poolSize: Int = 16, leaseDeadline: Duration = .milliseconds(1500),
         logger: Logger = Logger(label: "agentic.postgres"), clock: any WallClock = SystemClock()
     ) -> PostgresStore {
-        var configuration = PostgresClient.Configuration(
-            host: settings.host, port: settings.port, username: settings.username, password: settings.password,
-            database: settings.database, tls: clientTLS(settings.tls))
-        configuration.options.maximumConnections = max(1, poolSize)
-        configuration.options.minimumConnections = 0  // see the type's comment: no minimum, warmed instead
-        // Reaching a stopped server fails at once (connection refused); this bounds a slow or hung one.
-        // It is not what makes requests fail fast in an outage: `leaseDeadline` is.
-        configuration.options.connectTimeout = .seconds(5)
-        configuration.options.connectionIdleTimeout = .seconds(3600)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let listener = PostgresConnection.Configuration(
-            host: settings.host, port: settings.port, username: settings.username, password: settings.password,
-            database: settings.database, tls: connectionTLS(settings.tls))
+        let pool = PostgresPoolService(settings: settings, logger: logger) { endpoint in
+            var configuration = PostgresClient.Configuration(
+                host: endpoint.host, port: endpoint.port, username: settings.username, password: settings.password,
+                database: settings.database, tls: clientTLS(settings.tls))
+            configuration.options.maximumConnections = max(1, poolSize)
+            configuration.options.minimumConnections = 0  // see the type's comment: no minimum, warmed instead
+            // Reaching a stopped server fails at once (connection refused); this bounds a slow or hung one.
+            // It is not what makes requests fail fast in an outage: `leaseDeadline` is.
+            configuration.options.connectTimeout = .seconds(5)
+            configuration.options.connectionIdleTimeout = .seconds(3600)
+            return PostgresClient(configuration: configuration, backgroundLogger: logger)
+        }
         return PostgresStore(
-            client: client, settings: settings, logger: logger, leaseDeadline: leaseDeadline, poolSize: max(1, poolSize),
-            listenerConfiguration: listener, clock: clock)
+            pool: pool, settings: settings, logger: logger, leaseDeadline: leaseDeadline, poolSize: max(1, poolSize), clock: clock)
     }
 
     /// Opens the pool's connections up front, so the first requests do not pay for connecting: every
@@ -83,9 +79,9 @@ public final class PostgresStore: TransactionalStore {
     /// database that is not up yet is simply connected to later, on demand.
     public func warm() async {
         await pool.waitUntilRunning()
+        guard let client = pool.currentClient else { return }
         let target = poolSize
         let held = LeaseCount()
-        let client = self.client
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<target {
                 group.addTask {
@@ -112,14 +108,6 @@ public final class PostgresStore: TransactionalStore {
         }
     }
 
-    private static func connectionTLS(_ mode: PostgresSettings.TLSMode) -> PostgresConnection.Configuration.TLS {
-        switch mode {
-        case .disable: return .disable
-        case .prefer: return .prefer(try! NIOSSLContext(configuration: .makeClientConfiguration()))
-        case .require: return .require(try! NIOSSLContext(configuration: .makeClientConfiguration()))
-        }
-    }
-
     public var description: String { settings.description }
 
     /// Nothing left to close: the pool's connections close when its service stops.
@@ -143,7 +131,7 @@ public final class PostgresStore: TransactionalStore {
         deadline: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         let race = LeaseRace()
-        let client = self.client
+        let pool = self.pool
         let leases = self.leases
         let watch = self.watch
         let result = SingleResult<T>()
@@ -153,12 +141,18 @@ public final class PostgresStore: TransactionalStore {
                 result.start(continuation)
                 let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(wait)) {
                     guard race.claim(.timedOut) else { return }
+                    pool.suspect()
                     result.finish(.failure(AgenticError.databaseUnavailable("The database did not answer; retry shortly")))
                     result.cancel()
                 }
                 result.attach(
                     Task {
                         do {
+                            // No host fits yet: wait for one; the deadline answers 503 meanwhile.
+                            guard let client = await pool.client() else {
+                                result.finish(.failure(CancellationError()))
+                                return
+                            }
                             let outcome = try await client.withConnection { connection -> Outcome<T> in
                                 guard race.claim(.leased) else { return .timedOut }
                                 timer.cancel()
@@ -168,7 +162,14 @@ public final class PostgresStore: TransactionalStore {
                             }
                             if case .value(let value) = outcome { result.finish(.success(value)) }
                         } catch {
-                            result.finish(.failure(PostgresErrors.map(error)))
+                            // No connection could be had at all — the pool gave up, or was closed
+                            // because it moved to another host (postgres-nio then throws its pool's
+                            // own error, not a PSQLError): the database is unavailable.
+                            let mapped = race.isLeased ? PostgresErrors.map(error)
+                                : AgenticError.databaseUnavailable("No database connection could be had; retry shortly")
+                            // Connections lost, a write refused as read-only: the primary may have moved.
+                            if (mapped as? AgenticError)?.code == .databaseUnavailable { pool.suspect() }
+                            result.finish(.failure(mapped))
                         }
                     })
             }
@@ -304,7 +305,8 @@ public final class PostgresStore: TransactionalStore {
         } catch {
             return StoreReadiness(
                 reachable: false, schemaVersion: nil, expectedSchemaVersion: expected,
-                detail: "PostgreSQL at \(settings.host):\(settings.port) is unreachable")
+                detail: pool.currentEndpoint.map { "PostgreSQL at \($0) is unreachable" }
+                    ?? "no PostgreSQL host of \(settings.endpoints.map(\.description).joined(separator: ", ")) fits target_session_attrs=\(settings.targetSessionAttrs.rawValue)")
         }
     }
 
@@ -572,6 +574,8 @@ public final class PostgresStore: TransactionalStore {
 private final class LeaseRace: Sendable {
     enum Winner: Int { case leased = 1, timedOut = 2 }
     private let winner = Atomic<Int>(0)
+
+    var isLeased: Bool { winner.load(ordering: .acquiring) == Winner.leased.rawValue }
 
     /// True when `side` wins (or had already won).
     func claim(_ side: Winner) -> Bool {

@@ -5,7 +5,7 @@ import Logging
 
 /// `--database-url` and the pool size, shared by every command that opens the store.
 struct DatabaseOptions: ParsableArguments {
-    @Option(help: "sqlite:///path/file.sqlite or postgres://user:pass@host:port/db?sslmode=... (env AGENTIC_DATABASE_URL)")
+    @Option(help: "sqlite:///path/file.sqlite or postgres://user:pass@host:port[,host:port…]/db?sslmode=...&target_session_attrs=read-write (env AGENTIC_DATABASE_URL)")
     var databaseURL: String = Env.string("AGENTIC_DATABASE_URL", default: DatabaseLocation.defaultURL)
 
     @Option(help: "PostgreSQL connections per instance (env AGENTIC_DB_POOL_SIZE)")

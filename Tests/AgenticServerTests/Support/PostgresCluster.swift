@@ -1,4 +1,7 @@
+import AgenticStore
 import Foundation
+import Logging
+import PostgresNIO
 
 /// A PostgreSQL cluster of a test's own, for tests that stop and start the database (never the
 /// shared one other tests use). Driven through `scripts/pg-cluster`.
@@ -23,6 +26,64 @@ final class PostgresCluster: Sendable {
         return PostgresCluster(directory: directory, url: url)
     }
 
+    /// A hot standby of this cluster (streaming from it), started on a port of its own.
+    func standby() async throws -> PostgresCluster {
+        let directory = NSTemporaryDirectory() + "agentic-cluster-" + UUID().uuidString.prefix(8).lowercased()
+        let port = try await Self.run(["free-port"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let url: String
+        do {
+            url = try await Self.run(["standby", directory, port, self.directory]).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard url.hasPrefix("postgres://") else { throw TestFailure("pg-cluster standby printed \(url)") }
+        } catch {
+            _ = try? await Self.run(["destroy", directory])
+            throw error
+        }
+        return PostgresCluster(directory: directory, url: url)
+    }
+
+    /// `host:port` of the cluster, for a multi-host URL.
+    var hostAndPort: String {
+        let afterAt = url.split(separator: "@", maxSplits: 1).last ?? ""
+        return String(afterAt.prefix { $0 != "/" })
+    }
+
+    /// Runs statements on the cluster's `agentic` database over a connection of their own.
+    func execute(_ statements: String...) async throws {
+        let settings = try PostgresSettings(url: url)
+        let logger = Logger(label: "test")
+        let connection = try await PostgresConnection.connect(
+            configuration: .init(host: settings.host, port: settings.port, username: settings.username, password: nil,
+                                 database: settings.database, tls: .disable),
+            id: 1, logger: logger)
+        do {
+            for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try await connection.close()
+    }
+
+    /// The single integer a query answers (`SELECT count(*) …`).
+    func count(_ query: String) async throws -> Int {
+        let settings = try PostgresSettings(url: url)
+        let logger = Logger(label: "test")
+        let connection = try await PostgresConnection.connect(
+            configuration: .init(host: settings.host, port: settings.port, username: settings.username, password: nil,
+                                 database: settings.database, tls: .disable),
+            id: 1, logger: logger)
+        let result: Result<Int, any Error>
+        do {
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: query), logger: logger).collect()
+            result = .success(Int(try rows.first?.decode(Int64.self) ?? 0))
+        } catch {
+            result = .failure(error)
+        }
+        try? await connection.close()
+        return try result.get()
+    }
+
+    func promote() async throws { _ = try await Self.run(["promote", directory]) }
     func stop() async throws { _ = try await Self.run(["stop", directory]) }
     func start() async throws { _ = try await Self.run(["start", directory]) }
     func destroy() async { _ = try? await Self.run(["destroy", directory]) }
