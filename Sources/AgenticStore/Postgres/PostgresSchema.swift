@@ -20,6 +20,7 @@ enum PostgresSchema {
         (13, version13),
         (14, version14),
         (15, version15),
+        (16, version16),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -513,5 +514,20 @@ enum PostgresSchema {
         """,
         "CREATE INDEX schedules_list ON schedules (tenant, created_at, schedule_id)",
         "CREATE INDEX schedules_due ON schedules (next_run_at) WHERE NOT paused AND next_run_at IS NOT NULL",
+    ]
+
+    /// Approvals: tasks may wait in `awaiting_approval`, keys may have the `approve` scope, and a
+    /// task keeps whether it needs approval, the question and decision, and the key that created it
+    /// (which may not approve it).
+    private static let version16 = [
+        """
+        ALTER TABLE tasks DROP CONSTRAINT tasks_status_check, ADD CONSTRAINT tasks_status_check
+            CHECK (status IN ('pending', 'running', 'completed', 'failed', 'blocked', 'skipped', 'cancelled', 'awaiting_approval'))
+        """,
+        """
+        ALTER TABLE api_keys DROP CONSTRAINT api_keys_scope_check, ADD CONSTRAINT api_keys_scope_check
+            CHECK (scope IN ('admin', 'approve', 'write', 'read'))
+        """,
+        "ALTER TABLE tasks ADD COLUMN requires_approval boolean NOT NULL DEFAULT false, ADD COLUMN approval jsonb, ADD COLUMN created_by text",
     ]
 }

@@ -22,6 +22,7 @@ enum SQLiteSchema {
         (13, version13),
         (14, version14),
         (15, version15),
+        (16, version16),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -570,5 +571,13 @@ enum SQLiteSchema {
         """,
         "CREATE INDEX schedules_list ON schedules(tenant, created_at, schedule_id)",
         "CREATE INDEX schedules_due ON schedules(next_run_at) WHERE NOT paused AND next_run_at IS NOT NULL",
+    ]
+
+    /// Approvals: whether a task needs approval, the question and decision, and the key that
+    /// created it (which may not approve it). Statuses and scopes are not constrained here.
+    private static let version16 = [
+        "ALTER TABLE tasks ADD COLUMN requires_approval INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE tasks ADD COLUMN approval TEXT",
+        "ALTER TABLE tasks ADD COLUMN created_by TEXT",
     ]
 }
