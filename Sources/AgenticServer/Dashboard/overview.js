@@ -45,8 +45,10 @@ function total(byStatus) {
 }
 
 function counts(byStatus, kind) {
+  // A task count leads to the tasks of that status.
+  const badge = (status) => (kind === "tasks" ? h("a", { href: `#/tasks?status=${status}` }, statusBadge(status)) : statusBadge(status));
   return h("div", { class: "counts", id: `${kind}-by-status` },
-    Object.entries(byStatus).map(([status, n]) => h("span", { dataset: { status, count: n } }, statusBadge(status), " ", h("b", {}, n))));
+    Object.entries(byStatus).map(([status, n]) => h("span", { dataset: { status, count: n } }, badge(status), " ", h("b", {}, n))));
 }
 
 function card(title, metric, detail) {

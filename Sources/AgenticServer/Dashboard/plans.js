@@ -1,4 +1,5 @@
-// Goals, plans and tasks: a goal's plans; a plan as its task graph with counts; a task's inputs,
+// Goals, plans and tasks: a goal's plans; a plan as its task graph with counts; the tasks by status;
+// a task's inputs,
 // outputs, error, attempts, lease and history; what each cost, against its budget, and a banner
 // while a budget is used up. Cancel buttons for write keys. Live: task events of the plan on screen
 // recolour its nodes as they arrive.
@@ -12,7 +13,7 @@ import {
 
 const GOAL_STATUSES = ["pending", "active", "completed", "failed", "cancelled"];
 const PLAN_STATUSES = ["draft", "active", "completed", "failed", "cancelled"];
-const TASK_STATUSES = ["pending", "running", "completed", "failed", "blocked", "skipped", "cancelled"];
+const TASK_STATUSES = ["pending", "running", "completed", "failed", "blocked", "skipped", "cancelled", "awaiting_approval"];
 const FINAL = new Set(["completed", "failed", "skipped", "cancelled"]);
 const MAX_GRAPH_TASKS = 2000;
 
@@ -75,8 +76,14 @@ export async function renderPlans(context, target, id) {
   return planView(context, target, id);
 }
 
-/** `#/tasks/{id}`: one task on its own page. */
+/** `#/tasks` (the tenant's tasks, by status: `#/tasks?status=awaiting_approval`) and `#/tasks/{id}`: one task on its own page. */
 export async function renderTask(context, target, id) {
+  if (!id) {
+    return listView(context, target, {
+      title: "Tasks", path: "/tasks", statuses: TASK_STATUSES, kind: "tasks", eventPrefix: "task.", search: false,
+      columns: taskColumns,
+    });
+  }
   const panel = h("div", { class: "card" });
   fill(target, panel);
   const shown = await taskPanel(context, panel, id);
@@ -87,6 +94,14 @@ const planColumns = [
   ["Plan", (p) => h("a", { href: `#/plans/${p.plan_id}` }, p.name || shortID(p.plan_id))],
   ["Status", (p) => [statusBadge(p.status), " ", budgetBadge(p)]], ["Type", (p) => p.plan_type],
   ["Usage", (p) => usageSummary(p.usage)], ["Updated", (p) => time(p.updated_at)],
+];
+
+export const taskColumns = [
+  ["Task", (t) => h("a", { href: `#/tasks/${t.task_id}` }, t.name || shortID(t.task_id))],
+  ["Status", (t) => statusBadge(t.status)], ["Type", (t) => t.task_type],
+  ["Plan", (t) => h("a", { class: "mono", href: `#/plans/${t.plan_id}` }, shortID(t.plan_id))],
+  ["Question", (t) => t.approval?.question ?? (t.status === "awaiting_approval" ? "approval before it runs" : "—")],
+  ["Usage", (t) => usageSummary(t.usage)], ["Updated", (t) => time(t.updated_at)],
 ];
 
 function planTable(plans) {
