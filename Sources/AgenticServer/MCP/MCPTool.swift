@@ -105,6 +105,11 @@ enum MCPJSON {
         return w.bytes
     }
 
+    /// A completion or failure as its route answers it: the task, or `{task, next}` with `claim_next`.
+    static func outcome(_ outcome: TaskOutcome) -> [UInt8] {
+        outcome.next == nil ? outcome.task.jsonBytes() : outcome.jsonBytes()
+    }
+
     /// An error as a tool answers it: the fields of the HTTP problem document an agent acts on.
     static func problem(_ error: AgenticError) -> [UInt8] {
         var w = JSONWriter(capacity: 256)

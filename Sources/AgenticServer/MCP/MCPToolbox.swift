@@ -161,7 +161,7 @@ public enum MCPToolbox {
             ["task_id": taskID, "agent_id": agentID, "outputs": Schema.anyObject("The task's results")], required: ["task_id", "agent_id"])
     ) { arguments, call in
         let (body, id) = MCPJSON.split(arguments, "task_id")
-        return try await call.store.completeTask(try MCPJSON.uuid(id, "task_id"), try CompleteRequest.read(body), by: call.caller).jsonBytes()
+        return MCPJSON.outcome(try await call.store.completeTask(try MCPJSON.uuid(id, "task_id"), try CompleteRequest.read(body), by: call.caller))
     }
 
     static let failTask = MCPTool(
@@ -175,7 +175,7 @@ public enum MCPToolbox {
             ], required: ["task_id", "agent_id"])
     ) { arguments, call in
         let (body, id) = MCPJSON.split(arguments, "task_id")
-        return try await call.store.failTask(try MCPJSON.uuid(id, "task_id"), try FailRequest.read(body), by: call.caller).jsonBytes()
+        return MCPJSON.outcome(try await call.store.failTask(try MCPJSON.uuid(id, "task_id"), try FailRequest.read(body), by: call.caller))
     }
 
     static let waitForEvents = MCPTool(
