@@ -26,8 +26,8 @@ struct MCPEndpoint: Sendable {
     func handle(_ request: Request, context: AppRequestContext) async throws -> Response {
         let call = MCPCall(store: store, principal: try context.principal)
         let body = try await request.body.collect(upTo: context.maxUploadSize)
-        let data = Data(body.readableBytesView)
-        if let refusal = Self.refuseUnroutable(data) { return Self.response(refusal) }
+        var data = Data(body.readableBytesView)
+        if let refusal = Self.refuseUnroutable(&data) { return Self.response(refusal) }
 
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
@@ -58,12 +58,16 @@ struct MCPEndpoint: Sendable {
     /// never be matched to its answer and leave the request waiting; a `jsonrpc` other than "2.0",
     /// a `method` that is not a string or `params` that are neither object nor array would be
     /// accepted as a notification. Text that is not JSON, and batches, the transport refuses itself.
-    static func refuseUnroutable(_ data: Data) -> MCP.HTTPResponse? {
-        guard case .object(let message)? = try? JSONParser.parse(Array(data)) else { return nil }
+    /// An integer id written as a fraction (`7.0`) is rewritten as the integer (`7`) it is.
+    static func refuseUnroutable(_ data: inout Data) -> MCP.HTTPResponse? {
+        guard case .object(var message)? = try? JSONParser.parse(Array(data)) else { return nil }
         func refuse(_ why: String) -> MCP.HTTPResponse { .error(statusCode: 400, .invalidRequest(why)) }
         guard message[JSONKey("jsonrpc")] == .string("2.0") else { return refuse("`jsonrpc` must be \"2.0\"") }
         switch message[JSONKey("id")] {
         case nil, .string?, .int?: break
+        case .double(let number)? where number.rounded() == number && abs(number) <= 9_007_199_254_740_991:
+            message[JSONKey("id")] = .int(Int64(number))
+            data = Data(JSONValue.object(message).description.utf8)
         default: return refuse("A request's `id` must be a string or an integer")
         }
         switch message[JSONKey("method")] {
