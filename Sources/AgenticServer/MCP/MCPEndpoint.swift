@@ -63,12 +63,16 @@ struct MCPEndpoint: Sendable {
         guard case .object(var message)? = try? JSONParser.parse(Array(data)) else { return nil }
         func refuse(_ why: String) -> MCP.HTTPResponse { .error(statusCode: 400, .invalidRequest(why)) }
         guard message[JSONKey("jsonrpc")] == .string("2.0") else { return refuse("`jsonrpc` must be \"2.0\"") }
+        // Integers are JSON's safe ones (±(2^53 − 1)), as the OpenAPI document says: what every
+        // client, JavaScript's too, gets back exactly.
+        let safe = 9_007_199_254_740_991.0
         switch message[JSONKey("id")] {
-        case nil, .string?, .int?: break
-        case .double(let number)? where number.rounded() == number && abs(number) <= 9_007_199_254_740_991:
+        case nil, .string?: break
+        case .int(let number)? where abs(Double(number)) <= safe: break
+        case .double(let number)? where number.rounded() == number && abs(number) <= safe:
             message[JSONKey("id")] = .int(Int64(number))
             data = Data(JSONValue.object(message).description.utf8)
-        default: return refuse("A request's `id` must be a string or an integer")
+        default: return refuse("A request's `id` must be a string or an integer of at most 2^53 − 1 either way")
         }
         switch message[JSONKey("method")] {
         case .string?: break
