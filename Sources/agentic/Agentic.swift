@@ -10,7 +10,7 @@ struct Agentic: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, MigrateCommand.self, KeysCommand.self, ExportCommand.self, ImportCommand.self,
             AgentsCommand.self, GoalsCommand.self, PlansCommand.self, TasksCommand.self, EventsCommand.self,
-            LoadtestCommand.self,
+            LoadtestCommand.self, MCPCommand.self,
         ])
 
     /// As ArgumentParser's, except that a usage error exits with status 2 (its default is 64), so

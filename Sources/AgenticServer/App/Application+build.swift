@@ -45,6 +45,7 @@ public func buildRouter(store: some Store, configuration: ServerConfiguration) -
     LimitController(store: store).register(routes)
     SettingsController(store: store).register(routes)
     KeyController(store: store, authenticator: authenticator).register(routes)
+    MCPEndpoint(store: store).register(routes)
 
     let app = AgenticParts(store: store, routes: book, authenticator: authenticator, rateLimiter: rateLimiter, metrics: metrics)
     return (router, app)

@@ -77,16 +77,7 @@ struct EventController<S: EventLogStore>: Sendable {
 
     /// `{"data": [...], "next_after": n}`.
     static func batch(_ batch: EventBatch) -> PreparedResponse {
-        var w = JSONWriter(capacity: 256 + batch.events.count * 768)
-        w.beginObject()
-        w.key("data")
-        w.beginArray()
-        for event in batch.events { event.write(to: &w) }
-        w.endArray()
-        w.key("next_after")
-        w.int(batch.nextAfter)
-        w.endObject()
-        return JSONResponse.make(w.bytes)
+        JSONResponse.make(batch.jsonBytes(capacity: 256 + batch.events.count * 768))
     }
 
     /// `GET /events?after=&types=&resource_id=&limit=&wait=`: events after `after`, oldest first; with
@@ -170,5 +161,20 @@ struct EventController<S: EventLogStore>: Sendable {
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: body)
+    }
+}
+
+/// `{"data": [...], "next_after": n}`: a page of the log as the event reads (and the MCP
+/// `wait_for_events` tool) answer it.
+extension EventBatch: JSONWritable {
+    public func write(to w: inout JSONWriter) {
+        w.beginObject()
+        w.key("data")
+        w.beginArray()
+        for event in events { event.write(to: &w) }
+        w.endArray()
+        w.key("next_after")
+        w.int(nextAfter)
+        w.endObject()
     }
 }

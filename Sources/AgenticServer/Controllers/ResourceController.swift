@@ -224,16 +224,21 @@ enum PlanRoutes {
             if !errors.isEmpty { throw AgenticError.validation(errors) }
             guard includeTasks else { return JSONResponse.resource(try await store.plan(id, tenant: tenant)) }
             let (plan, tasks) = try await store.plan(id, withTasks: includedTasks, tenant: tenant)
-            var w = JSONWriter(capacity: 1024 + tasks.items.count * 768)
-            Plan.fields.write(plan, to: &w) { w in
-                w.key("tasks")
-                w.beginArray()
-                for task in tasks.items { task.write(to: &w) }
-                w.endArray()
-                w.key("tasks_next_cursor")
-                w.string(tasks.nextCursor?.encoded)
-            }
-            return JSONResponse.resource(w.bytes, version: plan.version)
+            return JSONResponse.resource(withTasks(plan, tasks), version: plan.version)
         }
+    }
+
+    /// The plan with a `tasks` member (its first page of tasks) and `tasks_next_cursor`.
+    static func withTasks(_ plan: Plan, _ tasks: Page<PlanTask>) -> [UInt8] {
+        var w = JSONWriter(capacity: 1024 + tasks.items.count * 768)
+        Plan.fields.write(plan, to: &w) { w in
+            w.key("tasks")
+            w.beginArray()
+            for task in tasks.items { task.write(to: &w) }
+            w.endArray()
+            w.key("tasks_next_cursor")
+            w.string(tasks.nextCursor?.encoded)
+        }
+        return w.bytes
     }
 }

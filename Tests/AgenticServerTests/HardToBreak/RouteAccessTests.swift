@@ -80,6 +80,80 @@ struct RouteAccessTests {
         }
     }
 
+    @Test("every MCP tool and resource read, every scope")
+    func everyMCPToolEveryScope() async throws {
+        let store = try await Backend.sqlite.makeStore()
+        let tenant = TestApp.newTenant()
+        var made: [Scope: String] = [:]
+        for scope in Scope.allCases {
+            let secret = KeyMaker.newSecret()
+            try await store.createKey(KeyMaker.record(secret: secret, name: "mcp-\(scope)", scope: scope, tenant: tenant))
+            made[scope] = secret
+        }
+        let keys = made
+        let (router, parts) = buildRouter(store: store, configuration: ServerConfiguration())
+        #expect(parts.routes.all.contains { $0.path == "/mcp" && $0.method == "POST" && $0.access == .key(.read) })
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestApp.serverLogger)
+        let tools = MCPToolbox.tools
+        #expect(tools.count >= 9)
+        #expect(tools.contains { $0.scope == .read } && tools.contains { $0.scope == .write })
+
+        try await closing(store) { store in
+            try await app.test(.live) { client in
+                let admin = TestAPI(client: client, key: keys[.admin], store: store, tenant: tenant)
+                let agent = try await admin.id(.agent, ["name": "mcp-walker"])
+                let goal = try await admin.id(.goal, ["goal_text": "walk"])
+                let plan = try await admin.id(.plan, ["goal_id": .string(goal)])
+                let task = try await admin.id(.task, ["plan_id": .string(plan)])
+                // Arguments that name real resources, so a call that wrongly got through would act.
+                let arguments: JSONValue = [
+                    "agent_id": .string(agent), "plan_id": .string(plan), "task_id": .string(task), "name": "x", "goal_text": "x",
+                    "wait_seconds": 0,
+                ]
+                func rpc(_ method: String, _ params: JSONValue, key: String?) async throws -> Reply {
+                    try await admin.with(key: key).post(
+                        "/mcp", ["jsonrpc": "2.0", "id": 1, "method": .string(method), "params": params],
+                        headers: [.accept: "application/json, text/event-stream"])
+                }
+                var checked = 0
+                for tool in tools {
+                    for scope in [nil] + Scope.allCases {
+                        let reply = try await rpc("tools/call", ["name": .string(tool.name), "arguments": arguments], key: scope.flatMap { keys[$0] })
+                        let context = "\(tool.name) with \(scope.map(\.rawValue) ?? "no key") → \(reply.status) \(reply.text.prefix(200))"
+                        guard let scope else {
+                            #expect(reply.status == 401, "\(context)")
+                            continue
+                        }
+                        #expect(reply.status == 200, "\(context)")
+                        let result = reply.json["result"]
+                        let code = result?["structuredContent"]?["code"]?.stringValue
+                        if scope.allows(tool.scope) {
+                            #expect(code != "forbidden" && code != "unauthorized", "\(context)")
+                        } else {
+                            #expect(result?["isError"] == .bool(true) && code == "forbidden", "\(context)")
+                            let detail = result?["structuredContent"]?["detail"]?.stringValue ?? ""
+                            #expect(detail.hasSuffix("needs `\(tool.scope.rawValue)`"), "\(context)")
+                        }
+                        checked += 1
+                    }
+                }
+                #expect(checked == tools.count * Scope.allCases.count)
+                // Listing tools and reading a resource: any key, none without one.
+                for scope in [nil] + Scope.allCases {
+                    let key = scope.flatMap { keys[$0] }
+                    let listing = try await rpc("tools/list", [:], key: key)
+                    let read = try await rpc("resources/read", ["uri": .string("agentic://plans/\(plan)")], key: key)
+                    if scope == nil {
+                        #expect(listing.status == 401 && read.status == 401)
+                    } else {
+                        #expect(listing.json["result"]?["tools"]?.arrayValue?.count == tools.count, "\(listing.text.prefix(200))")
+                        #expect(read.json["result"]?["contents"]?.arrayValue?.count == 1, "\(read.text.prefix(200))")
+                    }
+                }
+            }
+        }
+    }
+
     /// The route the router would run for a spelling, found the way the router finds it (empty
     /// segments dropped, a constant segment winning over a parameter), or nil.
     static func matchedRoute(_ spelling: String, method: String, in routes: RouteBook) -> RouteBook.Entry? {
