@@ -7,11 +7,11 @@ import MCP
 /// arguments with the reader of the matching HTTP body and calls the same store workflow as the
 /// route, with the caller built from the request's key: the MCP endpoint adds no domain rule.
 ///
-/// Adding a tool is one entry here (the approvals of issue 18 add `request_approval` with the
-/// `approve` scope this way); the route-walk test tries every entry with every scope.
+/// Adding a tool is one entry here; the route-walk test tries every entry with every scope.
 public enum MCPToolbox {
     public static let tools: [MCPTool] = [
-        registerAgent, createGoal, getPlan, getTask, claimTask, heartbeatTask, reportProgress, completeTask, failTask, waitForEvents,
+        registerAgent, createGoal, getPlan, getTask, claimTask, heartbeatTask, reportProgress, completeTask, failTask, requestApproval,
+        waitForEvents,
     ]
 
     static func tool(named name: String) -> MCPTool? { tools.first { $0.name == name } }
@@ -176,6 +176,24 @@ public enum MCPToolbox {
     ) { arguments, call in
         let (body, id) = MCPJSON.split(arguments, "task_id")
         return MCPJSON.outcome(try await call.store.failTask(try MCPJSON.uuid(id, "task_id"), try FailRequest.read(body), by: call.caller))
+    }
+
+    static let requestApproval = MCPTool(
+        "request_approval", scope: .write,
+        """
+        Asks a person before going on with a task the agent holds: the lease is given back (the attempt does not count) \
+        and the task waits in `awaiting_approval` until a person's approve key approves it (it can be claimed again) or \
+        rejects it (it fails). Answers the task.
+        """,
+        schema: Schema.object(
+            [
+                "task_id": taskID, "agent_id": agentID,
+                "question": Schema.string("What the person should decide, 1–10,000 characters"),
+                "data": Schema.anyObject("What the person needs to decide"),
+            ], required: ["task_id", "agent_id", "question"])
+    ) { arguments, call in
+        let (body, id) = MCPJSON.split(arguments, "task_id")
+        return try await call.store.requestApproval(try MCPJSON.uuid(id, "task_id"), try ApprovalQuestion.read(body), by: call.caller).jsonBytes()
     }
 
     static let waitForEvents = MCPTool(
