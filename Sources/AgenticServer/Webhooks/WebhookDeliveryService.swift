@@ -4,6 +4,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
 
 /// Delivers webhook events: claims due deliveries in the database (any instance may run it; each

@@ -84,7 +84,7 @@ extension PostgresTransaction {
         guard let row = try await rows(
             "SELECT \(unescaped: Self.deliveryColumns) FROM webhook_deliveries WHERE delivery_id = \(id) AND claim = \(claim) FOR UPDATE"
         ).first else { return nil }
-        return (try row.get("tenant", as: String.self), try Self.deliveryRow(row))
+        return (tenant: try row.get("tenant", as: String.self), delivery: try Self.deliveryRow(row))
     }
 
     public func updateWebhookDelivery(_ d: WebhookDelivery) async throws {
@@ -113,7 +113,7 @@ extension PostgresTransaction {
                 FOR UPDATE SKIP LOCKED)
             RETURNING \(unescaped: Self.deliveryColumns)
             """
-        ).map { (try $0.get("tenant", as: String.self), try Self.deliveryRow($0)) }
+        ).map { (tenant: try $0.get("tenant", as: String.self), delivery: try Self.deliveryRow($0)) }
     }
 
     public func event(_ id: Int64, tenant: String) async throws -> Event? {

@@ -71,7 +71,7 @@ extension SQLiteTransaction {
         guard let row = try await run(
             "SELECT \(Self.deliveryColumns) FROM webhook_deliveries WHERE delivery_id = ?1 AND claim = ?2", [.uuid(id), .uuid(claim)]
         ).first else { return nil }
-        return (try row.text("tenant"), try Self.deliveryRow(row))
+        return (tenant: try row.text("tenant"), delivery: try Self.deliveryRow(row))
     }
 
     public func updateWebhookDelivery(_ d: WebhookDelivery) async throws {
@@ -82,7 +82,7 @@ extension SQLiteTransaction {
             WHERE delivery_id = ?1
             """,
             [.uuid(d.id), .text(d.state.rawValue), .int(d.attempts), .time(d.nextAttemptAt), .time(d.lastAttemptAt),
-             d.lastStatus.map { .int($0) } ?? .null, d.lastError.map { .text($0) } ?? .null, .time(d.deliveredAt), .time(d.expiresAt)])
+             d.lastStatus.map { SQLiteData.int($0) } ?? SQLiteData.null, d.lastError.map { SQLiteData.text($0) } ?? SQLiteData.null, .time(d.deliveredAt), .time(d.expiresAt)])
     }
 
     public func claimDueWebhookDeliveries(at now: Timestamp, limit: Int, until: Timestamp, claim: UUID) async throws
@@ -92,15 +92,15 @@ extension SQLiteTransaction {
             """
             UPDATE webhook_deliveries SET claim = ?3, claimed_until = ?4
             WHERE delivery_id IN (
-                SELECT d.delivery_id FROM webhook_deliveries d INDEXED BY webhook_deliveries_due
+                SELECT d.delivery_id FROM webhook_deliveries d
                 WHERE d.state = 'pending' AND d.next_attempt_at <= ?1 AND (d.claimed_until IS NULL OR d.claimed_until < ?1)
                   AND NOT EXISTS (
-                    SELECT 1 FROM webhook_deliveries e INDEXED BY webhook_deliveries_order
+                    SELECT 1 FROM webhook_deliveries e
                     WHERE e.webhook_id = d.webhook_id AND e.resource_key = d.resource_key AND e.state = 'pending' AND e.event_id < d.event_id)
                 ORDER BY d.next_attempt_at LIMIT ?2)
             RETURNING \(Self.deliveryColumns)
             """, [.time(now), .int(Int64(limit)), .uuid(claim), .time(until)]
-        ).map { (try $0.text("tenant"), try Self.deliveryRow($0)) }
+        ).map { (tenant: try $0.text("tenant"), delivery: try Self.deliveryRow($0)) }
     }
 
     public func event(_ id: Int64, tenant: String) async throws -> Event? {

@@ -123,7 +123,8 @@ extension TransactionalStore {
 
     public func finishWebhookDelivery(_ job: WebhookJob, _ outcome: WebhookOutcome) async throws {
         try await write { tx in
-            guard var (_, delivery) = try await tx.claimedWebhookDelivery(job.delivery.id, claim: job.claim) else { return }
+            guard let claimed = try await tx.claimedWebhookDelivery(job.delivery.id, claim: job.claim) else { return }
+            var delivery = claimed.delivery
             let now = clock.now()
             delivery.attempts += 1
             delivery.lastAttemptAt = now
