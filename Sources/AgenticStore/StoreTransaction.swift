@@ -204,6 +204,8 @@ public protocol StoreTransaction: Sendable {
     /// resource; PostgreSQL skips rows another transaction holds.
     func claimDueWebhookDeliveries(at now: Timestamp, limit: Int, until: Timestamp, claim: UUID) async throws
         -> [(tenant: String, delivery: WebhookDelivery)]
+    /// Deletes finished (delivered or failed) deliveries of any tenant made before `cutoff`; returns how many.
+    func deleteFinishedWebhookDeliveries(before cutoff: Timestamp) async throws -> Int
     /// One event of the log, as it reads it (nil once pruned).
     func event(_ id: Int64, tenant: String) async throws -> Event?
 

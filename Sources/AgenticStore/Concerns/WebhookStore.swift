@@ -29,4 +29,7 @@ public protocol WebhookStore: Sendable {
     /// another worker took it): delivered, or due again after a backoff, or failed for good once
     /// the next attempt would come after `expires_at`.
     func finishWebhookDelivery(_ job: WebhookJob, _ outcome: WebhookOutcome) async throws
+    /// Deletes delivered and failed deliveries made before `cutoff` (the event retention), of any
+    /// tenant; returns how many.
+    func pruneWebhookDeliveries(before cutoff: Timestamp) async throws -> Int
 }

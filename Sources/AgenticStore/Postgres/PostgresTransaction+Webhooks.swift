@@ -116,6 +116,15 @@ extension PostgresTransaction {
         ).map { (tenant: try $0.get("tenant", as: String.self), delivery: try Self.deliveryRow($0)) }
     }
 
+    public func deleteFinishedWebhookDeliveries(before cutoff: Timestamp) async throws -> Int {
+        let rows = try await rows(
+            """
+            WITH gone AS (DELETE FROM webhook_deliveries WHERE state <> 'pending' AND created_at < \(cutoff) RETURNING 1)
+            SELECT count(*) AS n FROM gone
+            """)
+        return Int(try rows.first?.get("n", as: Int64.self) ?? 0)
+    }
+
     public func event(_ id: Int64, tenant: String) async throws -> Event? {
         try await rows("SELECT \(unescaped: PostgresColumns.event) FROM events WHERE event_id = \(id) AND tenant = \(tenant)")
             .first.map(PostgresColumns.eventRow)

@@ -103,6 +103,12 @@ extension SQLiteTransaction {
         ).map { (tenant: try $0.text("tenant"), delivery: try Self.deliveryRow($0)) }
     }
 
+    public func deleteFinishedWebhookDeliveries(before cutoff: Timestamp) async throws -> Int {
+        try await run(
+            "DELETE FROM webhook_deliveries WHERE state <> 'pending' AND created_at < ?1 RETURNING delivery_id", [.time(cutoff)]
+        ).count
+    }
+
     public func event(_ id: Int64, tenant: String) async throws -> Event? {
         try await run("SELECT \(TableColumns.event) FROM events WHERE event_id = ?1 AND tenant = ?2", [.int(id), .text(tenant)])
             .first.map(SQLiteColumns.eventRow)

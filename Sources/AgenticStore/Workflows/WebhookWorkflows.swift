@@ -151,6 +151,12 @@ extension TransactionalStore {
     }
 }
 
+extension TransactionalStore {
+    public func pruneWebhookDeliveries(before cutoff: Timestamp) async throws -> Int {
+        try await write { tx in try await tx.deleteFinishedWebhookDeliveries(before: cutoff) }
+    }
+}
+
 extension AgenticError {
     static func webhookNotFound(_ id: UUID) -> AgenticError {
         AgenticError(code: .notFound, status: 404, detail: "Webhook \(id.lowercased) was not found")

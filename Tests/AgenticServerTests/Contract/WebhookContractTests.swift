@@ -204,6 +204,13 @@ struct WebhookContractTests {
             let done = try await api.get("/api/v1/webhooks/\(hook)/deliveries").items
             #expect(done.allSatisfy { $0["state"] == "delivered" }, "\(done)")
             #expect(try await api.post("/api/v1/webhooks/\(hook)/deliveries/\(UUID().lowercased)/redeliver").status == 404)
+
+            // Finished deliveries go once past the retention the sweep passes; pending ones stay.
+            _ = try await api.patch("/api/v1/agents/\(b)", ["status": "active"])
+            #expect(try await store.pruneWebhookDeliveries(before: clock.now()) == 0, "all made at or after the cut-off")
+            #expect(try await store.pruneWebhookDeliveries(before: clock.now().adding(seconds: 1)) == 4)
+            let left = try await api.get("/api/v1/webhooks/\(hook)/deliveries").items
+            #expect(left.map { $0["state"] } == ["pending"] && left.first?["resource_id"] == .string(b))
         }
     }
 
