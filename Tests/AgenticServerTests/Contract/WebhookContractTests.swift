@@ -105,7 +105,8 @@ struct WebhookContractTests {
 
     @Test("each matching event gets a delivery in its own transaction, and only those", arguments: Backend.available)
     func outbox(backend: Backend) async throws {
-        try await TestApp.withAPI(backend) { api in
+        // A database of its own: instances other tests run on the shared one attempt every tenant's deliveries.
+        try await TestApp.withAPI(backend, isolated: true) { api in
             try await Self.allow(api, ["127.0.0.1"])
             let hook = try await Self.hook(api, types: ["agent.created", "goal."])["webhook_id"]?.stringValue ?? ""
             let other = try await Self.hook(api, types: ["task.completed"])["webhook_id"]?.stringValue ?? ""
@@ -137,6 +138,7 @@ struct WebhookContractTests {
           arguments: Backend.available)
     func schedule(backend: Backend) async throws {
         let clock = ManualClock()
+        let start = clock.now()
         try await TestApp.withAPI(backend, isolated: true, clock: clock) { api in
             let store = api.store
             try await Self.allow(api, ["127.0.0.1"])
@@ -207,8 +209,8 @@ struct WebhookContractTests {
 
             // Finished deliveries go once past the retention the sweep passes; pending ones stay.
             _ = try await api.patch("/api/v1/agents/\(b)", ["status": "active"])
-            #expect(try await store.pruneWebhookDeliveries(before: clock.now()) == 0, "all made at or after the cut-off")
-            #expect(try await store.pruneWebhookDeliveries(before: clock.now().adding(seconds: 1)) == 4)
+            #expect(try await store.pruneWebhookDeliveries(before: start) == 0, "all made at or after the cut-off")
+            #expect(try await store.pruneWebhookDeliveries(before: clock.now()) == 4)
             let left = try await api.get("/api/v1/webhooks/\(hook)/deliveries").items
             #expect(left.map { $0["state"] } == ["pending"] && left.first?["resource_id"] == .string(b))
         }

@@ -31,8 +31,12 @@ struct WebhookLiveTests {
         }
     }
 
-    static func agentEvents(_ server: ServerProcess, key: String) async throws -> [Int64] {
-        try await LiveHTTP.call(.get, server.baseURL + "/api/v1/events?types=agent.&limit=1000", key: key).items.compactMap { $0["event_id"]?.intValue }
+    /// The log's agent events, once `count` are visible (on PostgreSQL an event shows once every
+    /// older transaction in the cluster ended, which other tests' open transactions can delay).
+    static func agentEvents(_ server: ServerProcess, key: String, count: Int) async throws -> [Int64] {
+        try await poll(timeout: .seconds(60), {
+            try await LiveHTTP.call(.get, server.baseURL + "/api/v1/events?types=agent.&limit=1000", key: key).items.compactMap { $0["event_id"]?.intValue }
+        }, until: { $0.count >= count })
     }
 
     /// Waits until the receiver accepted every one of `events`, then checks order and signatures.
@@ -71,7 +75,7 @@ struct WebhookLiveTests {
             let second = try await ServerProcess.start(database: database, environment: ["AGENTIC_ADMIN_KEY": key])
             do {
                 try await Self.churn(second, key: key, agents: agents, rounds: 2)
-                let events = try await Self.agentEvents(second, key: key)
+                let events = try await Self.agentEvents(second, key: key, count: 4 * 6)
                 #expect(events.count == 4 * 6)
                 try await Self.expectAllDelivered(receiver, events)
             } catch {
@@ -105,7 +109,7 @@ struct WebhookLiveTests {
                 }
                 try await Self.churn(one, key: key, agents: agents, rounds: 2)
                 try await Self.churn(two, key: key, agents: agents, rounds: 2)
-                let events = try await Self.agentEvents(two, key: key)
+                let events = try await Self.agentEvents(two, key: key, count: 6 * 5)
                 #expect(events.count == 6 * 5)
                 try await Self.expectAllDelivered(receiver, events)
             } catch {
