@@ -1,4 +1,5 @@
 import AgenticCore
+import Foundation
 import Testing
 
 @Suite("Cron schedules")
@@ -618,5 +619,81 @@ private struct SplitMix64 {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+@Suite("Cron pattern")
+struct CronPatternTests {
+    static let regex = try! NSRegularExpression(pattern: CronExpression.pattern)
+
+    static func matches(_ text: String) -> Bool {
+        regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+
+    static func parses(_ text: String) -> Bool {
+        (try? CronExpression(text)) != nil
+    }
+
+    @Test("every expression the parser accepts matches the documented pattern")
+    func superset() {
+        let known = [
+            "* * * * *", "*/15 2 * * *", "0 9 * * MON-FRI", "0 0 29 2 *", "30 2 * * *", "5,10-20/3 1-23/2 1,15,31 JAN-dec/2 sun,Sat",
+            "00 07 01 01 00", " \t0  0 *\t* 7 ", "@daily", "@Hourly", "0 0 1/5 * *", "59 23 31 12 7", "MON/2 * * * *",
+        ]
+        for text in known where Self.parses(text) {
+            #expect(Self.matches(text), "\(text)")
+        }
+        // Random expressions near the grammar (numbers in and out of range, padded, names in any
+        // case, ranges either way, steps): whatever the parser accepts, the pattern must match.
+        var generator = SystemRandomNumberGenerator()
+        let ranges = [0...59, 0...23, 1...31, 1...12, 0...7]
+        let names = [[], [], [], ["jan", "DEC", "Jun", "sep"], ["MON", "fri", "Sun", "SAT"]]
+        // Mostly in the field's range (one in ten anywhere up to 64), sometimes padded.
+        func number(_ field: Int) -> String {
+            let n = Int.random(in: 0..<10, using: &generator) == 0 ? Int.random(in: 0...64, using: &generator) : Int.random(in: ranges[field], using: &generator)
+            return (Int.random(in: 0..<4, using: &generator) == 0 ? "0" : "") + String(n)
+        }
+        func value(_ field: Int) -> String {
+            Int.random(in: 0..<3, using: &generator) == 0 ? (names[field] + ["xyz"]).randomElement(using: &generator)! : number(field)
+        }
+        func item(_ field: Int) -> String {
+            var base: String
+            switch Int.random(in: 0..<3, using: &generator) {
+            case 0: base = "*"
+            case 1: base = value(field)
+            default: base = value(field) + "-" + value(field)
+            }
+            if Bool.random(using: &generator) { base += "/" + number(field) }
+            return base
+        }
+        func field(_ index: Int) -> String {
+            (0..<Int.random(in: 1...3, using: &generator)).map { _ in item(min(index, 4)) }.joined(separator: ",")
+        }
+        var accepted = 0
+        for _ in 0..<20_000 {
+            let separators = [" ", "\t", "  "]
+            var text = field(0)
+            for index in 1...(Int.random(in: 0..<10, using: &generator) == 0 ? 5 : 4) {
+                text += separators.randomElement(using: &generator)! + field(index)
+            }
+            if Self.parses(text) {
+                accepted += 1
+                #expect(Self.matches(text), "the parser accepts `\(text)` but the pattern does not")
+            } else if Self.matches(text) {
+                // Only a backwards range may match and still be refused.
+                #expect(text.contains("-"), "the pattern matches `\(text)`, which the parser refuses")
+            }
+        }
+        #expect(accepted > 100, "the random texts exercised the parser's acceptance (\(accepted))")
+    }
+
+    @Test("what the pattern refuses, the parser refuses too; most of what it matches parses")
+    func tight() {
+        for text in ["", "* * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * 8", "*/0 * * * *", "@reboot", "a b c d e"] {
+            #expect(!Self.matches(text) && !Self.parses(text), "\(text)")
+        }
+        // A backwards range matches the pattern but not the parser: the one thing a regular
+        // expression here does not say.
+        #expect(Self.matches("5-1 * * * *") && !Self.parses("5-1 * * * *"))
     }
 }

@@ -1,12 +1,15 @@
-/// What a key may do. Each scope includes the ones below it: admin ⊃ write ⊃ read.
+/// What a key may do. Each scope includes the ones below it: admin ⊃ approve ⊃ write ⊃ read.
+/// `approve` is a person's key: it may decide on tasks that wait for approval (never on one it
+/// created or asked about), which a worker's `write` key may not.
 public enum Scope: String, Sendable, CaseIterable, Comparable {
-    case read, write, admin
+    case read, write, approve, admin
 
     private var rank: Int {
         switch self {
         case .read: return 0
         case .write: return 1
-        case .admin: return 2
+        case .approve: return 2
+        case .admin: return 3
         }
     }
 

@@ -48,6 +48,11 @@ public enum EventType {
     /// An admin paused or resumed a schedule (`data`: the schedule).
     public static let schedulePaused = "schedule.paused"
     public static let scheduleResumed = "schedule.resumed"
+    /// Approvals: a worker asked mid-task, a person approved (the task joins the queue) or rejected
+    /// it (it fails; its dependents are skipped). The actor is the asking or deciding key.
+    public static let taskApprovalRequested = "task.approval_requested"
+    public static let taskApproved = "task.approved"
+    public static let taskRejected = "task.rejected"
     /// The lease holder reported a step; the task itself did not change.
     public static let taskProgress = "task.progress"
 

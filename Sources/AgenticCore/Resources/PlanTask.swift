@@ -38,6 +38,13 @@ public struct PlanTask: DescribedResource, Equatable {
     public var readyAt: Timestamp?
     /// What its attempts cost, summed from the usage workers reported on `complete` and `fail`.
     public var usage = Usage()
+    /// It waits in `awaiting_approval` for a person's decision before it may be claimed (set when
+    /// created, or by its goal's `constraints.require_approval`).
+    public var requiresApproval = false
+    /// The question, who asked and when, and the decision once made (`Approval`).
+    public var approval: JSONObject?
+    /// The key that created it: that key may not approve it.
+    public var createdBy: String?
     /// A create request's `delay_seconds`, which the store turns into `not_before` on its own clock
     /// when it makes the task (`prepareNew`); never stored.
     public var delaySeconds: Int64?
@@ -74,6 +81,9 @@ public struct PlanTask: DescribedResource, Equatable {
             .init("schedule_to_start_seconds", \.scheduleToStartSeconds, .optional(.integer(1...maxDelaySeconds)), .always),
             .init("ready_at", \.readyAt, .optional(.timestamp), .server),
             .init("usage", \.usage, .nested(Usage.self, schema: "Usage"), .server),
+            .init("requires_approval", \.requiresApproval, .boolean, .create),
+            .init("approval", \.approval, .optional(.object), .server),
+            .init("created_by", \.createdBy, .optional(.text(min: 1, max: Limits.maxNameLength)), .server),
             .init("started_at", \.startedAt, .optional(.timestamp), .server),
             .init("completed_at", \.completedAt, .optional(.timestamp), .server),
         ], createInputs: ["delay_seconds"])
@@ -93,9 +103,11 @@ public struct PlanTask: DescribedResource, Equatable {
         }
     }
 
-    /// A new task enters the queue now; a create request's `delay_seconds` becomes `not_before`.
+    /// A new task enters the queue now (or waits for approval first); a create request's
+    /// `delay_seconds` becomes `not_before`.
     public mutating func prepareNew(at now: Timestamp) {
         readyAt = now
+        if requiresApproval, status == .pending { status = .awaitingApproval }
         guard let delaySeconds else { return }
         notBefore = now.adding(seconds: Double(delaySeconds))
         self.delaySeconds = nil
@@ -151,6 +163,9 @@ public struct PlanTask: DescribedResource, Equatable {
             leaseExpiresAt = nil
             completedAt = nil
             readyAt = now
+        case .awaitingApproval:
+            leaseExpiresAt = nil
+            completedAt = nil
         case .completed, .failed, .skipped, .cancelled:
             leaseExpiresAt = nil
             completedAt = now
@@ -162,7 +177,9 @@ public struct PlanTask: DescribedResource, Equatable {
     /// The caller checks that its dependencies can still complete.
     public mutating func reopen(at now: Timestamp) {
         guard status.endedWithoutCompleting else { return }
-        status = .pending
+        // A task that needs approval asks again before it runs again.
+        status = requiresApproval ? .awaitingApproval : .pending
+        approval = nil
         readyAt = now
         attempts = 0
         error = nil
@@ -226,3 +243,63 @@ public struct PlanTask: DescribedResource, Equatable {
 
 public typealias TaskDraft = ResourceDraft<PlanTask>
 public typealias TaskPatch = ResourcePatch<PlanTask>
+
+// MARK: approvals
+
+extension PlanTask {
+    /// Makes a new task wait for approval because its goal requires it.
+    public mutating func requireApproval() {
+        requiresApproval = true
+        if status == .pending { status = .awaitingApproval }
+    }
+
+    /// The lease holder asks a person mid-task: the lease is given back, the attempt does not count,
+    /// and the task waits until someone decides.
+    public mutating func askApproval(question: String, data: JSONObject?, by key: String, at now: Timestamp) throws(AgenticError) {
+        guard status == .running else { throw .invalidTransition(.task, from: status, to: .awaitingApproval) }
+        status = .awaitingApproval
+        leaseExpiresAt = nil
+        attempts = max(0, attempts - 1)
+        var asked: JSONObject = ["question": .string(question), "requested_by": .string(key), "requested_at": .string(now.rfc3339)]
+        if let data { asked[JSONKey("data")] = .object(data) }
+        approval = asked
+    }
+
+    /// Whether `key` may decide on this task: never the key that created it or asked.
+    public func mayBeDecided(by key: String) -> Bool {
+        key != createdBy && key != approval?[JSONKey("requested_by")]?.stringValue
+    }
+
+    /// A person said yes: the task joins the queue.
+    public mutating func approve(by key: String, comment: String?, at now: Timestamp) throws(AgenticError) {
+        try decide("approved", by: key, note: ("comment", comment), at: now)
+        status = .pending
+        readyAt = now
+    }
+
+    /// A person said no: the task fails (`error.code` `rejected`) and its dependents are skipped.
+    public mutating func reject(by key: String, reason: String, at now: Timestamp) throws(AgenticError) {
+        try decide("rejected", by: key, note: ("reason", reason), at: now)
+        status = .failed
+        completedAt = now
+        error = ["code": "rejected", "reason": .string(reason)]
+    }
+
+    private mutating func decide(_ decision: String, by key: String, note: (name: String, text: String?), at now: Timestamp) throws(AgenticError) {
+        guard status == .awaitingApproval else {
+            throw .conflict(.invalidTransition, "Task \(id.lowercased) is `\(status.rawValue)`; only a task awaiting approval can be approved or rejected")
+        }
+        guard mayBeDecided(by: key) else {
+            throw AgenticError(
+                code: .forbidden, status: 403,
+                detail: "A key cannot approve or reject a task it created or asked about; another person's key must decide")
+        }
+        var record = approval ?? [:]
+        record[JSONKey("decision")] = .string(decision)
+        record[JSONKey("decided_by")] = .string(key)
+        record[JSONKey("decided_at")] = .string(now.rfc3339)
+        if let text = note.text { record[JSONKey(note.name)] = .string(text) }
+        approval = record
+    }
+}
+

@@ -42,16 +42,28 @@ public enum PlanStatus: String, LifecycleStatus {
     public var acceptsTasks: Bool { !isTerminal }
 }
 
-/// `pending running completed failed blocked skipped cancelled`.
+/// `pending running completed failed blocked skipped cancelled awaiting_approval`.
 public enum TaskStatus: String, LifecycleStatus {
     case pending, running, completed, failed, blocked, skipped, cancelled
+    /// Waits for a person's decision (`approve`, `reject`) before it may be claimed.
+    case awaitingApproval = "awaiting_approval"
     public var isTerminal: Bool { self == .completed || self == .failed || self == .skipped || self == .cancelled }
+
+    /// Whether a task in `self` may move to `next`. `awaiting_approval` is entered only by asking
+    /// (created so, or `request-approval`) and left only by a decision or a cancellation: no PATCH
+    /// can skip the approval.
+    public func canMove(to next: TaskStatus) -> Bool {
+        if self == next { return true }
+        if isTerminal { return false }
+        if self == .awaitingApproval { return next == .cancelled }
+        return next != .awaitingApproval
+    }
 
     /// Entering these needs every dependency `completed` first.
     public var needsDependenciesCompleted: Bool { self == .running || self == .completed }
 
     /// A task's `depends_on` may change only while it waits.
-    public var dependenciesCanChange: Bool { self == .pending || self == .blocked }
+    public var dependenciesCanChange: Bool { self == .pending || self == .blocked || self == .awaitingApproval }
 
     /// Ended without completing: its dependents can never run (they are skipped), and it may be
     /// retried (`POST /tasks/{id}/retry`).
@@ -62,6 +74,9 @@ extension AgenticError {
     public static func invalidTransition<S: LifecycleStatus>(_ kind: ResourceKind, from: S, to: S) -> AgenticError {
         .conflict(
             .invalidTransition,
-            "\(kind.singular) status cannot change from `\(from.rawValue)` to `\(to.rawValue)`: `\(from.rawValue)` is final")
+            "\(kind.singular) status cannot change from `\(from.rawValue)` to `\(to.rawValue)`: "
+                + (from.isTerminal
+                    ? "`\(from.rawValue)` is final"
+                    : "`awaiting_approval` is entered only by asking for approval and left only by approve, reject or cancel"))
     }
 }

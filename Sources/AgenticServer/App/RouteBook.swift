@@ -94,6 +94,7 @@ struct RouteRegistrar {
     let open: Routes
     let read: Routes
     let write: Routes
+    let approve: Routes
     let admin: Routes
 
     init(
@@ -110,6 +111,7 @@ struct RouteRegistrar {
         open = routes(.open)
         read = routes(.key(.read))
         write = routes(.key(.write))
+        approve = routes(.key(.approve))
         admin = routes(.key(.admin))
     }
 }

@@ -82,7 +82,7 @@ struct ResourceController<Resource: DescribedResource & Identified>: Sendable {
 }
 
 enum ResourceControllers {
-    static func register(store: some ResourceStore & WorkQueueStore & ScheduleStore, on routes: RouteRegistrar) {
+    static func register(store: some ResourceStore & WorkQueueStore & ScheduleStore & ApprovalStore, on routes: RouteRegistrar) {
         let agents = ResourceController<Agent>(
             kind: .agent, create: store.createAgent,
             get: store.agent, update: store.updateAgent, delete: store.deleteAgent, list: store.listAgents)
@@ -151,6 +151,23 @@ enum ResourceControllers {
             _ = try CancelRequest.read(try await request.jsonBody())
             return try await store.retryTask(id, by: caller)
         }
+        // Approvals: the lease holder asks (write); a person's `approve` key decides.
+        tasks.action("request-approval", routes) { id, request, caller in
+            try await store.requestApproval(id, try ApprovalQuestion.read(try await request.requiredJSONBody()), by: caller)
+        }
+        routes.approve.post("/api/v1/tasks/:id/approve") { request, context in
+            let id = try context.id()
+            let approval = try ApproveRequest.read(try await request.jsonBody())
+            let caller = try context.caller
+            return try await respond({ try await store.approveTask(id, approval, by: caller) }) { JSONResponse.resource($0) }
+        }
+        routes.approve.post("/api/v1/tasks/:id/reject") { request, context in
+            let id = try context.id()
+            let rejection = try RejectRequest.read(try await request.requiredJSONBody())
+            let caller = try context.caller
+            return try await respond({ try await store.rejectTask(id, rejection, by: caller) }) { JSONResponse.resource($0) }
+        }
+
         // Schedules create work for the whole tenant on their own, so only an admin sets them up.
         let schedules = ResourceController<Schedule>(
             kind: .schedule, changesNeedAdmin: true, create: store.createSchedule,

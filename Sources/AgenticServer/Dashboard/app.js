@@ -23,9 +23,13 @@ const views = {
 let context = null;
 let stopView = null;
 
-/** What a key may do, from its scope: read < write < admin. */
+/** What a key may do, from its scope: read < write < approve < admin. */
 function abilities(scope) {
-  return { canWrite: scope === "write" || scope === "admin", isAdmin: scope === "admin" };
+  return {
+    canWrite: scope === "write" || scope === "approve" || scope === "admin",
+    canApprove: scope === "approve" || scope === "admin",
+    isAdmin: scope === "admin",
+  };
 }
 
 async function signIn(key) {
@@ -67,7 +71,10 @@ async function route() {
   if (!context) return;
   stopView?.();
   stopView = null;
-  const [name, ...parts] = (location.hash.replace(/^#\/?/, "") || "overview").split("/").map(decodeURIComponent);
+  // `#/view/part?name=value`: the query (a list's filter, say) is the view's to read.
+  const [path, query = ""] = location.hash.replace(/^#\/?/, "").split("?", 2);
+  context.query = new URLSearchParams(query);
+  const [name, ...parts] = (path || "overview").split("/").map(decodeURIComponent);
   const view = views[name] ?? overview.render;
   for (const link of document.querySelectorAll("nav a")) link.classList.toggle("current", link.dataset.view === name);
   const target = fill(document.getElementById("view"));

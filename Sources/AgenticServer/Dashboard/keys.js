@@ -8,7 +8,7 @@ export async function render(context, target) {
     return null;
   }
   const name = h("input", { id: "key-name", placeholder: "name", required: true, maxlength: 200 });
-  const scope = h("select", { id: "key-scope", "aria-label": "scope" }, ["read", "write", "admin"].map((s) => h("option", { value: s }, s)));
+  const scope = h("select", { id: "key-scope", "aria-label": "scope" }, ["read", "write", "approve", "admin"].map((s) => h("option", { value: s }, s)));
   const create = h("button", { type: "submit", id: "key-create" }, "Create key");
   const secret = h("div", { id: "key-secret" });
   const rows = h("div", { id: "key-list" });

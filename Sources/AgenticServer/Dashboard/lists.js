@@ -15,12 +15,15 @@ const PAGE = 50;
 
 /**
  * A filtered, searchable, paged list that refreshes when its resources change: events of
- * `eventPrefix`, and usage reports (each list has a usage column).
+ * `eventPrefix`, and usage reports (each list has a usage column). The status filter starts at the
+ * route's `?status=` when it names one of `statuses`; `search: false` for a list without a name filter.
  */
-export async function listView(context, target, { title, path, statuses, kind, eventPrefix, columns }) {
+export async function listView(context, target, { title, path, statuses, kind, eventPrefix, columns, search = true }) {
   const status = h("select", { "aria-label": "status", id: `${kind}-status` }, h("option", { value: "" }, "any status"),
     statuses.map((name) => h("option", { value: name }, name)));
-  const name = h("input", { type: "search", placeholder: "name starts with…", "aria-label": "name", id: `${kind}-search` });
+  const wanted = context.query?.get("status");
+  if (statuses.includes(wanted)) status.value = wanted;
+  const name = h("input", { type: "search", placeholder: "name starts with…", "aria-label": "name", id: `${kind}-search`, hidden: !search });
   const rows = h("div", { id: `${kind}-list` });
   const more = h("button", { type: "button", class: "quiet", hidden: true }, "Load more");
   fill(target, h("h1", {}, title), h("div", { class: "row" }, status, name), rows, h("div", { class: "row" }, more));
@@ -29,7 +32,7 @@ export async function listView(context, target, { title, path, statuses, kind, e
   // A refresh reads again what is shown (up to a page of 200), so "Load more" is not undone by
   // every change; a new filter starts from the first 50.
   async function load(reset, limit = PAGE) {
-    const page = await context.api.list(path, { status: status.value, name: name.value, cursor: reset ? null : cursor, limit });
+    const page = await context.api.list(path, { status: status.value, name: search ? name.value : "", cursor: reset ? null : cursor, limit });
     items = reset ? page.data : items.concat(page.data);
     cursor = page.next_cursor;
     more.hidden = !cursor;

@@ -1,9 +1,11 @@
 // Overview: the tenant's counts from GET /stats, refreshed when the stream says something changed
-// (and every few seconds, as minutes roll by), with a chart of its last ten minutes.
+// (and every few seconds, as minutes roll by), with a chart of its last ten minutes, and the tasks
+// that wait for a person's approval.
 
-import { age, fill, h, s, throttle, statusBadge } from "./dom.js";
+import { age, fill, h, s, shortID, table, throttle, time, statusBadge } from "./dom.js";
 
 const REFRESH_MS = 5000;
+const WAITING_SHOWN = 10;
 const series = ["claims", "completions", "failures"];
 const LEGEND = { claims: "claims", completions: "completions", failures: "failed attempts" };
 // /stats counts failed attempts, not failed tasks (those are the Tasks card's "failed").
@@ -13,10 +15,14 @@ const FAILURES = "Attempts that ended without completing: failed for good, retri
 export async function render(context, target) {
   const cards = h("div", { class: "grid", id: "overview-cards" });
   const chart = h("div", { class: "card" });
-  fill(target, h("h1", {}, "Overview"), cards, h("h2", {}, "Activity per minute"), chart);
+  const waiting = h("div", { id: "awaiting-approval" });
+  fill(target, h("h1", {}, "Overview"), cards, h("h2", {}, "Awaiting approval"), waiting, h("h2", {}, "Activity per minute"), chart);
 
   async function refresh() {
     const stats = await context.api.get("/stats");
+    const count = stats.tasks.awaiting_approval ?? 0;
+    const page = count > 0 ? await context.api.list("/tasks", { status: "awaiting_approval", limit: WAITING_SHOWN }) : { data: [] };
+    showWaiting(waiting, count, page.data, context.canApprove);
     fill(cards,
       card("Agents", total(stats.agents), counts(stats.agents, "agents")),
       card("Tasks", total(stats.tasks), counts(stats.tasks, "tasks")),
@@ -40,13 +46,31 @@ export async function render(context, target) {
   return () => { unsubscribe(); clearInterval(timer); };
 }
 
+/** The tasks that wait for a decision (the newest few), and a link to them all. */
+function showWaiting(target, count, tasks, canApprove) {
+  if (count === 0) return fill(target, h("p", { class: "muted", dataset: { count: 0 } }, "No task awaits approval."));
+  fill(target,
+    h("p", { class: "muted", dataset: { count } }, h("b", { id: "awaiting-approval-count" }, count),
+      count === 1 ? " task waits" : " tasks wait", " for a person's decision",
+      canApprove ? ": open one to approve or reject it. " : " (an approve or admin key decides). ",
+      h("a", { href: "#/tasks?status=awaiting_approval", id: "awaiting-approval-all" }, "All tasks awaiting approval")),
+    table([
+      ["Task", (t) => h("a", { href: `#/tasks/${t.task_id}` }, t.name || shortID(t.task_id))],
+      ["Question", (t) => t.approval?.question ?? "approval before it runs"],
+      ["Plan", (t) => h("a", { class: "mono", href: `#/plans/${t.plan_id}` }, shortID(t.plan_id))],
+      ["Waiting since", (t) => time(t.approval?.requested_at ?? t.updated_at)],
+    ], tasks, { "data-kind": "awaiting-approval" }));
+}
+
 function total(byStatus) {
   return Object.values(byStatus).reduce((sum, n) => sum + n, 0);
 }
 
 function counts(byStatus, kind) {
+  // A task count leads to the tasks of that status.
+  const badge = (status) => (kind === "tasks" ? h("a", { href: `#/tasks?status=${status}` }, statusBadge(status)) : statusBadge(status));
   return h("div", { class: "counts", id: `${kind}-by-status` },
-    Object.entries(byStatus).map(([status, n]) => h("span", { dataset: { status, count: n } }, statusBadge(status), " ", h("b", {}, n))));
+    Object.entries(byStatus).map(([status, n]) => h("span", { dataset: { status, count: n } }, badge(status), " ", h("b", {}, n))));
 }
 
 function card(title, metric, detail) {

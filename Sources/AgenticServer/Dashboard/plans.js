@@ -1,18 +1,20 @@
-// Goals, plans and tasks: a goal's plans; a plan as its task graph with counts; a task's inputs,
-// outputs, error, attempts, lease and history; what each cost, against its budget, and a banner
-// while a budget is used up. Cancel buttons for write keys. Live: task events of the plan on screen
+// Goals, plans and tasks: a goal's plans; a plan as its task graph with counts; the tasks by status;
+// a task's inputs, outputs, error, attempts, lease and history, and the question it waits on for
+// approval; what each cost, against its budget, and a banner while a budget is used up. Cancel
+// buttons for write keys, Approve and Reject for approve keys. Live: task events of the plan on screen
 // recolour its nodes as they arrive.
 
+import { ApiError } from "./api.js";
 import { eventList, listView, reportsUsage } from "./lists.js";
 import { drawGraph } from "./graph.js";
 import {
-  act, age, budgetBadge, budgetUsedUp, dollars, duration, fields, fill, h, json, shortID, statusBadge, table, throttle, time, tokens,
+  act, age, budgetBadge, budgetUsedUp, describe, dollars, duration, fields, fill, h, json, shortID, statusBadge, table, throttle, time, tokens,
   usageFields, usageSummary,
 } from "./dom.js";
 
 const GOAL_STATUSES = ["pending", "active", "completed", "failed", "cancelled"];
 const PLAN_STATUSES = ["draft", "active", "completed", "failed", "cancelled"];
-const TASK_STATUSES = ["pending", "running", "completed", "failed", "blocked", "skipped", "cancelled"];
+const TASK_STATUSES = ["pending", "running", "completed", "failed", "blocked", "skipped", "cancelled", "awaiting_approval"];
 const FINAL = new Set(["completed", "failed", "skipped", "cancelled"]);
 const MAX_GRAPH_TASKS = 2000;
 
@@ -75,8 +77,14 @@ export async function renderPlans(context, target, id) {
   return planView(context, target, id);
 }
 
-/** `#/tasks/{id}`: one task on its own page. */
+/** `#/tasks` (the tenant's tasks, by status: `#/tasks?status=awaiting_approval`) and `#/tasks/{id}`: one task on its own page. */
 export async function renderTask(context, target, id) {
+  if (!id) {
+    return listView(context, target, {
+      title: "Tasks", path: "/tasks", statuses: TASK_STATUSES, kind: "tasks", eventPrefix: "task.", search: false,
+      columns: taskColumns,
+    });
+  }
   const panel = h("div", { class: "card" });
   fill(target, panel);
   const shown = await taskPanel(context, panel, id);
@@ -87,6 +95,14 @@ const planColumns = [
   ["Plan", (p) => h("a", { href: `#/plans/${p.plan_id}` }, p.name || shortID(p.plan_id))],
   ["Status", (p) => [statusBadge(p.status), " ", budgetBadge(p)]], ["Type", (p) => p.plan_type],
   ["Usage", (p) => usageSummary(p.usage)], ["Updated", (p) => time(p.updated_at)],
+];
+
+export const taskColumns = [
+  ["Task", (t) => h("a", { href: `#/tasks/${t.task_id}` }, t.name || shortID(t.task_id))],
+  ["Status", (t) => statusBadge(t.status)], ["Type", (t) => t.task_type],
+  ["Plan", (t) => h("a", { class: "mono", href: `#/plans/${t.plan_id}` }, shortID(t.plan_id))],
+  ["Question", (t) => t.approval?.question ?? (t.status === "awaiting_approval" ? "approval before it runs" : "—")],
+  ["Usage", (t) => usageSummary(t.usage)], ["Updated", (t) => time(t.updated_at)],
 ];
 
 function planTable(plans) {
@@ -208,6 +224,7 @@ async function taskPanel(context, panel, id, withBudgets = true) {
         cancelButton(context, task, `/tasks/${task.task_id}/cancel`, "task", load)),
       plan?.budget_exhausted ? budgetUsedUp("plan", held("plan")) : null,
       goal?.budget_exhausted ? budgetUsedUp("goal", held("goal")) : null,
+      approvalSection(context, task, load),
       fields([
         ["Id", h("a", { class: "mono", href: `#/tasks/${task.task_id}` }, task.task_id)],
         ["Plan", h("a", { href: `#/plans/${task.plan_id}` }, shortID(task.plan_id))],
@@ -259,6 +276,77 @@ function scheduleToStart(task, waiting) {
   if (waiting) return `${within} (the wait starts when its dependencies have completed)`;
   const due = Math.max(new Date(task.ready_at).getTime(), task.not_before ? new Date(task.not_before).getTime() : 0);
   return `${within}: unclaimed, it expires at ${fromNow(new Date(due + bound * 1000).toISOString())}`;
+}
+
+/**
+ * The question a task waits on (or waited on) — its data, who asked and when — and the decision once
+ * made; Approve and Reject (which asks for a reason) for an approve or admin key while it waits.
+ */
+function approvalSection(context, task, after) {
+  const approval = task.approval ?? {};
+  const waiting = task.status === "awaiting_approval";
+  if (!task.approval && !waiting) return null;
+  const key = (id) => (id ? h("span", { class: "mono", title: id }, shortID(id)) : "—");
+  const decision = approval.decision
+    ? h("span", { class: `decision-${approval.decision}`, id: "approval-decision" }, approval.decision)
+    : h("span", { id: "approval-decision", class: "muted" }, "not decided yet");
+  return h("div", { class: "approval", id: "task-approval", dataset: { decision: approval.decision ?? "" } },
+    h("h3", {}, waiting ? "Awaiting approval" : "Approval"),
+    approval.question
+      ? h("p", { class: "question", id: "approval-question" }, approval.question)
+      : h("p", { class: "muted", id: "approval-question" }, "It was created to wait for a person's approval before it runs."),
+    approval.data ? h("div", { id: "approval-data" }, json(approval.data)) : null,
+    fields([
+      ...(approval.requested_at ? [["Asked", [time(approval.requested_at), " by key ", key(approval.requested_by)]]] : []),
+      ["Created by key", key(task.created_by)],
+      ["Decision", decision],
+      ...(approval.decided_at ? [["Decided", [time(approval.decided_at), " by key ", key(approval.decided_by)]]] : []),
+      ...(approval.comment ? [["Comment", approval.comment]] : []),
+      ...(approval.reason ? [["Reason", approval.reason]] : []),
+    ]),
+    waiting ? approvalActions(context, task, after) : null);
+}
+
+function approvalActions(context, task, after) {
+  if (!context.canApprove) {
+    return h("p", { class: "muted", id: "approval-needs" }, "A person with an approve or admin key decides.");
+  }
+  const comment = h("input", { type: "text", id: "approval-comment", placeholder: "comment (optional)", "aria-label": "comment", maxlength: 10000 });
+  const approve = h("button", { type: "button", class: "approve", "data-action": "approve-task" }, "Approve");
+  const reject = h("button", { type: "button", class: "danger", "data-action": "reject-task" }, "Reject");
+  const problem = h("p", { class: "error", id: "approval-error", role: "alert" });
+  const own = [task.created_by, task.approval?.requested_by].includes(context.who?.key_id);
+  async function decide(button, done, path, body) {
+    problem.textContent = "";
+    await act(button, `The task was ${done}`, async () => {
+      try {
+        await context.api.post(path, body);
+      } catch (error) {
+        // A 403 here is the server's rule that nobody decides on their own work: say so in place.
+        problem.textContent = error instanceof ApiError && error.status === 403 ? `Not allowed: ${error.message}` : describe(error);
+        throw error;
+      }
+      await after();
+    });
+  }
+  approve.addEventListener("click", () => {
+    const note = comment.value.trim();
+    decide(approve, "approved", `/tasks/${task.task_id}/approve`, note ? { comment: note } : {});
+  });
+  reject.addEventListener("click", () => {
+    const reason = prompt("Why reject it? The task fails with this reason and the tasks that depend on it are skipped.");
+    if (reason === null) return;
+    if (!reason.trim()) {
+      problem.textContent = "A rejection needs a reason.";
+      return;
+    }
+    decide(reject, "rejected", `/tasks/${task.task_id}/reject`, { reason: reason.trim() });
+  });
+  return [
+    own ? h("p", { class: "muted", id: "approval-own" }, "This key created the task or asked the question: another person's key must decide.") : null,
+    h("div", { class: "row", id: "approval-actions" }, comment, approve, reject),
+    problem,
+  ];
 }
 
 function cancelButton(context, resource, path, kind, after) {

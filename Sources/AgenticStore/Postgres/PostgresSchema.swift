@@ -21,6 +21,7 @@ enum PostgresSchema {
         (14, version14),
         (15, version15),
         (16, version16),
+        (17, version17),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -516,11 +517,26 @@ enum PostgresSchema {
         "CREATE INDEX schedules_due ON schedules (next_run_at) WHERE NOT paused AND next_run_at IS NOT NULL",
     ]
 
+    /// Approvals: tasks may wait in `awaiting_approval`, keys may have the `approve` scope, and a
+    /// task keeps whether it needs approval, the question and decision, and the key that created it
+    /// (which may not approve it).
+    private static let version16 = [
+        """
+        ALTER TABLE tasks DROP CONSTRAINT tasks_status_check, ADD CONSTRAINT tasks_status_check
+            CHECK (status IN ('pending', 'running', 'completed', 'failed', 'blocked', 'skipped', 'cancelled', 'awaiting_approval'))
+        """,
+        """
+        ALTER TABLE api_keys DROP CONSTRAINT api_keys_scope_check, ADD CONSTRAINT api_keys_scope_check
+            CHECK (scope IN ('admin', 'approve', 'write', 'read'))
+        """,
+        "ALTER TABLE tasks ADD COLUMN requires_approval boolean NOT NULL DEFAULT false, ADD COLUMN approval jsonb, ADD COLUMN created_by text",
+    ]
+
     /// Webhooks and their outbox: a delivery row per (webhook, event), written with the event (see
     /// `Prepared.EnqueueDeliveries`). `resource_key` is the event's resource id as text, or '' for
     /// events about none; the claim reads the partial index of pending deliveries by due time, and
     /// the order check the one by webhook, resource and event.
-    private static let version16 = [
+    private static let version17 = [
         """
         CREATE TABLE webhooks (
             webhook_id uuid PRIMARY KEY,

@@ -23,6 +23,7 @@ enum SQLiteSchema {
         (14, version14),
         (15, version15),
         (16, version16),
+        (17, version17),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -573,11 +574,19 @@ enum SQLiteSchema {
         "CREATE INDEX schedules_due ON schedules(next_run_at) WHERE NOT paused AND next_run_at IS NOT NULL",
     ]
 
+    /// Approvals: whether a task needs approval, the question and decision, and the key that
+    /// created it (which may not approve it). Statuses and scopes are not constrained here.
+    private static let version16 = [
+        "ALTER TABLE tasks ADD COLUMN requires_approval INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE tasks ADD COLUMN approval TEXT",
+        "ALTER TABLE tasks ADD COLUMN created_by TEXT",
+    ]
+
     /// Webhooks and their outbox: a delivery row per (webhook, event), written with the event.
     /// `resource_key` is the event's resource id, or '' for events about none (one queue of their
     /// own per webhook); the claim reads the partial index of pending deliveries by due time, and
     /// the order check the one by webhook, resource and event.
-    private static let version16 = [
+    private static let version17 = [
         """
         CREATE TABLE webhooks (
             webhook_id TEXT NOT NULL PRIMARY KEY,

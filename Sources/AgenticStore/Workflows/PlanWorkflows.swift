@@ -14,7 +14,7 @@ extension TransactionalStore {
         try await write { tx in
             let now = clock.now()
             var log = ChangeLog()
-            let created = try await tx.addPlan(creation, tenant: caller.tenant, at: now, log: &log)
+            let created = try await tx.addPlan(creation, tenant: caller.tenant, by: caller.keyID, at: now, log: &log)
             try await tx.commit(log, by: caller, at: now)
             return created
         }
@@ -188,7 +188,7 @@ extension StoreTransaction {
 extension StoreTransaction {
     /// Inserts a plan with its task graph from a create request (or a schedule's template), checking
     /// what it names: the tasks are inserted dependencies first, each `task.created` after the plan's.
-    func addPlan(_ creation: PlanCreation, tenant: String, at now: Timestamp, log: inout ChangeLog) async throws -> CreatedPlan {
+    func addPlan(_ creation: PlanCreation, tenant: String, by key: String, at now: Timestamp, log: inout ChangeLog) async throws -> CreatedPlan {
         let draft = creation.plan
         var errors: [FieldError] = []
         let parent = try await self.goal(draft.goalID, tenant: tenant, lock: .share)
@@ -231,6 +231,8 @@ extension StoreTransaction {
             // Dependencies come first in the insertion order, so their ids are known.
             taskDraft.value.dependsOn = planned.dependsOn.map { ids[$0] }
             var task = taskDraft.make(tenant: tenant, now: now)
+            task.createdBy = key
+            if parent?.constraints.requireApproval == true { task.requireApproval() }
             ids[index] = task.id
             tasks.append(task)
             plan.taskCounts[task.status] += 1

@@ -31,7 +31,7 @@ extension StoreTransaction {
                     log.record(EventType.taskSkipped, dependent)
                     queue.append(dependent)
                 }
-            case .pending, .blocked:
+            case .pending, .blocked, .awaitingApproval:
                 break
             }
         }

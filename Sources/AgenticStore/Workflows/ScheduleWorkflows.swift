@@ -140,7 +140,9 @@ extension StoreTransaction {
             goalDraft.value.metadata[JSONKey("schedule_id")] = .string(schedule.id.lowercased)
             goalDraft.value.metadata[JSONKey("scheduled_for")] = .string(tick.rfc3339)
             goal = try await addGoal(goalDraft, tenant: schedule.tenant, at: now, log: &log)
-            created = try await addPlan(try ScheduleTemplate.plan(schedule.planTemplate, goal: goal.id), tenant: schedule.tenant, at: now, log: &log)
+            created = try await addPlan(
+                try ScheduleTemplate.plan(schedule.planTemplate, goal: goal.id), tenant: schedule.tenant, by: Caller.system(tenant: schedule.tenant).keyID,
+                at: now, log: &log)
         } catch let error as AgenticError {
             throw ScheduleRunFailed(schedule: schedule.id, tenant: schedule.tenant, tick: tick, error: error)
         }

@@ -16,7 +16,9 @@ extension TransactionalStore {
             let dependencies = try await tx.tasks(draft.dependsOn, tenant: tenant, lock: .share)
             let plan = try await tx.plan(draft.planID, tenant: tenant, lock: .share)
             if plan == nil { errors.append(FieldError(field: "plan_id", message: "does not name a plan")) }
-            if let plan, let problem = try await Self.toolProblem(draft.toolName, plan: plan, tx: tx) { errors.append(problem) }
+            // Its goal's constraints: forbidden tools, and whether every task needs approval.
+            let goal = try await plan.asyncMap { try await tx.goal($0.goalID, tenant: tenant, lock: .share) } ?? nil
+            if let problem = goal?.constraints.problem(withTool: draft.toolName, field: "tool_name") { errors.append(problem) }
             if let agentID = draft.agentID, try await tx.agent(agentID, tenant: tenant, lock: .none) == nil {
                 errors.append(FieldError(field: "agent_id", message: "does not name an agent"))
             }
@@ -27,6 +29,8 @@ extension TransactionalStore {
                     .planClosed, "Plan \(plan.id.lowercased) is `\(plan.status.rawValue)`; a final plan takes no new tasks")
             }
             var task = draft.make(tenant: tenant, now: now)
+            task.createdBy = caller.keyID
+            if goal?.constraints.requireApproval == true { task.requireApproval() }
             let unmet = dependencies.filter { $0.status != .completed }.count
             let doomed = dependencies.contains { $0.status.isTerminal && $0.status != .completed }
             if doomed { try task.move(to: .skipped, at: now) }
@@ -198,5 +202,13 @@ extension StoreTransaction {
             stack.append(contentsOf: edges[next] ?? [])
         }
         return false
+    }
+}
+
+extension Optional {
+    /// `map` for an async transform.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
     }
 }

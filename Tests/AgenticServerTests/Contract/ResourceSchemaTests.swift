@@ -95,6 +95,15 @@ struct ResourceSchemaTests {
         #expect(sample.wholeMatch(of: try Regex(Cursor.pattern)) != nil)
     }
 
+    @Test("a schedule's cron is documented with the pattern the parser is held to (CronExpression.pattern)")
+    func cronPattern() throws {
+        for name in ["Schedule", "ScheduleCreate", "SchedulePatch"] {
+            let schema = try #require(Self.schemas[name] as? [String: Any])
+            let cron = try #require((schema["properties"] as? [String: Any])?["cron"] as? [String: Any])
+            #expect(cron["pattern"] as? String == CronExpression.pattern, "\(name).cron")
+        }
+    }
+
     @Test("the comparison itself notices a difference")
     func noticesDifferences() throws {
         let task = try #require(Self.schemas["Task"] as? [String: Any])

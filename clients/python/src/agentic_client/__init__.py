@@ -45,7 +45,7 @@ from .types import (
     Usage,
     WhoAmI,
 )
-from .worker import NonRetryable, TaskCancelled, Worker, WorkerStats, WorkerTask
+from .worker import ApprovalRequested, NonRetryable, TaskCancelled, Worker, WorkerStats, WorkerTask
 
 __version__ = "0.1.0"
 
@@ -54,6 +54,7 @@ __all__ = [
     "AgenticError",
     "ApiKey",
     "ApiKeyCreated",
+    "ApprovalRequested",
     "AsyncClient",
     "AsyncEventStream",
     "AsyncPageIterator",

@@ -278,6 +278,19 @@ def release_call(task_id: str, agent_id: str) -> Call:
     return Call("POST", f"/tasks/{task_id}/release", body={"agent_id": agent_id})
 
 
+def request_approval_call(task_id: str, agent_id: str, question: str, data: Optional[Mapping[str, Any]]) -> Call:
+    body = fields(agent_id=agent_id, question=question, data=dict(data) if data is not None else None)
+    return Call("POST", f"/tasks/{task_id}/request-approval", body=body)
+
+
+def approve_call(task_id: str, comment: Optional[str]) -> Call:
+    return Call("POST", f"/tasks/{task_id}/approve", body=fields(comment=comment))
+
+
+def reject_call(task_id: str, reason: str) -> Call:
+    return Call("POST", f"/tasks/{task_id}/reject", body={"reason": reason})
+
+
 def complete_call(
     task_id: str,
     agent_id: str,

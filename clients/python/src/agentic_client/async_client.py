@@ -582,6 +582,7 @@ class AsyncTasks(_AsyncResource[Task]):
         retry_policy: Optional[Mapping[str, Any]] = None,
         concurrency_key: Optional[str] = None,
         schedule_to_start_seconds: Optional[int] = None,
+        requires_approval: Optional[bool] = None,
         idempotency_key: Optional[str] = None,
         **extra: Any,
     ) -> Task:
@@ -606,6 +607,7 @@ class AsyncTasks(_AsyncResource[Task]):
                 retry_policy=dict(retry_policy) if retry_policy is not None else None,
                 concurrency_key=concurrency_key,
                 schedule_to_start_seconds=schedule_to_start_seconds,
+                requires_approval=requires_approval,
             ),
         )
         return await self._create(body, idempotency_key)
@@ -707,6 +709,20 @@ class AsyncTasks(_AsyncResource[Task]):
     async def retry(self, task_id: str, reason: Optional[str] = None) -> Task:
         """See :meth:`Tasks.retry`."""
         return cast(Task, await self._client.send(_core.retry_call(task_id, reason)))
+
+    async def request_approval(
+        self, task_id: str, agent_id: str, question: str, data: Optional[Mapping[str, Any]] = None
+    ) -> Task:
+        """See :meth:`Tasks.request_approval`."""
+        return cast(Task, await self._client.send(_core.request_approval_call(task_id, agent_id, question, data)))
+
+    async def approve_task(self, task_id: str, comment: Optional[str] = None) -> Task:
+        """See :meth:`Tasks.approve_task`."""
+        return cast(Task, await self._client.send(_core.approve_call(task_id, comment)))
+
+    async def reject_task(self, task_id: str, reason: str) -> Task:
+        """See :meth:`Tasks.reject_task`."""
+        return cast(Task, await self._client.send(_core.reject_call(task_id, reason)))
 
     async def bulk(
         self,

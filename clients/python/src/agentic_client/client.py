@@ -586,6 +586,7 @@ class Tasks(_Resource[Task]):
         retry_policy: Optional[Mapping[str, Any]] = None,
         concurrency_key: Optional[str] = None,
         schedule_to_start_seconds: Optional[int] = None,
+        requires_approval: Optional[bool] = None,
         idempotency_key: Optional[str] = None,
         **extra: Any,
     ) -> Task:
@@ -610,6 +611,7 @@ class Tasks(_Resource[Task]):
                 retry_policy=dict(retry_policy) if retry_policy is not None else None,
                 concurrency_key=concurrency_key,
                 schedule_to_start_seconds=schedule_to_start_seconds,
+                requires_approval=requires_approval,
             ),
         )
         return self._create(body, idempotency_key)
@@ -737,6 +739,32 @@ class Tasks(_Resource[Task]):
         completing (retry that one first)."""
         return cast(Task, self._client.send(_core.retry_call(task_id, reason)))
 
+    def request_approval(
+        self, task_id: str, agent_id: str, question: str, data: Optional[Mapping[str, Any]] = None
+    ) -> Task:
+        """``POST /tasks/{id}/request-approval``: the lease holder asks a person mid-task. The lease is
+        released and the attempt does not count; the task waits in ``awaiting_approval`` with
+        ``approval["question"]`` (and ``data``, what the person needs to decide) until someone
+        approves it (it is claimable again) or rejects it (it fails). Event ``task.approval_requested``.
+        :class:`LeaseLost` unless ``agent_id`` holds the lease."""
+        return cast(Task, self._client.send(_core.request_approval_call(task_id, agent_id, question, data)))
+
+    def approve_task(self, task_id: str, comment: Optional[str] = None) -> Task:
+        """``POST /tasks/{id}/approve``: a task ``awaiting_approval`` becomes ``pending`` (claimable);
+        ``approval`` records the decision (``decision: "approved"``, ``decided_by``, ``decided_at``,
+        ``comment``). Event ``task.approved``.
+
+        Needs an ``approve`` (or ``admin``) key that neither created the task nor asked:
+        :class:`Forbidden` otherwise (a key cannot approve its own work). :class:`Conflict`
+        (``invalid_transition``) when the task is not awaiting approval."""
+        return cast(Task, self._client.send(_core.approve_call(task_id, comment)))
+
+    def reject_task(self, task_id: str, reason: str) -> Task:
+        """``POST /tasks/{id}/reject``: a task ``awaiting_approval`` fails with ``error``
+        ``{"code": "rejected", "reason": reason}`` and its dependents are skipped. Event
+        ``task.rejected``. The same keys may reject as may approve (see :meth:`approve_task`)."""
+        return cast(Task, self._client.send(_core.reject_call(task_id, reason)))
+
     def bulk(
         self,
         action: str,
@@ -794,7 +822,9 @@ class Keys:
         expires_at: Optional[str] = None,
         rate_limit: Optional[Mapping[str, Any]] = None,
     ) -> ApiKeyCreated:
-        """``POST /api/v1/keys`` (admin): the answer holds the secret ``key``, shown only this once."""
+        """``POST /api/v1/keys`` (admin): the answer holds the secret ``key``, shown only this once.
+        ``scope`` is one of :data:`~agentic_client.types.KEY_SCOPES` (``"approve"`` may also approve
+        and reject tasks)."""
         return cast(
             ApiKeyCreated, self._client.send(_core.key_create_call(name, scope, tenant, expires_at, rate_limit))
         )

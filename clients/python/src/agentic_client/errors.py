@@ -107,7 +107,8 @@ class Unauthorized(AgenticError):
 
 
 class Forbidden(AgenticError):
-    """403: the key's scope is too small for this route."""
+    """403: the key's scope is too small for this route, or the key may not do this to this resource
+    (approving or rejecting a task it created or asked about)."""
 
 
 class ValidationError(AgenticError):

@@ -15,11 +15,16 @@ JSONObject = Dict[str, Any]
 AGENT_STATUSES = ("created", "active", "idle", "busy", "suspended", "terminated", "error")
 GOAL_STATUSES = ("pending", "active", "completed", "failed", "cancelled")
 PLAN_STATUSES = ("draft", "active", "completed", "failed", "cancelled")
-TASK_STATUSES = ("pending", "running", "completed", "failed", "blocked", "skipped", "cancelled")
+TASK_STATUSES = ("pending", "running", "completed", "failed", "blocked", "skipped", "cancelled", "awaiting_approval")
+"""``awaiting_approval``: waiting for a person to approve or reject it (not claimable, not final)."""
 
 FINAL_GOAL_STATUSES = frozenset({"completed", "failed", "cancelled"})
 FINAL_PLAN_STATUSES = frozenset({"completed", "failed", "cancelled"})
 FINAL_TASK_STATUSES = frozenset({"completed", "failed", "skipped", "cancelled"})
+
+KEY_SCOPES = ("read", "write", "approve", "admin")
+"""An API key's scopes, each allowing what the ones before it allow: ``approve`` adds approving and
+rejecting tasks (``tasks.approve_task`` / ``reject_task``) to ``write``; ``admin`` allows everything."""
 
 
 class Usage(TypedDict):
@@ -93,6 +98,7 @@ class TaskCounts(TypedDict):
     blocked: int
     skipped: int
     cancelled: int
+    awaiting_approval: int
 
 
 class Plan(TypedDict):
@@ -143,6 +149,15 @@ class Task(TypedDict):
     ready_at: Optional[str]
     """When it last entered the queue: created, back to pending, or its last dependency completed."""
     usage: Usage
+    requires_approval: bool
+    """It waits in ``awaiting_approval`` for a person's decision before it may be claimed (set on
+    create, or by its goal's ``constraints.require_approval``)."""
+    approval: Optional[JSONObject]
+    """The question (``question``, ``data``, ``requested_by``, ``requested_at``: see
+    ``tasks.request_approval``) and the decision once made (``decision``: ``"approved"`` or
+    ``"rejected"``, ``decided_by``, ``decided_at``, ``comment`` or ``reason``); None before either."""
+    created_by: Optional[str]
+    """The id of the key that created it: that key may not approve or reject it."""
     started_at: Optional[str]
     completed_at: Optional[str]
     version: int
@@ -173,6 +188,7 @@ class ApiKey(TypedDict):
     key_id: str
     name: str
     scope: str
+    """One of :data:`KEY_SCOPES`."""
     tenant: str
     prefix: str
     expires_at: Optional[str]
@@ -185,6 +201,7 @@ class WhoAmI(TypedDict):
     key_id: str
     tenant: str
     scope: str
+    """One of :data:`KEY_SCOPES`."""
     rate_limit: Optional[RateLimit]
 
 
@@ -195,6 +212,7 @@ class ApiKeyCreated(TypedDict):
     key: str
     name: str
     scope: str
+    """One of :data:`KEY_SCOPES`."""
     tenant: str
     prefix: str
     expires_at: Optional[str]
@@ -288,6 +306,7 @@ __all__ = [
     "Goal",
     "GoalConstraints",
     "JSONObject",
+    "KEY_SCOPES",
     "PLAN_STATUSES",
     "Plan",
     "RateLimit",

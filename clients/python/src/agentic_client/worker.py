@@ -14,7 +14,9 @@ It claims ready tasks of its handlers' types, heartbeats each at a third of the 
 handler runs, completes it with the handler's dict (or fails it with the handler's exception —
 retryable unless it is :class:`NonRetryable`) along with what the handler counted with
 :meth:`WorkerTask.add_usage`, and waits for new work on the event log (with a timer
-as well, so a missed event never stalls it). A task cancelled while its handler runs shows
+as well, so a missed event never stalls it). A handler that needs a person's decision first calls
+:meth:`WorkerTask.request_approval`: the worker gives the task back to wait for it (the attempt not
+counted), and runs the handler again once the task is approved. A task cancelled while its handler runs shows
 ``task.cancelled``; its late result is dropped quietly. On SIGTERM/SIGINT it stops claiming and
 finishes what it holds; what is still running after ``drain_timeout`` is released (pending again at
 once, the attempt not counted) so another worker picks it up, and so is what a claim in flight
@@ -71,6 +73,7 @@ WAKE_TYPES = (
     "task.released",
     "task.cancelled",
     "task.reopened",
+    "task.approved",
     "goal.budget_exhausted",
     "plan.budget_exhausted",
     "agent.budget_exhausted",
@@ -93,12 +96,24 @@ class TaskCancelled(Exception):
     """Raised by :meth:`WorkerTask.raise_if_cancelled` once the task was cancelled or its lease lost."""
 
 
+class ApprovalRequested(Exception):
+    """Raised by :meth:`WorkerTask.request_approval`: the handler stops here and the worker asks a
+    person (``POST /tasks/{id}/request-approval``) instead of completing or failing the task. Let it
+    propagate out of the handler (a handler that catches every ``Exception`` should re-raise it)."""
+
+    def __init__(self, question: str, data: Optional[JSONObject] = None) -> None:
+        super().__init__(question)
+        self.question = question
+        self.data = data
+
+
 class WorkerTask:
     """What a handler gets: the claimed task (``.data``, or ``task["inputs"]``) and its ``.cancelled`` flag.
 
     ``cancelled`` turns true when the task is cancelled (or its lease is lost) while the handler runs;
     the handler may stop early (:meth:`raise_if_cancelled`, :meth:`wait_cancelled`) — whatever it
-    returns afterwards is dropped. :meth:`add_usage` counts what the work costs."""
+    returns afterwards is dropped. :meth:`add_usage` counts what the work costs;
+    :meth:`request_approval` stops the work until a person approves it."""
 
     def __init__(self, data: Task) -> None:
         self.data: Task = data
@@ -131,6 +146,28 @@ class WorkerTask:
     @property
     def cancelled(self) -> bool:
         return self._cancelled.is_set()
+
+    @property
+    def approval(self) -> Optional[JSONObject]:
+        """The task's ``approval`` when it was claimed: the question asked and the decision (None
+        when it never waited for one)."""
+        return self.data.get("approval")
+
+    def request_approval(self, question: str, data: Optional[JSONObject] = None) -> JSONObject:
+        """Asks a person before going on: raises :class:`ApprovalRequested`, which ends the handler;
+        the worker then sends ``question`` (and ``data``, what the person needs to decide) with
+        ``tasks.request_approval``. The task waits in ``awaiting_approval`` (its lease released, the
+        attempt not counted). Once someone approves it, it is claimed again and the handler runs from
+        the start: this call then finds the decision on the task and returns the approval (with the
+        approver's ``comment``, if any) instead of asking again. A rejection fails the task.
+
+        Only the question last decided is remembered, so ask a task one question (put what a person
+        needs into ``data``). What :meth:`add_usage` counted before asking is not reported (the
+        worker reports usage with a completion or failure only)."""
+        approval = self.approval
+        if approval is not None and approval.get("decision") == "approved" and approval.get("question") == question:
+            return approval
+        raise ApprovalRequested(question, data)
 
     def __getitem__(self, key: str) -> Any:
         return self.data[key]  # type: ignore[literal-required]
@@ -211,6 +248,8 @@ class WorkerStats:
     failed: int = 0
     dropped: int = 0
     released: int = 0
+    awaiting_approval: int = 0
+    """Tasks whose handler asked a person (:meth:`WorkerTask.request_approval`) and were given back."""
 
 
 class Worker:
@@ -544,6 +583,8 @@ class Worker:
                 return
             if failure is None:
                 next_tasks = await self._complete(client, held, result, elapsed)
+            elif isinstance(failure, ApprovalRequested):
+                await self._ask_approval(client, held, failure)
             else:
                 await self._fail(client, held, failure)
         finally:
@@ -687,6 +728,25 @@ class Worker:
             failure,
         )
 
+    async def _ask_approval(self, client: AsyncClient, held: WorkerTask, asked: ApprovalRequested) -> None:
+        agent_id = self.agent_id
+        assert agent_id is not None
+        try:
+            await client.tasks.request_approval(held.task_id, agent_id, asked.question, asked.data)
+        except LeaseLost:
+            self.stats.dropped += 1
+            log.info("task %s: lease lost before its question was sent", held.task_id)
+            return
+        except AgenticError as error:
+            log.error(
+                "task %s: could not ask for approval: %s (its lease will run out and it will be retried)",
+                held.task_id,
+                error,
+            )
+            return
+        self.stats.awaiting_approval += 1
+        log.info("task %s (%s) awaits approval: %s", held.task_id, held.task_type, asked.question)
+
     async def _drain(self, client: AsyncClient) -> None:
         """Waits for running handlers up to ``drain_timeout``, then releases what is left."""
         if not self._running:
@@ -732,4 +792,4 @@ def _outputs(result: Any) -> JSONObject:
     return {"result": result}
 
 
-__all__ = ["NonRetryable", "TaskCancelled", "WAKE_TYPES", "Worker", "WorkerStats", "WorkerTask"]
+__all__ = ["ApprovalRequested", "NonRetryable", "TaskCancelled", "WAKE_TYPES", "Worker", "WorkerStats", "WorkerTask"]
