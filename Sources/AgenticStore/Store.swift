@@ -21,5 +21,5 @@ public struct Caller: Sendable, Equatable {
 ///
 /// Every method either does all of its work or none of it. Missing or foreign-tenant resources are
 /// `AgenticError` 404s; a database that cannot be reached is a 503 `database_unavailable`.
-public protocol Store: ResourceStore, WorkQueueStore, EventLogStore, StatisticsStore, LimitStore, ScheduleStore, ApprovalStore, SettingsStore, KeyStore, IdempotencyStore,
+public protocol Store: ResourceStore, WorkQueueStore, EventLogStore, StatisticsStore, LimitStore, ScheduleStore, ApprovalStore, SettingsStore, WebhookStore, KeyStore, IdempotencyStore,
     StoreOperations {}

@@ -181,6 +181,34 @@ public protocol StoreTransaction: Sendable {
     /// locked for its run; one another transaction holds is passed over (`SKIP LOCKED`).
     func dueSchedule(at now: Timestamp) async throws -> Schedule?
 
+    // MARK: webhooks
+
+    func insertWebhook(_ webhook: Webhook) async throws
+    func webhook(_ id: UUID, tenant: String) async throws -> Webhook?
+    /// The tenant's webhooks, newest first.
+    func webhooks(tenant: String) async throws -> [Webhook]
+    /// Deletes the webhook and its deliveries.
+    func deleteWebhook(_ id: UUID, tenant: String) async throws
+    func webhookAllowedHosts(tenant: String) async throws -> WebhookAllowedHosts
+    func putWebhookAllowedHosts(_ hosts: WebhookAllowedHosts, tenant: String) async throws
+    /// A webhook's deliveries, newest first, after `cursor`; `limit + 1` of them at most.
+    func webhookDeliveries(of webhook: UUID, tenant: String, limit: Int, cursor: Cursor?) async throws -> [WebhookDelivery]
+    /// One delivery of the webhook, locked for an update.
+    func webhookDelivery(_ id: UUID, of webhook: UUID, tenant: String) async throws -> WebhookDelivery?
+    /// The delivery `claim` holds, locked; nil once the claim was lost (released or taken over).
+    func claimedWebhookDelivery(_ id: UUID, claim: UUID) async throws -> (tenant: String, delivery: WebhookDelivery)?
+    /// Writes a delivery's state, attempts and times, and clears its claim.
+    func updateWebhookDelivery(_ delivery: WebhookDelivery) async throws
+    /// Claims (with `claim`, until `until`) up to `limit` due deliveries of any tenant: pending,
+    /// `next_attempt_at` come, no live claim, no earlier pending delivery of the same webhook and
+    /// resource; PostgreSQL skips rows another transaction holds.
+    func claimDueWebhookDeliveries(at now: Timestamp, limit: Int, until: Timestamp, claim: UUID) async throws
+        -> [(tenant: String, delivery: WebhookDelivery)]
+    /// Deletes finished (delivered or failed) deliveries of any tenant made before `cutoff`; returns how many.
+    func deleteFinishedWebhookDeliveries(before cutoff: Timestamp) async throws -> Int
+    /// One event of the log, as it reads it (nil once pruned).
+    func event(_ id: Int64, tenant: String) async throws -> Event?
+
     // MARK: usage
 
     /// Adds `usage` to the totals of each resource (its kind is its table: `agents`, `goals`,

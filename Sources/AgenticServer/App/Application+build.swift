@@ -45,6 +45,7 @@ public func buildRouter(store: some Store, configuration: ServerConfiguration) -
     LimitController(store: store).register(routes)
     SettingsController(store: store).register(routes)
     KeyController(store: store, authenticator: authenticator).register(routes)
+    WebhookController(store: store).register(routes)
     MCPEndpoint(store: store).register(routes)
 
     let app = AgenticParts(store: store, routes: book, authenticator: authenticator, rateLimiter: rateLimiter, metrics: metrics)
@@ -72,6 +73,7 @@ public func buildApplication<S: Store>(
     app.addServices(store.services)
     app.addServices(services)
     app.addServices(MaintenanceService(store: store, configuration: configuration, logger: logger))
+    app.addServices(WebhookDeliveryService(store: store, interval: .milliseconds(250), logger: logger))
     app.beforeServerStarts(perform: beforeServerStarts)
     return app
 }

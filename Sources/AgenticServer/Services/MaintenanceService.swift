@@ -44,8 +44,13 @@ public struct MaintenanceService: Service {
                     let now = Timestamp.now()
                     let events = try await store.pruneEvents(before: now.adding(seconds: -configuration.eventRetentionSeconds))
                     let keys = try await store.pruneIdempotencyKeys(before: now)
-                    if events + keys > 0 {
-                        logger.info("pruned old records", metadata: ["events": "\(events)", "idempotency_keys": "\(keys)"])
+                    // Finished webhook deliveries are kept as long as the events they carried.
+                    let deliveries = try await store.pruneWebhookDeliveries(
+                        before: now.adding(seconds: -configuration.eventRetentionSeconds))
+                    if events + keys + deliveries > 0 {
+                        logger.info(
+                            "pruned old records",
+                            metadata: ["events": "\(events)", "idempotency_keys": "\(keys)", "webhook_deliveries": "\(deliveries)"])
                     }
                     lastPrune = ContinuousClock.now
                 }

@@ -21,6 +21,7 @@ enum PostgresSchema {
         (14, version14),
         (15, version15),
         (16, version16),
+        (17, version17),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -529,5 +530,54 @@ enum PostgresSchema {
             CHECK (scope IN ('admin', 'approve', 'write', 'read'))
         """,
         "ALTER TABLE tasks ADD COLUMN requires_approval boolean NOT NULL DEFAULT false, ADD COLUMN approval jsonb, ADD COLUMN created_by text",
+    ]
+
+    /// Webhooks and their outbox: a delivery row per (webhook, event), written with the event (see
+    /// `Prepared.EnqueueDeliveries`). `resource_key` is the event's resource id as text, or '' for
+    /// events about none; the claim reads the partial index of pending deliveries by due time, and
+    /// the order check the one by webhook, resource and event.
+    private static let version17 = [
+        """
+        CREATE TABLE webhooks (
+            webhook_id uuid PRIMARY KEY,
+            tenant text NOT NULL,
+            url text NOT NULL,
+            types text[] NOT NULL,
+            secret text NOT NULL,
+            created_at timestamptz NOT NULL
+        )
+        """,
+        "CREATE INDEX webhooks_by_tenant ON webhooks (tenant, created_at)",
+        """
+        CREATE TABLE webhook_allowed_hosts (
+            tenant text PRIMARY KEY,
+            hosts text[] NOT NULL,
+            updated_at timestamptz NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE webhook_deliveries (
+            delivery_id uuid PRIMARY KEY,
+            tenant text NOT NULL,
+            webhook_id uuid NOT NULL REFERENCES webhooks(webhook_id) ON DELETE CASCADE,
+            event_id bigint NOT NULL,
+            event_type text NOT NULL,
+            resource_key text NOT NULL,
+            state text NOT NULL,
+            attempts bigint NOT NULL,
+            next_attempt_at timestamptz,
+            last_attempt_at timestamptz,
+            last_status bigint,
+            last_error text,
+            delivered_at timestamptz,
+            expires_at timestamptz NOT NULL,
+            created_at timestamptz NOT NULL,
+            claim uuid,
+            claimed_until timestamptz
+        )
+        """,
+        "CREATE INDEX webhook_deliveries_list ON webhook_deliveries (webhook_id, created_at, delivery_id)",
+        "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'pending'",
+        "CREATE INDEX webhook_deliveries_order ON webhook_deliveries (webhook_id, resource_key, event_id) WHERE state = 'pending'",
     ]
 }

@@ -732,7 +732,13 @@ public struct PostgresTransaction: StoreTransaction {
             RETURNING \(unescaped: PostgresColumns.event)
             """)
         guard let row = rows.first else { throw AgenticError.internal("appending an event returned no row") }
-        return try PostgresColumns.eventRow(row)
+        let event = try PostgresColumns.eventRow(row)
+        // The event's position is `position` = base + ordinal 1.
+        try await later(
+            Prepared.EnqueueDeliveries(
+                base: position - 1, tenant: tenant, now: now, types: [draft.type], resources: [draft.resourceID?.lowercased ?? ""]),
+            rows: .events)
+        return event
     }
 
     /// Appends in one statement. `event_id` is the transaction id shifted left 20 bits plus the event's
@@ -749,6 +755,11 @@ public struct PostgresTransaction: StoreTransaction {
                 base: base, tenant: tenant, actor: actor, now: now, types: drafts.map(\.type),
                 resources: drafts.map { $0.resourceID?.lowercased ?? "" },
                 data: drafts.map { String(decoding: $0.data, as: UTF8.self) }),
+            rows: .events)
+        // The outbox: deliveries for the tenant's webhooks, in the same round trip.
+        try await later(
+            Prepared.EnqueueDeliveries(
+                base: base, tenant: tenant, now: now, types: drafts.map(\.type), resources: drafts.map { $0.resourceID?.lowercased ?? "" }),
             rows: .events)
     }
 }

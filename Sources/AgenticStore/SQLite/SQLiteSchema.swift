@@ -23,6 +23,7 @@ enum SQLiteSchema {
         (14, version14),
         (15, version15),
         (16, version16),
+        (17, version17),
     ]
 
     static var latestVersion: Int { migrations.last!.version }
@@ -579,5 +580,54 @@ enum SQLiteSchema {
         "ALTER TABLE tasks ADD COLUMN requires_approval INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE tasks ADD COLUMN approval TEXT",
         "ALTER TABLE tasks ADD COLUMN created_by TEXT",
+    ]
+
+    /// Webhooks and their outbox: a delivery row per (webhook, event), written with the event.
+    /// `resource_key` is the event's resource id, or '' for events about none (one queue of their
+    /// own per webhook); the claim reads the partial index of pending deliveries by due time, and
+    /// the order check the one by webhook, resource and event.
+    private static let version17 = [
+        """
+        CREATE TABLE webhooks (
+            webhook_id TEXT NOT NULL PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            url TEXT NOT NULL,
+            types TEXT NOT NULL,
+            secret TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX webhooks_by_tenant ON webhooks(tenant, created_at)",
+        """
+        CREATE TABLE webhook_allowed_hosts (
+            tenant TEXT NOT NULL PRIMARY KEY,
+            hosts TEXT NOT NULL,
+            updated_at INTEGER NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE webhook_deliveries (
+            delivery_id TEXT NOT NULL PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            webhook_id TEXT NOT NULL REFERENCES webhooks(webhook_id) ON DELETE CASCADE,
+            event_id INTEGER NOT NULL,
+            event_type TEXT NOT NULL,
+            resource_key TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            next_attempt_at INTEGER,
+            last_attempt_at INTEGER,
+            last_status INTEGER,
+            last_error TEXT,
+            delivered_at INTEGER,
+            expires_at INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            claim TEXT,
+            claimed_until INTEGER
+        )
+        """,
+        "CREATE INDEX webhook_deliveries_list ON webhook_deliveries(webhook_id, created_at, delivery_id)",
+        "CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE state = 'pending'",
+        "CREATE INDEX webhook_deliveries_order ON webhook_deliveries(webhook_id, resource_key, event_id) WHERE state = 'pending'",
     ]
 }

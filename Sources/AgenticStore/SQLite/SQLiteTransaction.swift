@@ -662,15 +662,29 @@ public struct SQLiteTransaction: StoreTransaction {
             [.text(tenant), .text(draft.type), .uuid(draft.resourceID), .text(String(decoding: draft.data, as: UTF8.self)),
              .text(actor), .time(now)])
         guard let row = rows.first else { throw AgenticError.internal("appending an event returned no row") }
-        return try SQLiteColumns.eventRow(row)
+        let event = try SQLiteColumns.eventRow(row)
+        let hooks = try await self.webhooks(tenant: tenant)
+        if !hooks.isEmpty { try await enqueueDeliveries(for: draft, eventID: event.id, webhooks: hooks, tenant: tenant, at: now) }
+        return event
     }
 
+    /// Each event, and a delivery for each of the tenant's webhooks it matches (the outbox): one
+    /// indexed read of the webhooks per change, and nothing more for a tenant without any.
     public func appendEvents(_ drafts: [EventDraft], tenant: String, actor: String, at now: Timestamp) async throws {
+        guard !drafts.isEmpty else { return }
+        let hooks = try await self.webhooks(tenant: tenant)
         for draft in drafts {
-            try await run(
-                "INSERT INTO events (tenant, type, resource_id, data, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                [.text(tenant), .text(draft.type), .uuid(draft.resourceID), .text(String(decoding: draft.data, as: UTF8.self)),
-                 .text(actor), .time(now)])
+            let binds: [SQLiteData] = [
+                .text(tenant), .text(draft.type), .uuid(draft.resourceID), .text(String(decoding: draft.data, as: UTF8.self)), .text(actor), .time(now),
+            ]
+            guard !hooks.isEmpty else {
+                try await run("INSERT INTO events (tenant, type, resource_id, data, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", binds)
+                continue
+            }
+            let rows = try await run(
+                "INSERT INTO events (tenant, type, resource_id, data, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING event_id", binds)
+            guard let row = rows.first else { throw AgenticError.internal("appending an event returned no row") }
+            try await enqueueDeliveries(for: draft, eventID: try row.int("event_id"), webhooks: hooks, tenant: tenant, at: now)
         }
     }
 }

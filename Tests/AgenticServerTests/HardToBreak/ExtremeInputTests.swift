@@ -47,6 +47,7 @@ struct ExtremeInputTests {
         case "reportProgress": return ["agent_id": agent, "message": "extreme", "percent": 50, "data": [:]]
         case "appendEvent": return ["type": "x.extreme", "resource_id": agent, "data": [:]]
         case "createKey": return ["name": "extreme", "scope": "read", "rate_limit": ["requests_per_second": 5, "burst": 5]]
+        case "createWebhook": return ["url": "http://127.0.0.1:9/extreme", "types": ["task.", "agent.created"], "secret": "extreme-secret-0123456789"]
         default: return nil
         }
     }

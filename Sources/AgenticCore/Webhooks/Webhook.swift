@@ -1,0 +1,199 @@
+import Foundation
+
+/// A subscription of a tenant's events: each event whose type matches `types` is POSTed to `url`,
+/// signed with `secret` (see `WebhookSignature`). The secret is kept because it signs every
+/// delivery; it leaves the server once, in the answer to the create request.
+public struct Webhook: Sendable, Equatable, JSONWritable {
+    /// Whose it is (not part of its JSON: a caller only ever sees its own tenant's).
+    public var tenant: String
+    public var id: UUID
+    public var url: String
+    /// Exact event types and prefixes ending in `.`, as `GET /events?types=` takes them.
+    public var types: [String]
+    public var secret: String
+    public var createdAt: Timestamp
+
+    public init(tenant: String, id: UUID, url: String, types: [String], secret: String, createdAt: Timestamp) {
+        self.tenant = tenant
+        self.id = id
+        self.url = url
+        self.types = types
+        self.secret = secret
+        self.createdAt = createdAt
+    }
+
+    /// The event types it receives, as the event log's filter.
+    public var filter: EventTypeFilter {
+        EventTypeFilter(exact: types.filter { !$0.hasSuffix(".") }, prefixes: types.filter { $0.hasSuffix(".") })
+    }
+
+    /// The webhook without its secret: every answer but the create one, and its events.
+    public func write(to w: inout JSONWriter) { write(to: &w, withSecret: false) }
+
+    public func write(to w: inout JSONWriter, withSecret: Bool) {
+        w.beginObject()
+        w.key("webhook_id"); w.uuid(id)
+        w.key("url"); w.string(url)
+        w.key("types")
+        w.beginArray()
+        for type in types { w.string(type) }
+        w.endArray()
+        if withSecret {
+            w.key("secret"); w.string(secret)
+        }
+        w.key("created_at"); w.timestamp(createdAt)
+        w.endObject()
+    }
+
+    /// The create answer: the only one that shows the secret.
+    public var createdJSON: [UInt8] {
+        var w = JSONWriter()
+        write(to: &w, withSecret: true)
+        return w.bytes
+    }
+
+    /// How many webhooks a tenant may have.
+    public static let maxPerTenant = 100
+}
+
+extension Webhook: Identified {}
+
+/// The body of `POST /webhooks`: `{url, types, secret?, webhook_id?}`.
+public struct WebhookDraft: Sendable, Equatable {
+    public var id: UUID?
+    public var url: WebhookURL
+    public var types: [String]
+    public var secret: String?
+
+    public static let maxTypes = 50
+    public static let secretLength = 16...256
+
+    public static func read(_ body: JSONValue) throws(AgenticError) -> WebhookDraft {
+        var reader = ObjectReader(body, known: ["webhook_id", "url", "types", "secret"], readOnly: ["created_at"])
+        let id = reader.read("webhook_id", Convert.uuid)
+        let url = reader.read("url") { value -> Result<WebhookURL, Problem> in
+            guard case .string(let text) = value else { return .failure(Problem("must be a string, not \(value.typeName)")) }
+            return WebhookURL.parse(text)
+        }
+        let types = reader.read("types", Self.readTypes)
+        let secret = reader.read("secret", Convert.string(min: secretLength.lowerBound, max: secretLength.upperBound))
+        if !url.isPresent, reader.errors.isEmpty || !reader.errors.contains(where: { $0.field == "url" }) { reader.fail("url", "is required") }
+        if !types.isPresent, !reader.errors.contains(where: { $0.field.hasPrefix("types") }) { reader.fail("types", "is required") }
+        try reader.check()
+        guard let url = url.value, let types = types.value else { throw AgenticError.validation(field: "url", "is required") }
+        return WebhookDraft(id: id.value, url: url, types: types, secret: secret.value)
+    }
+
+    /// 1–50 entries, each an event type or a prefix ending in `.`; repeats are dropped.
+    static func readTypes(_ value: JSONValue) -> Result<[String], Problem> {
+        guard case .array(let items) = value else { return .failure(Problem("must be an array of event types, not \(value.typeName)")) }
+        guard (1...maxTypes).contains(items.count) else { return .failure(Problem("must hold 1 to \(maxTypes) event types or prefixes")) }
+        var types: [String] = []
+        for (index, item) in items.enumerated() {
+            guard case .string(let text) = item, case .success = EventTypeFilter.parse(text), !text.contains(",") else {
+                return .failure(Problem("must be an event type (`task.completed`) or a prefix ending in `.` (`task.`)", at: "[\(index)]"))
+            }
+            if !types.contains(text) { types.append(text) }
+        }
+        return .success(types)
+    }
+
+    /// A random secret: `whsec_` and 32 random bytes in hex.
+    public static func makeSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let hex = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }
+        return "whsec_" + hex.joined()
+    }
+}
+
+/// A webhook's target: an absolute `http` or `https` URL with a host, at most 2,000 characters.
+public struct WebhookURL: Sendable, Equatable {
+    public var text: String
+    /// Lowercased, without brackets around an IPv6 literal.
+    public var host: String
+
+    public static let maxLength = 2000
+
+    public static func parse(_ text: String) -> Result<WebhookURL, Problem> {
+        guard text.utf8.count <= maxLength else { return .failure(Problem("must be at most \(maxLength) bytes")) }
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+            components.percentEncodedHost != nil
+        else { return .failure(Problem("must be an absolute http or https URL")) }
+        guard scheme == "http" || scheme == "https" else { return .failure(Problem("must use http or https, not `\(scheme)`")) }
+        guard let host = components.host, !host.isEmpty else { return .failure(Problem("must name a host")) }
+        guard components.user == nil, components.password == nil else { return .failure(Problem("must not carry a user name or password")) }
+        guard components.fragment == nil else { return .failure(Problem("must not have a fragment")) }
+        guard text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value != 0x7F }) else {
+            return .failure(Problem("must be ASCII without spaces or control characters (percent-encode the rest)"))
+        }
+        return .success(WebhookURL(text: text, host: WebhookHosts.normalize(host)))
+    }
+}
+
+/// The hosts a tenant's webhooks may target, kept by its admins (`PUT /webhooks/allowed-hosts`).
+/// A host matches exactly, ignoring case and the port: `example.com` allows
+/// `https://example.com:8443/…` but not `https://api.example.com/…`.
+public enum WebhookHosts {
+    public static let maxHosts = 100
+
+    public static func normalize(_ host: String) -> String {
+        var host = host.lowercased()
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host
+    }
+
+    /// The body of `PUT /webhooks/allowed-hosts`: `{hosts: [...]}`; answers them normalised, sorted.
+    public static func read(_ body: JSONValue) throws(AgenticError) -> [String] {
+        var reader = ObjectReader(body, known: ["hosts"], readOnly: ["updated_at"])
+        let hosts = reader.read("hosts") { value -> Result<[String], Problem> in
+            guard case .array(let items) = value else { return .failure(Problem("must be an array of host names, not \(value.typeName)")) }
+            guard items.count <= maxHosts else { return .failure(Problem("must hold at most \(maxHosts) hosts")) }
+            var hosts: Set<String> = []
+            for (index, item) in items.enumerated() {
+                guard case .string(let text) = item, isHost(text) else {
+                    return .failure(Problem("must be a host name or IP address, without scheme or port", at: "[\(index)]"))
+                }
+                hosts.insert(normalize(text))
+            }
+            return .success(hosts.sorted())
+        }
+        if !hosts.isPresent, reader.errors.isEmpty { reader.fail("hosts", "is required") }
+        try reader.check()
+        return hosts.value ?? []
+    }
+
+    /// Letters, digits, `-`, `.` (a name or an IPv4 address), or an IPv6 literal (hex and `:`, in
+    /// brackets or not); 1–253 characters.
+    static func isHost(_ text: String) -> Bool {
+        let bare = normalize(text)
+        guard (1...253).contains(bare.utf8.count) else { return false }
+        if bare.contains(":") { return bare.utf8.allSatisfy { $0 == 0x3A || $0 == 0x2E || isHexDigit($0) } }
+        return bare.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2E }
+            && !bare.hasPrefix(".") && !bare.hasPrefix("-")
+    }
+
+    private static func isHexDigit(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66) }
+
+    public static func allows(_ host: String, in hosts: [String]) -> Bool { hosts.contains(normalize(host)) }
+}
+
+/// The allow-list as its routes answer it.
+public struct WebhookAllowedHosts: Sendable, Equatable, JSONWritable {
+    public var hosts: [String]
+    public var updatedAt: Timestamp?
+
+    public init(hosts: [String], updatedAt: Timestamp?) {
+        self.hosts = hosts
+        self.updatedAt = updatedAt
+    }
+
+    public func write(to w: inout JSONWriter) {
+        w.beginObject()
+        w.key("hosts")
+        w.beginArray()
+        for host in hosts { w.string(host) }
+        w.endArray()
+        w.key("updated_at"); w.timestamp(updatedAt)
+        w.endObject()
+    }
+}
