@@ -25,7 +25,7 @@ struct DomainRuleTests {
     @Test("final task statuses are completed, failed, skipped and cancelled")
     func taskFinals() {
         #expect(Set(TaskStatus.terminalStatuses) == [.completed, .failed, .skipped, .cancelled])
-        #expect(Set(TaskStatus.openStatuses) == [.pending, .running, .blocked])
+        #expect(Set(TaskStatus.openStatuses) == [.pending, .running, .blocked, .awaitingApproval])
     }
 
     @Test("starting counts an attempt and takes a lease; finishing stamps completed_at and drops it")

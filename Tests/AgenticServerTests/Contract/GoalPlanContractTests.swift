@@ -123,7 +123,7 @@ struct GoalPlanContractTests {
             let plan = try await api.create(.plan, ["goal_id": .string(goal), "resource_budget": ["usd": 5]])
             #expect(plan["status"] == "draft" && plan["name"] == "Unnamed plan" && plan["resource_budget"] == ["usd": 5])
             #expect(plan["started_at"] == .null && plan["completed_at"] == .null)
-            #expect(plan["task_counts"] == ["pending": 0, "running": 0, "completed": 0, "failed": 0, "blocked": 0, "skipped": 0, "cancelled": 0])
+            #expect(plan["task_counts"] == ["pending": 0, "running": 0, "completed": 0, "failed": 0, "blocked": 0, "skipped": 0, "cancelled": 0, "awaiting_approval": 0])
             let planID = plan["plan_id"]!.stringValue!
             _ = try await api.create(.task, ["plan_id": .string(planID)])
             _ = try await api.create(.task, ["plan_id": .string(planID), "status": "blocked"])

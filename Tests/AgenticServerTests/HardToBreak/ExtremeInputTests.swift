@@ -20,7 +20,9 @@ struct ExtremeInputTests {
         case "updateAgent": return ["name": "extreme-2"]
         case "createGoal": return ["goal_text": "extreme", "constraints": ["max_parallelism": 2]]
         case "updateGoal": return ["priority": 3]
-        case "cancelGoal", "cancelPlan", "cancelTask", "retryTask", "pauseSchedule", "resumeSchedule": return ["reason": "extreme"]
+        case "cancelGoal", "cancelPlan", "cancelTask", "retryTask", "pauseSchedule", "resumeSchedule", "rejectTask": return ["reason": "extreme"]
+        case "approveTask": return ["comment": "extreme"]
+        case "requestApproval": return ["agent_id": agent, "question": "extreme?", "data": ["k": 1]]
         case "createSchedule":
             return [
                 "name": "extreme", "cron": "*/5 * * * *", "time_zone": "Europe/Berlin", "goal_template": ["goal_text": "g", "priority": 3],
