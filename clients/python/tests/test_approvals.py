@@ -71,7 +71,7 @@ def test_approve_makes_the_task_claimable(tenant: Tenant, client: Client) -> Non
     assert approval is not None
     assert approval["decision"] == "approved" and approval["comment"] == "ship it"
     assert approval["decided_by"] == approver.keys.whoami()["key_id"] and approval["decided_at"]
-    [event] = client.events.list(types="task.approved")["data"]
+    [event] = client.events.list(types="task.approved", wait=10)["data"]
     assert event["resource_id"] == task["task_id"] and event["actor"]
 
     with pytest.raises(Conflict) as twice:  # no longer awaiting approval
@@ -104,7 +104,7 @@ def test_reject_fails_the_task_and_skips_its_dependents(tenant: Tenant, client: 
     assert approval is not None and approval["decision"] == "rejected" and approval["reason"] == "not on a Friday"
     assert client.tasks.get(second["task_id"])["status"] == "skipped"
     assert client.plans.get(plan)["status"] in FINAL_PLAN_STATUSES
-    assert len(client.events.list(types="task.rejected")["data"]) == 1
+    assert len(client.events.list(types="task.rejected", wait=10)["data"]) == 1
     approver.close()
 
 
@@ -130,7 +130,7 @@ def test_request_approval_mid_task(tenant: Tenant, client: Client) -> None:
     assert approval["question"] == "Pay 120 EUR to ACME?" and approval["data"] == {"amount": 120, "currency": "EUR"}
     assert approval["requested_by"] == asker.keys.whoami()["key_id"] and approval["requested_at"]
     assert "decision" not in approval
-    [event] = client.events.list(types="task.approval_requested")["data"]
+    [event] = client.events.list(types="task.approval_requested", wait=10)["data"]
     assert event["resource_id"] == task
     with pytest.raises(LeaseLost):  # no longer the holder
         asker.tasks.complete(task, holder, {})
