@@ -22,4 +22,7 @@ public struct Caller: Sendable, Equatable {
 /// Every method either does all of its work or none of it. Missing or foreign-tenant resources are
 /// `AgenticError` 404s; a database that cannot be reached is a 503 `database_unavailable`.
 public protocol Store: ResourceStore, WorkQueueStore, EventLogStore, StatisticsStore, LimitStore, ScheduleStore, ApprovalStore, SettingsStore, WebhookStore, KeyStore, IdempotencyStore,
-    StoreOperations {}
+    StoreOperations {
+    /// The time every rule of this store goes by (see `WallClock`); the gateway judges keys' expiry by it too.
+    var clock: any WallClock { get }
+}

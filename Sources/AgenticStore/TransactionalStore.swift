@@ -7,9 +7,6 @@ import Foundation
 public protocol TransactionalStore: Store {
     associatedtype Transaction: StoreTransaction
 
-    /// The time every workflow of this store goes by (see `WallClock`).
-    var clock: any WallClock { get }
-
     /// The tenants' rate-limited task types, remembered for a second (see `RateLimitDirectory`).
     var rateLimitDirectory: RateLimitDirectory { get }
 

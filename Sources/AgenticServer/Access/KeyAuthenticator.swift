@@ -16,6 +16,8 @@ public final class KeyAuthenticator: Sendable {
     }
 
     private let store: any KeyStore
+    /// Expiry is judged on the store's clock, like every other time rule (a test's clock moves it).
+    private let clock: any WallClock
     private let ttl: Duration
     private let capacity: Int
     private let cache = Mutex<[String: Entry]>([:])
@@ -24,8 +26,9 @@ public final class KeyAuthenticator: Sendable {
     /// How many authentications had to ask the store (cache misses), for `/metrics`.
     public var storeLookups: Int { misses.load(ordering: .relaxed) }
 
-    public init(store: any KeyStore, ttl: Duration = .seconds(1), capacity: Int = 10_000) {
+    public init(store: any KeyStore, clock: any WallClock = SystemClock(), ttl: Duration = .seconds(1), capacity: Int = 10_000) {
         self.store = store
+        self.clock = clock
         self.ttl = ttl
         self.capacity = capacity
     }
@@ -48,7 +51,7 @@ public final class KeyAuthenticator: Sendable {
                 cache[hash] = Entry(key: key, fetched: now)
             }
         }
-        guard let key, key.unusableReason(at: .now()) == nil else { throw AgenticError.badKey }
+        guard let key, key.unusableReason(at: clock.now()) == nil else { throw AgenticError.badKey }
         return Principal(keyID: key.id, tenant: key.tenant, scope: key.scope, rateLimit: key.rateLimit, unlimited: key.unlimited)
     }
 

@@ -19,7 +19,7 @@ public struct AgenticParts: Sendable {
 public func buildRouter(store: some Store, configuration: ServerConfiguration) -> (Router<AppRequestContext>, AgenticParts) {
     let router = Router(context: AppRequestContext.self, options: [.autoGenerateHeadEndpoints])
     let book = RouteBook()
-    let authenticator = KeyAuthenticator(store: store)
+    let authenticator = KeyAuthenticator(store: store, clock: store.clock)
     let rateLimiter = RateLimiter(defaultLimit: configuration.defaultRateLimit)
     let metrics = ServerMetrics()
     let problems = ProblemResponse(routes: book)

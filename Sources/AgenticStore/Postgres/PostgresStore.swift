@@ -271,10 +271,16 @@ public final class PostgresStore: TransactionalStore {
         let logger = self.logger
         try await withConnection(deadline: .seconds(10)) { connection in
             let tx = PostgresTransaction(connection: connection, logger: logger)
+            // Nothing to apply (the usual case when an instance starts): no lock. Instances starting
+            // together would otherwise queue on it one after another, each holding it for several
+            // round trips — a hundred of them took longer than a request may wait.
+            if try await Self.appliedVersions(tx).isSuperset(of: PostgresSchema.migrations.map(\.version).filter({ $0 <= version })) {
+                return
+            }
             try await tx.run("SELECT pg_advisory_lock(\(PostgresSchema.advisoryLockKey))")
             do {
                 try await tx.run("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)")
-                let applied = Set(try await tx.rows("SELECT version FROM schema_migrations").map { Int(try $0.get("version", as: Int32.self)) })
+                let applied = try await Self.appliedVersions(tx)
                 for migration in PostgresSchema.migrations where migration.version <= version && !applied.contains(migration.version) {
                     try await Self.inTransaction(connection, logger: logger) { connection in
                         let tx = PostgresTransaction(connection: connection, logger: logger)
@@ -289,6 +295,13 @@ public final class PostgresStore: TransactionalStore {
             }
             try await tx.run("SELECT pg_advisory_unlock(\(PostgresSchema.advisoryLockKey))")
         }
+    }
+
+    /// The versions in `schema_migrations` (none before the table exists).
+    private static func appliedVersions(_ tx: PostgresTransaction) async throws -> Set<Int> {
+        let exists = try await tx.rows("SELECT to_regclass('schema_migrations') IS NOT NULL AS present").first?.get("present", as: Bool.self) ?? false
+        guard exists else { return [] }
+        return Set(try await tx.rows("SELECT version FROM schema_migrations").map { Int(try $0.get("version", as: Int32.self)) })
     }
 
     public func readiness() async -> StoreReadiness {

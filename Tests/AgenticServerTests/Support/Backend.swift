@@ -28,8 +28,9 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     /// A fresh store, not yet running or migrated. SQLite gets its own file; PostgreSQL shares the
     /// test database, and tests isolate themselves by tenant, unless `isolated` asks for a database
-    /// of their own (for tests of work that spans tenants, such as pruning).
-    func openStore(isolated: Bool = false, poolSize: Int = 4, clock: (any WallClock)? = nil) async throws -> any Store {
+    /// of their own (for tests of work that spans tenants, such as pruning) or `url` names one (a
+    /// cluster of the test's own).
+    func openStore(isolated: Bool = false, url given: String? = nil, poolSize: Int = 4, clock: (any WallClock)? = nil) async throws -> any Store {
         let logger = Logger(label: "test")
         let clock = clock ?? SystemClock()
         switch self {
@@ -37,8 +38,8 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             let path = TestFiles.temporaryDirectory() + "/agentic.sqlite"
             return try await StoreFactory.open(.sqlite(path: path), logger: logger, clock: clock)
         case .postgres:
-            guard var url = Self.postgresURL else { throw TestFailure("AGENTIC_TEST_POSTGRES_URL is not set") }
-            if isolated { url = try await TestPostgres.freshDatabaseURL() }
+            guard var url = given ?? Self.postgresURL else { throw TestFailure("AGENTIC_TEST_POSTGRES_URL is not set") }
+            if isolated && given == nil { url = try await TestPostgres.freshDatabaseURL() }
             // Many test stores share one cluster on two busy cores: wait for a connection as long as it takes.
             return try await StoreFactory.open(
                 try DatabaseLocation(url: url), poolSize: poolSize, leaseDeadline: .seconds(30), logger: logger, clock: clock)
@@ -47,9 +48,9 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     /// Runs `body` with a fresh, migrated store whose services run meanwhile; stops and closes it after.
     func withStore<T>(
-        isolated: Bool = false, poolSize: Int = 4, clock: (any WallClock)? = nil, _ body: (any Store) async throws -> T
+        isolated: Bool = false, url: String? = nil, poolSize: Int = 4, clock: (any WallClock)? = nil, _ body: (any Store) async throws -> T
     ) async throws -> T {
-        let store = try await openStore(isolated: isolated, poolSize: poolSize, clock: clock)
+        let store = try await openStore(isolated: isolated, url: url, poolSize: poolSize, clock: clock)
         return try await store.run {
             try await store.migrate()
             return try await body(store)

@@ -18,12 +18,28 @@ final class PostgresCluster: Sendable {
         ProcessInfo.processInfo.environment["AGENTIC_PG_CLUSTER_SCRIPT"] ?? TestFiles.packageRoot + "/scripts/pg-cluster"
     }
 
+    /// A new cluster on a free port. A port found free can be taken before the server binds it (the
+    /// servers the tests start listen on ports the system picks from the same range), so a start
+    /// that fails is tried again on another port, twice.
     static func create() async throws -> PostgresCluster {
-        let directory = NSTemporaryDirectory() + "agentic-cluster-" + UUID().uuidString.prefix(8).lowercased()
-        let port = try await run(["free-port"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let url = try await run(["init", directory, port]).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard url.hasPrefix("postgres://") else { throw TestFailure("pg-cluster init printed \(url)") }
-        return PostgresCluster(directory: directory, url: url)
+        var attempt = 0
+        while true {
+            attempt += 1
+            let directory = NSTemporaryDirectory() + "agentic-cluster-" + UUID().uuidString.prefix(8).lowercased()
+            let port = try await run(["free-port"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            do {
+                let url = try await run(["init", directory, port]).trimmingCharacters(in: .whitespacesAndNewlines)
+                guard url.hasPrefix("postgres://") else { throw TestFailure("pg-cluster init printed \(url)") }
+                return PostgresCluster(directory: directory, url: url)
+            } catch where attempt < 3 {
+                _ = try? await run(["destroy", directory])
+            }
+        }
+    }
+
+    /// A new empty database in this cluster.
+    func freshDatabaseURL() async throws -> String {
+        try await TestPostgres.freshDatabaseURL(in: url)
     }
 
     /// A hot standby of this cluster (streaming from it), started on a port of its own.

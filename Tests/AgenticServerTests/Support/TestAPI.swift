@@ -107,10 +107,10 @@ enum TestApp {
 
     /// Runs `body` against a router-level application (no socket) on `backend`, as an admin of a new tenant.
     static func withAPI(
-        _ backend: Backend, configuration: ServerConfiguration = ServerConfiguration(), isolated: Bool = false, poolSize: Int = 4,
-        clock: (any WallClock)? = nil, _ body: @Sendable (TestAPI) async throws -> Void
+        _ backend: Backend, configuration: ServerConfiguration = ServerConfiguration(), isolated: Bool = false, url: String? = nil,
+        poolSize: Int = 4, clock: (any WallClock)? = nil, _ body: @Sendable (TestAPI) async throws -> Void
     ) async throws {
-        try await run(backend, setup: .router, configuration: configuration, isolated: isolated, poolSize: poolSize, clock: clock, body)
+        try await run(backend, setup: .router, configuration: configuration, isolated: isolated, url: url, poolSize: poolSize, clock: clock, body)
     }
 
     /// The same over a real socket.
@@ -118,14 +118,14 @@ enum TestApp {
         _ backend: Backend, configuration: ServerConfiguration = ServerConfiguration(),
         _ body: @Sendable (TestAPI) async throws -> Void
     ) async throws {
-        try await run(backend, setup: .live, configuration: configuration, isolated: false, poolSize: 4, clock: nil, body)
+        try await run(backend, setup: .live, configuration: configuration, isolated: false, url: nil, poolSize: 4, clock: nil, body)
     }
 
     private static func run(
-        _ backend: Backend, setup: TestingSetup, configuration: ServerConfiguration, isolated: Bool, poolSize: Int,
+        _ backend: Backend, setup: TestingSetup, configuration: ServerConfiguration, isolated: Bool, url: String?, poolSize: Int,
         clock: (any WallClock)?, _ body: @Sendable (TestAPI) async throws -> Void
     ) async throws {
-        try await backend.withStore(isolated: isolated, poolSize: poolSize, clock: clock) { store in
+        try await backend.withStore(isolated: isolated, url: url, poolSize: poolSize, clock: clock) { store in
             let tenant = newTenant()
             let secret = KeyMaker.newSecret()
             try await store.createKey(KeyMaker.record(secret: secret, name: "test-admin", scope: .admin, tenant: tenant))

@@ -5,8 +5,9 @@ import PostgresNIO
 
 /// Fresh databases in the test cluster, for tests that need an empty one (import, migrations).
 enum TestPostgres {
-    static func freshDatabaseURL() async throws -> String {
-        guard let url = Backend.postgresURL else { throw TestFailure("AGENTIC_TEST_POSTGRES_URL is not set") }
+    /// A new empty database in the cluster of `url` (the shared test cluster unless given).
+    static func freshDatabaseURL(in given: String? = nil) async throws -> String {
+        guard let url = given ?? Backend.postgresURL else { throw TestFailure("AGENTIC_TEST_POSTGRES_URL is not set") }
         let settings = try PostgresSettings(url: url)
         let name = "t_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
         let connection = try await PostgresConnection.connect(
