@@ -30,6 +30,10 @@ SCHEMAS: Dict[str, type] = {
     "RetryPolicy": types.TaskRetryPolicy,
     "TenantSettings": types.TenantSettings,
     "ConcurrencyLimit": types.ConcurrencyLimit,
+    "Webhook": types.Webhook,
+    "WebhookCreated": types.WebhookCreated,
+    "WebhookDelivery": types.WebhookDelivery,
+    "WebhookAllowedHosts": types.WebhookAllowedHosts,
 }
 """Each OpenAPI component schema the server answers with, and the client's type for it."""
 
@@ -151,6 +155,10 @@ def test_server_answers_have_the_typed_fields(client: Client) -> None:
     assert [t["task_id"] for t in outcome["next"]] == [second["task_id"]]
     client.limits.set_concurrency("typed", 2)
     client.settings.update(default_retry_policy={"initial_seconds": 2})
+    fresh_hosts = client.webhooks.allowed_hosts()  # updated_at null: never set
+    hosts = client.webhooks.set_allowed_hosts(["hooks.example.com"])
+    # No type of this tenant's events matches, so nothing is ever sent to the (unreachable) host.
+    webhook = client.webhooks.create("https://hooks.example.com/typed", ["x.typed-never"])
     answers: List[Tuple[Any, Any]] = [
         (agent, types.Agent),
         (client.agents.get(agent["agent_id"]), types.Agent),
@@ -169,6 +177,11 @@ def test_server_answers_have_the_typed_fields(client: Client) -> None:
         (client.limits.get_concurrency("typed"), types.ConcurrencyLimit),
         (client.settings.get(), types.TenantSettings),
         (client.tasks.bulk("cancel", plan_id=plan["plan_id"]), types.BulkOutcome),
+        (fresh_hosts, types.WebhookAllowedHosts),
+        (hosts, types.WebhookAllowedHosts),
+        (webhook, types.WebhookCreated),
+        (client.webhooks.get(webhook["webhook_id"]), types.Webhook),
+        (client.webhooks.list(), List[types.Webhook]),
     ]
     problems = [p for value, annotation in answers for p in conforms(value, annotation, "answer")]
     assert problems == []

@@ -1,8 +1,9 @@
 """Python client and worker for Agentic, the control plane for AI-agent platforms.
 
 - :class:`Client` / :class:`AsyncClient`: every call of the HTTP API (``client.agents``, ``goals``,
-  ``plans``, ``tasks``, ``events``, ``keys``, ``limits``, ``settings``), with safe retries and typed
-  errors.
+  ``plans``, ``tasks``, ``events``, ``keys``, ``limits``, ``settings``, ``webhooks``), with safe
+  retries and typed errors.
+- :func:`verify_webhook`: checks a webhook delivery's signature, in the receiver.
 - :class:`Worker`: runs your handlers for tasks it claims from the work queue.
 """
 
@@ -22,6 +23,7 @@ from .errors import (
     ValidationError,
     VersionMismatch,
 )
+from .signing import sign_webhook, verify_webhook
 from .types import (
     Agent,
     ApiKey,
@@ -43,6 +45,10 @@ from .types import (
     TaskRetryPolicy,
     TenantSettings,
     Usage,
+    Webhook,
+    WebhookAllowedHosts,
+    WebhookCreated,
+    WebhookDelivery,
     WhoAmI,
 )
 from .worker import ApprovalRequested, NonRetryable, TaskCancelled, Worker, WorkerStats, WorkerTask
@@ -92,9 +98,15 @@ __all__ = [
     "Usage",
     "ValidationError",
     "VersionMismatch",
+    "Webhook",
+    "WebhookAllowedHosts",
+    "WebhookCreated",
+    "WebhookDelivery",
     "WhoAmI",
     "Worker",
     "WorkerStats",
     "WorkerTask",
     "__version__",
+    "sign_webhook",
+    "verify_webhook",
 ]

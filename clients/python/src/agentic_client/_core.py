@@ -476,6 +476,60 @@ def settings_update_call(default_retry_policy: Any, extra: Mapping[str, Any]) ->
     return Call("PATCH", "/settings", body=body)
 
 
+# --- webhooks ----------------------------------------------------------------------------------------
+
+
+def string_list(values: Union[str, Sequence[str]]) -> List[str]:
+    """A list of strings from a list, or from a comma string (as ``events.list(types=...)`` takes):
+    a lone ``"task."`` must not become its characters."""
+    if isinstance(values, str):
+        return [value.strip() for value in values.split(",") if value.strip()]
+    return list(values)
+
+
+def webhook_path(webhook_id: str, *rest: str) -> str:
+    """``/webhooks/{id}[/...]``, each id percent-encoded whole: an id is a path segment, never a path."""
+    segments = [webhook_id, *rest]
+    return "/webhooks/" + "/".join(urllib.parse.quote(segment, safe="") for segment in segments)
+
+
+def webhook_create_call(
+    url: str, types: Union[str, Sequence[str]], secret: Optional[str], webhook_id: Optional[str]
+) -> Call:
+    """``POST /webhooks``: ``secret`` only when given (the server generates one when it is absent)."""
+    body = fields(webhook_id=webhook_id, url=url, types=string_list(types), secret=secret)
+    return Call("POST", "/webhooks", body=body)
+
+
+def webhook_list_call() -> Call:
+    return Call("GET", "/webhooks")
+
+
+def webhook_get_call(webhook_id: str) -> Call:
+    return Call("GET", webhook_path(webhook_id))
+
+
+def webhook_delete_call(webhook_id: str) -> Call:
+    return Call("DELETE", webhook_path(webhook_id))
+
+
+def webhook_deliveries_call(webhook_id: str, page_size: Optional[int], cursor: Optional[str]) -> Call:
+    return Call("GET", webhook_path(webhook_id, "deliveries"), params=params(limit=page_size, cursor=cursor))
+
+
+def webhook_redeliver_call(webhook_id: str, delivery_id: str) -> Call:
+    return Call("POST", webhook_path(webhook_id, "deliveries", delivery_id, "redeliver"))
+
+
+def webhook_hosts_get_call() -> Call:
+    return Call("GET", "/webhooks/allowed-hosts")
+
+
+def webhook_hosts_set_call(hosts: Union[str, Sequence[str]]) -> Call:
+    """``PUT /webhooks/allowed-hosts``: the whole list, replacing the one stored (``[]`` empties it)."""
+    return Call("PUT", "/webhooks/allowed-hosts", body={"hosts": string_list(hosts)})
+
+
 # --- plans with steps --------------------------------------------------------------------------------
 
 

@@ -46,6 +46,10 @@ from .types import (
     Plan,
     Task,
     TenantSettings,
+    Webhook,
+    WebhookAllowedHosts,
+    WebhookCreated,
+    WebhookDelivery,
 )
 
 log = logging.getLogger("agentic_client")
@@ -95,6 +99,7 @@ class AsyncClient:
         self.keys = AsyncKeys(self)
         self.limits = AsyncLimits(self)
         self.settings = AsyncSettings(self)
+        self.webhooks = AsyncWebhooks(self)
 
     @classmethod
     def from_config(cls, config: ClientConfig, **kwargs: Any) -> "AsyncClient":
@@ -831,6 +836,61 @@ class AsyncSettings:
         ``null``); naming no setting is the server's 400 (:class:`ValidationError`, ``no_fields``)."""
         call = _core.settings_update_call(default_retry_policy, extra)
         return cast(TenantSettings, await self._client.send(call))
+
+
+class AsyncWebhooks:
+    """See :class:`Webhooks`: the tenant's webhooks and their deliveries (admin), awaited."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def create(
+        self,
+        url: str,
+        types: Union[str, Sequence[str]],
+        secret: Optional[str] = None,
+        *,
+        webhook_id: Optional[str] = None,
+    ) -> WebhookCreated:
+        """``POST /webhooks``; the answer's ``secret`` is shown only this once."""
+        call = _core.webhook_create_call(url, types, secret, webhook_id)
+        return cast(WebhookCreated, await self._client.send(call))
+
+    async def list(self) -> List[Webhook]:
+        """``GET /webhooks``: every webhook of the tenant, newest first, no secrets."""
+        answer = await self._client.send(_core.webhook_list_call())
+        return cast(List[Webhook], answer["data"])
+
+    async def get(self, webhook_id: str) -> Webhook:
+        """``GET /webhooks/{id}``; :class:`NotFound` when there is none."""
+        return cast(Webhook, await self._client.send(_core.webhook_get_call(webhook_id)))
+
+    async def delete(self, webhook_id: str) -> None:
+        """``DELETE /webhooks/{id}``: the webhook and its deliveries."""
+        await self._client.send(_core.webhook_delete_call(webhook_id))
+
+    def deliveries(
+        self, webhook_id: str, *, page_size: Optional[int] = None, max_items: Optional[int] = None
+    ) -> AsyncPageIterator[WebhookDelivery]:
+        """``GET /webhooks/{id}/deliveries``, newest first: ``async for delivery in ...``."""
+
+        async def fetch(cursor: Optional[str]) -> Any:
+            return await self._client.send(_core.webhook_deliveries_call(webhook_id, page_size, cursor))
+
+        return AsyncPageIterator(fetch, max_items)
+
+    async def redeliver(self, webhook_id: str, delivery_id: str) -> WebhookDelivery:
+        """``POST /webhooks/{id}/deliveries/{delivery_id}/redeliver``: due now, ``pending``."""
+        call = _core.webhook_redeliver_call(webhook_id, delivery_id)
+        return cast(WebhookDelivery, await self._client.send(call))
+
+    async def allowed_hosts(self) -> WebhookAllowedHosts:
+        """``GET /webhooks/allowed-hosts``."""
+        return cast(WebhookAllowedHosts, await self._client.send(_core.webhook_hosts_get_call()))
+
+    async def set_allowed_hosts(self, hosts: Union[str, Sequence[str]]) -> WebhookAllowedHosts:
+        """``PUT /webhooks/allowed-hosts``: replaces the list."""
+        return cast(WebhookAllowedHosts, await self._client.send(_core.webhook_hosts_set_call(hosts)))
 
 
 class AsyncEvents:

@@ -45,6 +45,10 @@ from .types import (
     Plan,
     Task,
     TenantSettings,
+    Webhook,
+    WebhookAllowedHosts,
+    WebhookCreated,
+    WebhookDelivery,
 )
 
 log = logging.getLogger("agentic_client")
@@ -97,6 +101,7 @@ class Client:
         self.keys = Keys(self)
         self.limits = Limits(self)
         self.settings = Settings(self)
+        self.webhooks = Webhooks(self)
 
     @classmethod
     def from_config(cls, config: ClientConfig, **kwargs: Any) -> "Client":
@@ -896,6 +901,70 @@ class Settings:
         ``code == "no_fields"``)."""
         call = _core.settings_update_call(default_retry_policy, extra)
         return cast(TenantSettings, self._client.send(call))
+
+
+class Webhooks:
+    """Webhooks (``/api/v1/webhooks``): the tenant's events POSTed to a URL as they happen, signed
+    with the webhook's secret (see :func:`~agentic_client.verify_webhook`), at least once and in order
+    per resource. Only an admin key reads or changes them: any other is :class:`Forbidden`."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        url: str,
+        types: Union[str, Sequence[str]],
+        secret: Optional[str] = None,
+        *,
+        webhook_id: Optional[str] = None,
+    ) -> WebhookCreated:
+        """``POST /webhooks``: events of ``types`` (1–50 exact types and prefixes ending in ``.``: a
+        list, or a comma string) go to ``url`` (``http`` or ``https``). The answer holds the
+        ``secret`` (16–256 characters, or a generated ``whsec_`` and 64 hex digits when None), shown
+        only this once. :class:`ValidationError` naming ``url`` when its host is not on
+        :meth:`allowed_hosts`."""
+        return cast(WebhookCreated, self._client.send(_core.webhook_create_call(url, types, secret, webhook_id)))
+
+    def list(self) -> List[Webhook]:
+        """``GET /webhooks``: every webhook of the tenant, newest first (one list, no pages), no secrets."""
+        answer = self._client.send(_core.webhook_list_call())
+        return cast(List[Webhook], answer["data"])
+
+    def get(self, webhook_id: str) -> Webhook:
+        """``GET /webhooks/{id}`` (without its secret); :class:`NotFound` when there is none."""
+        return cast(Webhook, self._client.send(_core.webhook_get_call(webhook_id)))
+
+    def delete(self, webhook_id: str) -> None:
+        """``DELETE /webhooks/{id}``: the webhook and its deliveries; :class:`NotFound` when there is none."""
+        self._client.send(_core.webhook_delete_call(webhook_id))
+
+    def deliveries(
+        self, webhook_id: str, *, page_size: Optional[int] = None, max_items: Optional[int] = None
+    ) -> PageIterator[WebhookDelivery]:
+        """``GET /webhooks/{id}/deliveries``: its deliveries, newest first, each with its ``state``,
+        ``attempts`` and the last one's ``last_status`` / ``last_error``, page after page (pages of
+        ``page_size``, 1–200, default 50)."""
+
+        def fetch(cursor: Optional[str]) -> Any:
+            return self._client.send(_core.webhook_deliveries_call(webhook_id, page_size, cursor))
+
+        return PageIterator(fetch, max_items)
+
+    def redeliver(self, webhook_id: str, delivery_id: str) -> WebhookDelivery:
+        """``POST /webhooks/{id}/deliveries/{delivery_id}/redeliver``: the delivery is due now, whatever
+        its state, with another 24 hours to succeed; the answer is it, ``pending``."""
+        return cast(WebhookDelivery, self._client.send(_core.webhook_redeliver_call(webhook_id, delivery_id)))
+
+    def allowed_hosts(self) -> WebhookAllowedHosts:
+        """``GET /webhooks/allowed-hosts``: ``{"hosts": [...], "updated_at": ... or None}``."""
+        return cast(WebhookAllowedHosts, self._client.send(_core.webhook_hosts_get_call()))
+
+    def set_allowed_hosts(self, hosts: Union[str, Sequence[str]]) -> WebhookAllowedHosts:
+        """``PUT /webhooks/allowed-hosts``: replaces the list (at most 100 exact host names or IP
+        addresses, without scheme or port; ``[]`` empties it). Webhooks may target only these hosts,
+        on any port: checked at create and at every attempt (a host removed gets failed attempts)."""
+        return cast(WebhookAllowedHosts, self._client.send(_core.webhook_hosts_set_call(hosts)))
 
 
 class Events:

@@ -282,6 +282,64 @@ class ConcurrencyLimit(TypedDict):
     updated_at: str
 
 
+WEBHOOK_DELIVERY_STATES = ("pending", "delivered", "failed")
+"""A delivery's ``state``: ``pending`` until an attempt gets a ``2xx`` (``delivered``) or 24 hours pass
+(``failed``); a redelivery makes it ``pending`` again."""
+
+
+class Webhook(TypedDict):
+    """A webhook (``GET /api/v1/webhooks[/{id}]``, admin): the tenant's events of ``types`` (exact types
+    and prefixes ending in ``.``) are POSTed to ``url``, signed. Its secret is never shown after the
+    create answer (:class:`WebhookCreated`)."""
+
+    webhook_id: str
+    url: str
+    types: List[str]
+    created_at: str
+
+
+class WebhookCreated(TypedDict):
+    """The answer to ``POST /api/v1/webhooks``: the only time the ``secret`` that signs every delivery
+    is shown (the one given, or a generated ``whsec_`` and 64 hex digits)."""
+
+    webhook_id: str
+    url: str
+    types: List[str]
+    secret: str
+    created_at: str
+
+
+class WebhookDelivery(TypedDict):
+    """One event on its way to one webhook, over all its attempts (``GET /api/v1/webhooks/{id}/deliveries``).
+
+    ``state`` is one of :data:`WEBHOOK_DELIVERY_STATES`; ``last_status`` is the HTTP status of the last
+    attempt (None when it got no answer: refused, timed out, host off the allow-list — then
+    ``last_error`` says why); ``next_attempt_at`` is None once it is ``delivered`` or ``failed``."""
+
+    delivery_id: str
+    webhook_id: str
+    event_id: int
+    event_type: str
+    resource_id: Optional[str]
+    state: str
+    attempts: int
+    next_attempt_at: Optional[str]
+    last_attempt_at: Optional[str]
+    last_status: Optional[int]
+    last_error: Optional[str]
+    delivered_at: Optional[str]
+    expires_at: str
+    created_at: str
+
+
+class WebhookAllowedHosts(TypedDict):
+    """The hosts the tenant's webhooks may target (``GET|PUT /api/v1/webhooks/allowed-hosts``): exact
+    host names or IP addresses, any port; ``updated_at`` is None until an admin first sets them."""
+
+    hosts: List[str]
+    updated_at: Optional[str]
+
+
 class FieldError(TypedDict):
     field: str
     message: str
@@ -316,5 +374,10 @@ __all__ = [
     "TaskRetryPolicy",
     "TenantSettings",
     "Usage",
+    "WEBHOOK_DELIVERY_STATES",
+    "Webhook",
+    "WebhookAllowedHosts",
+    "WebhookCreated",
+    "WebhookDelivery",
     "WhoAmI",
 ]
