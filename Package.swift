@@ -9,7 +9,7 @@ let swiftSettings: [SwiftSetting] = [
 /// The web dashboard's files (Sources/AgenticServer/Dashboard), embedded in the binary.
 let dashboardFiles = [
     "index.html", "style.css", "app.js", "api.js", "dom.js", "lists.js", "overview.js", "agents.js", "plans.js", "graph.js", "events.js",
-    "keys.js",
+    "keys.js", "webhooks.js",
 ]
 
 let package = Package(

@@ -32,6 +32,7 @@ enum DashboardAssets {
         "graph.js": Asset(PackageResources.graph_js, javaScript),
         "events.js": Asset(PackageResources.events_js, javaScript),
         "keys.js": Asset(PackageResources.keys_js, javaScript),
+        "webhooks.js": Asset(PackageResources.webhooks_js, javaScript),
     ]
 
     private static let javaScript = "text/javascript; charset=utf-8"

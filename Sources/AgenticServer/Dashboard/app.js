@@ -8,6 +8,7 @@ import * as agents from "./agents.js";
 import * as plans from "./plans.js";
 import * as events from "./events.js";
 import * as keys from "./keys.js";
+import * as webhooks from "./webhooks.js";
 
 const STORAGE = "agentic.key";
 const views = {
@@ -18,6 +19,7 @@ const views = {
   tasks: plans.renderTask,
   events: events.render,
   keys: keys.render,
+  webhooks: webhooks.render,
 };
 
 let context = null;
