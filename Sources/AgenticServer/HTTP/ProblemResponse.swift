@@ -64,21 +64,8 @@ struct ProblemResponse {
         w.beginObject()
         w.key("type"); w.string("urn:agentic:problem:\(error.code.rawValue)")
         w.key("title"); w.string(error.title)
-        w.key("status"); w.int(error.status)
-        w.key("detail"); w.string(error.detail)
-        w.key("code"); w.string(error.code.rawValue)
         w.key("request_id"); w.string(requestID)
-        if !error.fieldErrors.isEmpty {
-            w.key("errors")
-            w.beginArray()
-            for fieldError in error.fieldErrors {
-                w.beginObject()
-                w.key("field"); w.string(fieldError.field)
-                w.key("message"); w.string(fieldError.message)
-                w.endObject()
-            }
-            w.endArray()
-        }
+        error.writeMembers(to: &w)
         w.endObject()
         var headers = extraHeaders
         headers[.contentType] = contentType

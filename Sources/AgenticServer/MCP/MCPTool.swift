@@ -114,25 +114,7 @@ enum MCPJSON {
     static func problem(_ error: AgenticError) -> [UInt8] {
         var w = JSONWriter(capacity: 256)
         w.beginObject()
-        w.key("code")
-        w.string(error.code.rawValue)
-        w.key("status")
-        w.int(Int64(error.status))
-        w.key("detail")
-        w.string(error.detail)
-        if !error.fieldErrors.isEmpty {
-            w.key("errors")
-            w.beginArray()
-            for field in error.fieldErrors {
-                w.beginObject()
-                w.key("field")
-                w.string(field.field)
-                w.key("message")
-                w.string(field.message)
-                w.endObject()
-            }
-            w.endArray()
-        }
+        error.writeMembers(to: &w)
         w.endObject()
         return w.bytes
     }

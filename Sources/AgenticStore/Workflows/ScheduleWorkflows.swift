@@ -197,21 +197,7 @@ struct ScheduleFiring: JSONWritable, Identified {
         if let problem {
             w.key("error")
             w.beginObject()
-            w.key("code")
-            w.string(problem.code.rawValue)
-            w.key("detail")
-            w.string(problem.detail)
-            w.key("errors")
-            w.beginArray()
-            for error in problem.fieldErrors {
-                w.beginObject()
-                w.key("field")
-                w.string(error.field)
-                w.key("message")
-                w.string(error.message)
-                w.endObject()
-            }
-            w.endArray()
+            problem.writeMembers(to: &w)
             w.endObject()
         }
         w.endObject()
