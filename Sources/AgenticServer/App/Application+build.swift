@@ -60,7 +60,7 @@ public func buildApplication<S: Store>(
     beforeServerStarts: @escaping @Sendable () async throws -> Void = {},
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let (router, _) = buildRouter(store: store, configuration: configuration)
+    let (router, parts) = buildRouter(store: store, configuration: configuration)
     var app = Application(
         router: router,
         server: .http1(
@@ -73,7 +73,7 @@ public func buildApplication<S: Store>(
     app.addServices(store.services)
     app.addServices(services)
     app.addServices(MaintenanceService(store: store, configuration: configuration, logger: logger))
-    app.addServices(WebhookDeliveryService(store: store, interval: .milliseconds(250), logger: logger))
+    app.addServices(WebhookDeliveryService(store: store, interval: .milliseconds(250), metrics: parts.metrics, logger: logger))
     app.beforeServerStarts(perform: beforeServerStarts)
     return app
 }

@@ -26,6 +26,8 @@ public final class ServerMetrics: Sendable {
     private let inFlight = Atomic<Int>(0)
     private let rateLimited: CoreMetrics.Counter
     private let idempotentReplays: CoreMetrics.Counter
+    private let webhookDelivered: CoreMetrics.Counter
+    private let webhookFailed: CoreMetrics.Counter
     private let limitGauges: LimitGauges
 
     public init() {
@@ -39,6 +41,8 @@ public final class ServerMetrics: Sendable {
         limitGauges = LimitGauges(registry: registry)
         rateLimited = CoreMetrics.Counter(label: "agentic_rate_limited_requests_total", dimensions: [], factory: factory)
         idempotentReplays = CoreMetrics.Counter(label: "agentic_idempotent_replays_total", dimensions: [], factory: factory)
+        webhookDelivered = CoreMetrics.Counter(label: "agentic_webhook_attempts_total", dimensions: [("outcome", "delivered")], factory: factory)
+        webhookFailed = CoreMetrics.Counter(label: "agentic_webhook_attempts_total", dimensions: [("outcome", "failed")], factory: factory)
     }
 
     func countRateLimited() { rateLimited.increment() }
@@ -47,6 +51,15 @@ public final class ServerMetrics: Sendable {
     func requestStarted() { inFlight.add(1, ordering: .relaxed) }
     func requestFinished() { inFlight.subtract(1, ordering: .relaxed) }
     func countIdempotentReplay() { idempotentReplays.increment() }
+
+    /// Counts a webhook attempt this instance made (each instance counts its own: together they show
+    /// how the deliveries were shared, and a rising `failed` shows a receiver in trouble).
+    func countWebhookAttempt(_ outcome: WebhookOutcome) {
+        switch outcome {
+        case .delivered: webhookDelivered.increment()
+        case .failed: webhookFailed.increment()
+        }
+    }
 
     /// Counts a finished request and records its latency, labelled by route template (never the raw
     /// path, so ids cannot explode the label set).

@@ -15,6 +15,7 @@ import ServiceLifecycle
 public struct WebhookDeliveryService: Service {
     let store: any Store
     let interval: Duration
+    let metrics: ServerMetrics?
     let logger: Logger
 
     /// Deliveries claimed at once; they are of distinct resources, so they are sent side by side.
@@ -25,9 +26,10 @@ public struct WebhookDeliveryService: Service {
     /// The most of an answer's body read (and thrown away).
     static let maxAnswerBytes = 64 * 1024
 
-    public init(store: any Store, interval: Duration, logger: Logger) {
+    public init(store: any Store, interval: Duration, metrics: ServerMetrics? = nil, logger: Logger) {
         self.store = store
         self.interval = interval
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -49,6 +51,7 @@ public struct WebhookDeliveryService: Service {
                     for job in jobs {
                         group.addTask {
                             let outcome = await attempt(job, http: http)
+                            metrics?.countWebhookAttempt(outcome)
                             do {
                                 try await store.finishWebhookDelivery(job, outcome)
                             } catch {

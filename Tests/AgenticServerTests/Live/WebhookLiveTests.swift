@@ -86,12 +86,15 @@ struct WebhookLiveTests {
         }
     }
 
-    @Test("two instances on one PostgreSQL share the deliveries: none lost, each resource in order")
+    @Test("two instances on one PostgreSQL share the deliveries: both deliver, none lost, each resource in order")
     func twoInstances() async throws {
         guard Backend.available.contains(.postgres) else { return }
         let database = try await Backend.postgres.freshDatabaseURL()
         let key = "operator-key-" + UUID().uuidString
-        let receiver = WebhookReceiver(secret: Self.secret, failFirst: 4)
+        // A slow receiver keeps an instance busy with what it claimed, so the other claims the rest:
+        // the two instances' own counters then show that both delivered.
+        let receiver = WebhookReceiver(secret: Self.secret, failFirst: 4, delay: .milliseconds(200))
+        let agentCount = 24
         try await receiver.serve { base in
             let one = try await ServerProcess.start(database: database, environment: ["AGENTIC_ADMIN_KEY": key])
             let two: ServerProcess
@@ -102,16 +105,19 @@ struct WebhookLiveTests {
             do {
                 try await Self.subscribe(one, key: key, url: base + "/hook")
                 var agents: [String] = []
-                for n in 0..<6 {
+                for n in 0..<agentCount {
                     let server = n.isMultiple(of: 2) ? one : two
                     let agent = try await LiveHTTP.call(.post, server.baseURL + "/api/v1/agents", key: key, json: ["name": .string("a\(n)")])
                     agents.append(agent["agent_id"]?.stringValue ?? "")
                 }
                 try await Self.churn(one, key: key, agents: agents, rounds: 2)
                 try await Self.churn(two, key: key, agents: agents, rounds: 2)
-                let events = try await Self.agentEvents(two, key: key, count: 6 * 5)
-                #expect(events.count == 6 * 5)
+                let events = try await Self.agentEvents(two, key: key, count: agentCount * 5)
+                #expect(events.count == agentCount * 5)
                 try await Self.expectAllDelivered(receiver, events)
+                let delivered = [try await Self.deliveredCount(one), try await Self.deliveredCount(two)]
+                #expect(delivered.allSatisfy { $0 > 0 }, "each instance delivered some: \(delivered)")
+                #expect(delivered.reduce(0, +) >= events.count, "\(delivered) for \(events.count) events")
             } catch {
                 try? await one.stop()
                 try? await two.stop()
@@ -120,6 +126,13 @@ struct WebhookLiveTests {
             try await one.stop()
             try await two.stop()
         }
+    }
+
+    /// The successful webhook attempts `server` made itself, from its `/metrics`.
+    static func deliveredCount(_ server: ServerProcess) async throws -> Int {
+        let text = try await LiveHTTP.call(.get, server.baseURL + "/metrics").text
+        let line = text.split(separator: "\n").first { $0.hasPrefix("agentic_webhook_attempts_total{outcome=\"delivered\"}") }
+        return line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? 0
     }
 
     @Test("a redirect to another host is not followed: a failed attempt with its status")

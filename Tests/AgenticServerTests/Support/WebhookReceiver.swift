@@ -9,7 +9,8 @@ import Synchronization
 
 /// A webhook receiver on a loopback address, for live tests: answers 500 to its first `failFirst`
 /// requests, checks every signature with `secret`, and records each event it accepted in arrival
-/// order. With `redirectTo` it answers every request with a 302 there instead.
+/// order, answering each after `delay`. With `redirectTo` it answers every request with a 302 there
+/// instead.
 final class WebhookReceiver: Sendable {
     struct Received: Sendable, Equatable {
         var eventID: Int64
@@ -26,11 +27,13 @@ final class WebhookReceiver: Sendable {
     let secret: String
     let failFirst: Int
     let redirectTo: String?
+    let delay: Duration
     private let state = Mutex(State())
 
-    init(secret: String, failFirst: Int = 0, redirectTo: String? = nil) {
+    init(secret: String, failFirst: Int = 0, delay: Duration = .zero, redirectTo: String? = nil) {
         self.secret = secret
         self.failFirst = failFirst
+        self.delay = delay
         self.redirectTo = redirectTo
     }
 
@@ -51,6 +54,7 @@ final class WebhookReceiver: Sendable {
             return Response(status: .found, headers: [.location: redirectTo])
         }
         let event = try? JSONParser.parse(body)
+        if delay > .zero { try await Task.sleep(for: delay) }
         let fail = state.withLock { state -> Bool in
             state.requests += 1
             guard valid, let event, let id = event["event_id"]?.intValue else {
