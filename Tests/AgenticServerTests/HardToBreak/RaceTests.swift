@@ -305,6 +305,35 @@ struct RaceTests {
         }
     }
 
+    @Test("approvals and rejections of one waiting task at once, by different keys: exactly one decides, one event, the dependents follow it")
+    func approveVersusReject() async throws {
+        try await Self.withAPI { api in
+            let approvers = [api.with(key: try await api.makeKey(scope: .approve)), api.with(key: try await api.makeKey(scope: .approve))]
+            let goal = try await api.id(.goal, ["goal_text": "g"])
+            let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+            for round in 0..<Self.rounds {
+                let task = try await api.id(.task, ["plan_id": .string(plan), "requires_approval": true])
+                let dependent = try await api.id(.task, ["plan_id": .string(plan), "depends_on": [.string(task)]])
+                let replies = try await Self.race(Self.concurrency) { index in
+                    let approver = approvers[index % 2]
+                    return index % 3 == 0
+                        ? try await approver.post("/api/v1/tasks/\(task)/reject", ["reason": .string("no \(index)")])
+                        : try await approver.post("/api/v1/tasks/\(task)/approve", ["comment": .string("yes \(index)")])
+                }
+                let statuses = replies.map(\.status).sorted()
+                #expect(statuses.filter { $0 == 200 }.count == 1, "round \(round): \(statuses)")
+                #expect(statuses.filter { $0 == 409 }.count == Self.concurrency - 1, "round \(round): \(statuses)")
+                let winner = try #require(replies.first { $0.status == 200 })
+                let final = try await api.get("/api/v1/tasks/\(task)")
+                #expect(final["status"] == winner["status"] && final["version"] == 2, "round \(round): \(final.text)")
+                let decisions = try await Self.events(api, "task.approved,task.rejected", about: task)
+                #expect(decisions.count == 1, "round \(round): \(decisions.count) decisions")
+                let after = try await api.get("/api/v1/tasks/\(dependent)")["status"]
+                #expect(after == (final["status"] == "failed" ? "skipped" : "pending"), "round \(round): dependent \(after.map { "\($0)" } ?? "-")")
+            }
+        }
+    }
+
     @Test("claims racing each other and completions under a concurrency limit of 3: never more than 3 of the key run")
     func concurrencyLimit() async throws {
         try await Self.withAPI { api in
