@@ -18,7 +18,16 @@ from mcp.client.streamable_http import streamable_http_client
 from support import agentic_bin
 
 TRANSPORTS = ["http", "stdio"]
-WRITE_TOOLS = {"register_agent", "create_goal", "claim_task", "heartbeat_task", "report_progress", "complete_task", "fail_task"}
+WRITE_TOOLS = {
+    "register_agent",
+    "create_goal",
+    "claim_task",
+    "heartbeat_task",
+    "report_progress",
+    "complete_task",
+    "fail_task",
+    "request_approval",
+}
 READ_TOOLS = {"get_plan", "get_task", "wait_for_events"}
 
 
@@ -132,5 +141,43 @@ def test_a_read_key_is_refused_write_tools(tenant: Tenant, transport: str) -> No
             assert refused.structuredContent["detail"].endswith("needs `write`")
             # Reading is what a read key is for.
             assert (await call(s, "get_plan", plan_id=plan))["plan_id"] == plan
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_an_agent_asks_a_person_by_tool_call(tenant: Tenant, transport: str) -> None:
+    """request_approval gives the lease back and parks the task; a person's approve key (not the
+    agent's) lets it be claimed again."""
+    with tenant.client() as admin:
+        approver_key = admin.keys.create("mcp approver", "approve")["key"]
+        worker_key = admin.keys.create("mcp worker", "write")["key"]
+
+    async def scenario() -> None:
+        async with session(transport, tenant.base_url, worker_key) as s:
+            agent = (await call(s, "register_agent", name="asker"))["agent_id"]
+            created = await call(s, "create_goal", goal_text="Delete old data", plan={"tasks": [{"ref": "purge"}]})
+            plan = created["plan"]["plan_id"]
+            [task] = (await call(s, "claim_task", agent_id=agent, plan_id=plan))["data"]
+            asked = await call(
+                s, "request_approval", task_id=task["task_id"], agent_id=agent, question="Purge 3 tables?", data={"tables": 3}
+            )
+            assert asked["status"] == "awaiting_approval" and asked["lease_expires_at"] is None
+            assert asked["approval"]["question"] == "Purge 3 tables?" and asked["approval"]["data"] == {"tables": 3}
+            assert (await call(s, "claim_task", agent_id=agent, plan_id=plan))["data"] == [], "it waits for a person"
+            # The agent's own key cannot say yes.
+            own = httpx.post(
+                f"{tenant.base_url}/api/v1/tasks/{task['task_id']}/approve", headers={"X-API-Key": worker_key}, json={}
+            )
+            assert own.status_code == 403
+
+            approved = httpx.post(
+                f"{tenant.base_url}/api/v1/tasks/{task['task_id']}/approve",
+                headers={"X-API-Key": approver_key},
+                json={"comment": "go"},
+            )
+            assert approved.status_code == 200, approved.text
+            [again] = (await call(s, "claim_task", agent_id=agent, plan_id=plan))["data"]
+            assert again["task_id"] == task["task_id"] and again["attempts"] == 1, "asking did not use up an attempt"
 
     run(scenario)
