@@ -309,9 +309,10 @@ struct RaceTests {
     func approveVersusReject() async throws {
         try await Self.withAPI { api in
             let approvers = [api.with(key: try await api.makeKey(scope: .approve)), api.with(key: try await api.makeKey(scope: .approve))]
-            let goal = try await api.id(.goal, ["goal_text": "g"])
-            let plan = try await api.id(.plan, ["goal_id": .string(goal)])
             for round in 0..<Self.rounds {
+                // A plan per round: a rejection fails the task, skips its dependent and so ends the plan.
+                let goal = try await api.id(.goal, ["goal_text": "g"])
+                let plan = try await api.id(.plan, ["goal_id": .string(goal)])
                 let task = try await api.id(.task, ["plan_id": .string(plan), "requires_approval": true])
                 let dependent = try await api.id(.task, ["plan_id": .string(plan), "depends_on": [.string(task)]])
                 let replies = try await Self.race(Self.concurrency) { index in
