@@ -34,10 +34,14 @@ public struct Usage: DescribedObject, Equatable, ExactEquatable, JSONWritable {
     /// Input and output tokens together: what token budgets count.
     public var totalTokens: Int64 { Self.saturating(inputTokens, outputTokens) }
 
+    /// Sums saturate at the same limits a report has (`maxTokens`, `maxCostUSD`): every usage the
+    /// server shows, a report or a total, lies in one documented range, and a total at the limit
+    /// still exhausts every budget (budgets cannot be set above it).
     public static func + (a: Usage, b: Usage) -> Usage {
         Usage(
-            inputTokens: saturating(a.inputTokens, b.inputTokens), outputTokens: saturating(a.outputTokens, b.outputTokens),
-            costUSD: min(a.costUSD + b.costUSD, .greatestFiniteMagnitude))
+            inputTokens: min(saturating(a.inputTokens, b.inputTokens), maxTokens),
+            outputTokens: min(saturating(a.outputTokens, b.outputTokens), maxTokens),
+            costUSD: min(a.costUSD + b.costUSD, maxCostUSD))
     }
 
     private static func saturating(_ a: Int64, _ b: Int64) -> Int64 {

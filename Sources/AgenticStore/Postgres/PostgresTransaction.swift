@@ -468,9 +468,11 @@ public struct PostgresTransaction: StoreTransaction {
             FROM unnest(\(resources.map(\.kind))::text[], \(resources.map(\.id))::uuid[]) WITH ORDINALITY AS r(kind, id, n)
             ORDER BY r.n
             ON CONFLICT (tenant, kind, resource_id) DO UPDATE SET
-                input_tokens = CASE WHEN usage_totals.input_tokens > 9223372036854775807 - excluded.input_tokens THEN 9223372036854775807 ELSE usage_totals.input_tokens + excluded.input_tokens END,
-                output_tokens = CASE WHEN usage_totals.output_tokens > 9223372036854775807 - excluded.output_tokens THEN 9223372036854775807 ELSE usage_totals.output_tokens + excluded.output_tokens END,
-                cost_usd = usage_totals.cost_usd + excluded.cost_usd
+                -- Totals saturate where a report's range ends (see `Usage.+`); both terms are below
+                -- 2^53, so the sum cannot overflow first.
+                input_tokens = LEAST(usage_totals.input_tokens + excluded.input_tokens, \(Usage.maxTokens)),
+                output_tokens = LEAST(usage_totals.output_tokens + excluded.output_tokens, \(Usage.maxTokens)),
+                cost_usd = LEAST(usage_totals.cost_usd + excluded.cost_usd, \(Usage.maxCostUSD))
             RETURNING kind, input_tokens, output_tokens, cost_usd
             """)
         {

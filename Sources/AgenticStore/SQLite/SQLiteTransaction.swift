@@ -417,13 +417,15 @@ public struct SQLiteTransaction: StoreTransaction {
                 INSERT INTO usage_totals (tenant, kind, resource_id, input_tokens, output_tokens, cost_usd)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                 ON CONFLICT (tenant, kind, resource_id) DO UPDATE SET
-                    input_tokens = CASE WHEN input_tokens > 9223372036854775807 - excluded.input_tokens THEN 9223372036854775807 ELSE input_tokens + excluded.input_tokens END,
-                    output_tokens = CASE WHEN output_tokens > 9223372036854775807 - excluded.output_tokens THEN 9223372036854775807 ELSE output_tokens + excluded.output_tokens END,
-                    cost_usd = cost_usd + excluded.cost_usd
+                    input_tokens = min(input_tokens + excluded.input_tokens, ?7),
+                    output_tokens = min(output_tokens + excluded.output_tokens, ?7),
+                    cost_usd = min(cost_usd + excluded.cost_usd, ?8)
                 RETURNING input_tokens, output_tokens, cost_usd
                 """,
+                // Totals saturate where a report's range ends (see `Usage.+`); both terms are below
+                // 2^53, so the sum cannot overflow first.
                 [.text(tenant), .text(resource.kind), .uuid(resource.id), .int(usage.inputTokens), .int(usage.outputTokens),
-                 .float(usage.costUSD)])
+                 .float(usage.costUSD), .int(Usage.maxTokens), .float(Usage.maxCostUSD)])
             guard let row = rows.first else { throw AgenticError.internal("adding usage returned no row") }
             totals[resource.kind] = try Self.usage(row)
         }

@@ -70,6 +70,33 @@ struct BudgetContractTests {
         }
     }
 
+    @Test("totals saturate at a report's own limits (2^53 tokens, 1e12 USD): what the server shows stays in the documented range", arguments: Backend.available)
+    func saturated(backend: Backend) async throws {
+        try await TestApp.withAPI(backend) { api in
+            let worker = try await api.id(.agent, ["name": "worker"])
+            let goal = try await api.id(.goal, ["goal_text": "g"])
+            let plan = try await api.id(.plan, ["goal_id": .string(goal)])
+            let most = Self.usage(Usage.maxTokens, Usage.maxTokens, Usage.maxCostUSD)
+            // Both created first: a plan whose only task completed would be closed to the second.
+            let tasks = [
+                try await api.id(.task, ["plan_id": .string(plan), "name": "one", "max_attempts": 2, "priority": 2]),
+                try await api.id(.task, ["plan_id": .string(plan), "name": "two", "max_attempts": 2, "priority": 1]),
+            ]
+            for task in tasks {
+                #expect(try await Self.claimOne(api, worker, plan: plan) == task)
+                // Twice on one task (a failure, then the completion), so the task's own sum saturates too.
+                let failed = try await api.post("/api/v1/tasks/\(task)/fail", ["agent_id": .string(worker), "error": "x", "usage": most])
+                #expect(failed.status == 200 && failed["usage"] == most, "\(failed.text)")
+                #expect(try await Self.claimOne(api, worker, plan: plan) == task)
+                let done = try await api.post("/api/v1/tasks/\(task)/complete", ["agent_id": .string(worker), "usage": most])
+                #expect(done.status == 200 && done["usage"] == most, "\(done.text)")
+            }
+            for path in ["/api/v1/plans/\(plan)", "/api/v1/goals/\(goal)", "/api/v1/agents/\(worker)"] {
+                #expect(try await api.get(path)["usage"] == most, "\(path)")
+            }
+        }
+    }
+
     @Test("a goal's token budget: reached, claims pass its work over (goal.budget_exhausted, once); raised, they resume; lowered, it stops again", arguments: Backend.available)
     func goalBudget(backend: Backend) async throws {
         try await TestApp.withAPI(backend) { api in
