@@ -18,6 +18,11 @@ public struct ScheduleTimeZone: Sendable, Hashable, CustomStringConvertible {
     /// Longest name accepted; the longest IANA name has 32 characters.
     public static let maxNameLength = 64
 
+    /// The form every name this type accepts has (letters, digits, `_` `+` `-`, segments split by
+    /// `/`, none starting with `+` or `-`), for the OpenAPI document: a name of this form is accepted
+    /// only if the machine's time zone database knows it, which no pattern can say.
+    public static let namePattern = "^[A-Za-z0-9_][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_][A-Za-z0-9_+-]*)*$"
+
     /// The name as given (`Asia/Calcutta` stays `Asia/Calcutta`; it is a valid alias of `Asia/Kolkata`).
     public let identifier: String
     private let zone: TimeZone

@@ -114,6 +114,11 @@ public struct WebhookURL: Sendable, Equatable {
 
     public static let maxLength = 2000
 
+    /// The form every URL `parse` accepts has, for the OpenAPI document: http or https in any letter
+    /// case, a host without user name or password, printable ASCII, no fragment. (Whether the host is
+    /// on the tenant's allow-list is for the request to find out.)
+    public static let pattern = "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~%!$&'()*+,;=:\\[\\]-]+(?:[/?][!\"$-~]*)?$"
+
     public static func parse(_ text: String) -> Result<WebhookURL, Problem> {
         guard text.utf8.count <= maxLength else { return .failure(Problem("must be at most \(maxLength) bytes")) }
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),

@@ -104,6 +104,18 @@ struct ResourceSchemaTests {
         }
     }
 
+    @Test("a schedule's time_zone and a webhook's url are documented with the patterns their parsers are held to")
+    func timeZoneAndURLPatterns() throws {
+        for name in ["Schedule", "ScheduleCreate", "SchedulePatch"] {
+            let schema = try #require(Self.schemas[name] as? [String: Any])
+            let zone = try #require((schema["properties"] as? [String: Any])?["time_zone"] as? [String: Any])
+            #expect(zone["pattern"] as? String == ScheduleTimeZone.namePattern, "\(name).time_zone")
+        }
+        let webhook = try #require(Self.schemas["WebhookCreate"] as? [String: Any])
+        let url = try #require((webhook["properties"] as? [String: Any])?["url"] as? [String: Any])
+        #expect(url["pattern"] as? String == WebhookURL.pattern)
+    }
+
     @Test("the comparison itself notices a difference")
     func noticesDifferences() throws {
         let task = try #require(Self.schemas["Task"] as? [String: Any])
