@@ -3,7 +3,14 @@ schemathesis dictionaries (fuzz/ids/*.dict, read through fuzz/schemathesis.toml)
 
 A schema can say that `goal_id` is a UUID; it cannot say that the UUID names a goal of this tenant.
 Without real ids every generated plan, task or goal that names another resource is (rightly)
-refused with 422, and schemathesis reports those operations as mostly rejecting valid data.
+refused with 422, every request to `/tasks/{id}/…` is a 404, and schemathesis reports those
+operations as mostly rejecting valid data.
+
+Two kinds of fixtures, so that what one operation changes never breaks what another refers to:
+- *referenced* resources (`agents`, `goals`, `plans`, `tasks`: a new task's plan and dependencies)
+  are only ever read or named by the fuzzer, never changed, cancelled or deleted;
+- *spare* resources (`spare_*`, `work_tasks`, `schedules`, …) are what the operations that change,
+  cancel or delete get to act on.
 
     python3 fuzz/fixtures.py BASE_URL API_KEY OUT_DIR
 """
@@ -11,40 +18,110 @@ refused with 422, and schemathesis reports those operations as mostly rejecting 
 import json
 import pathlib
 import sys
+import urllib.error
 import urllib.request
 import uuid
+from typing import Any, Optional
 
 
-def post(base: str, key: str, path: str, body: dict) -> dict:
+def call(base: str, key: str, method: str, path: str, body: Optional[dict] = None) -> Any:
     request = urllib.request.Request(
-        f"{base}/api/v1/{path}", data=json.dumps(body).encode(), method="POST",
+        f"{base}/api/v1/{path}", data=None if body is None else json.dumps(body).encode(), method=method,
         headers={"X-API-Key": key, "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            text = response.read()
+            return json.loads(text) if text else None
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"fixtures: {method} {path} answered {error.code}: {error.read().decode(errors='replace')}") from None
 
 
 def main() -> None:
     base, key, out = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3])
-    ids: dict[str, list[str]] = {name: [] for name in ("agents", "goals", "plans", "tasks", "spare_agents", "spare_goals", "spare_plans")}
+    ids: dict[str, list[str]] = {}
+
+    def post(path: str, body: dict) -> Any:
+        return call(base, key, "POST", path, body)
+
+    def add(name: str, value: str) -> None:
+        ids.setdefault(name, []).append(value)
+
     for n in range(4):
-        ids["agents"].append(post(base, key, "agents", {"name": f"fuzz-fixture-{n}", "agent_type": "worker"})["agent_id"])
+        add("agents", post("agents", {"name": f"fuzz-fixture-{n}", "agent_type": "worker"})["agent_id"])
     # One goal and one plan: a generated task's plan_id and depends_on then always name the same plan.
-    goal = post(base, key, "goals", {"goal_text": "fuzz fixture"})
-    ids["goals"].append(goal["goal_id"])
-    plan = post(base, key, "plans", {
+    goal = post("goals", {"goal_text": "fuzz fixture"})
+    add("goals", goal["goal_id"])
+    plan = post("plans", {
         "goal_id": goal["goal_id"], "name": "fuzz fixture",
         # Many, so a generated depends_on of several items seldom names one twice.
         "tasks": [{"ref": f"t{n}", "task_type": "fixture"} for n in range(100)],
     })
-    ids["plans"].append(plan["plan_id"])
-    ids["tasks"].extend(task["task_id"] for task in plan["tasks"])
-    # Spares for the DELETE operations to remove, so a deletion can succeed without taking away
-    # what the other operations' references point at.
+    add("plans", plan["plan_id"])
+    for task in plan["tasks"]:
+        add("tasks", task["task_id"])
+
+    # Tasks for the operations on one task, in plans of their own: plain pending tasks to patch,
+    # cancel and retry; spares to delete; tasks leased for an hour by one agent (`holder`) to heartbeat,
+    # release, complete, fail, report on and ask about; and tasks waiting for an approval, created
+    # with another key, since the key that created a task may not decide on it.
+    holder = ids["agents"][0]
+    add("holder", holder)
+    work_goal = post("goals", {"goal_text": "fuzz work"})["goal_id"]
+    work = post("plans", {
+        "goal_id": work_goal, "name": "fuzz work",
+        "tasks": [{"ref": f"w{n}", "task_type": "work"} for n in range(250)]
+                 + [{"ref": f"l{n}", "task_type": "leased"} for n in range(200)],
+    })
+    for task in work["tasks"]:
+        if task["ref"].startswith("w"):
+            add("work_tasks" if len(ids.get("work_tasks", [])) < 150 else "spare_tasks", task["task_id"])
+    for _ in range(2):
+        claimed = post("tasks/claim", {"agent_id": holder, "plan_id": work["plan_id"], "task_types": ["leased"], "limit": 100, "lease_seconds": 3600})
+        for task in claimed["data"]:
+            add("leased_tasks", task["task_id"])
+    creator = post("keys", {"name": "fuzz-fixture-creator", "scope": "admin"})["key"]
+    approvals = call(base, creator, "POST", "plans", {
+        "goal_id": work_goal, "name": "fuzz approvals",
+        "tasks": [{"ref": f"a{n}", "task_type": "approval", "requires_approval": True} for n in range(200)],
+    })
+    for task in approvals["tasks"]:
+        add("awaiting_tasks", task["task_id"])
+
+    # Spares for the operations that change, cancel or delete agents, goals and plans.
     for n in range(150):
-        ids["spare_agents"].append(post(base, key, "agents", {"name": f"fuzz-spare-{n}"})["agent_id"])
-        spare_goal = post(base, key, "goals", {"goal_text": f"fuzz spare {n}"})["goal_id"]
-        ids["spare_goals"].append(spare_goal)
-        ids["spare_plans"].append(post(base, key, "plans", {"goal_id": spare_goal, "name": f"fuzz spare {n}"})["plan_id"])
+        add("spare_agents", post("agents", {"name": f"fuzz-spare-{n}"})["agent_id"])
+        spare_goal = post("goals", {"goal_text": f"fuzz spare {n}"})["goal_id"]
+        add("spare_goals", spare_goal)
+        add("spare_plans", post("plans", {"goal_id": spare_goal, "name": f"fuzz spare {n}"})["plan_id"])
+
+    schedule = {
+        "cron": "0 0 1 1 *", "time_zone": "UTC", "paused": True,
+        "goal_template": {"goal_text": "fuzz scheduled"}, "plan_template": {"name": "fuzz", "tasks": [{"ref": "one", "name": "one"}]},
+    }
+    for n in range(40):
+        add("schedules" if n < 20 else "spare_schedules", post("schedules", {**schedule, "name": f"fuzz-{n}"})["schedule_id"])
+
+    # Webhooks only ever point at this machine's discard port; they listen for an event type nothing
+    # sends, except the one whose deliveries the redeliver operation names.
+    call(base, key, "PUT", "webhooks/allowed-hosts", {"hosts": ["127.0.0.1"]})
+    for n in range(40):
+        hook = post("webhooks", {"url": f"http://127.0.0.1:9/fuzz-{n}", "types": ["x.fuzz-never"]})
+        add("webhooks" if n < 20 else "spare_webhooks", hook["webhook_id"])
+    redeliver = post("webhooks", {"url": "http://127.0.0.1:9/fuzz-redeliver", "types": ["x.fuzz-ping"]})["webhook_id"]
+    add("redeliver_webhook", redeliver)
+    for n in range(5):
+        post("events", {"type": "x.fuzz-ping", "data": {"n": n}})
+    for delivery in call(base, key, "GET", f"webhooks/{redeliver}/deliveries")["data"]:
+        add("deliveries", delivery["delivery_id"])
+
+    for n in range(40):
+        add("spare_keys", post("keys", {"name": f"fuzz-spare-{n}", "scope": "read"})["key_id"])
+    for n in range(5):
+        call(base, key, "PUT", f"limits/concurrency/fuzz-{n}", {"max_running": 3})
+        add("concurrency_keys", f"fuzz-{n}")
+        call(base, key, "PUT", f"limits/rate/fuzz-{n}", {"per_second": 5, "burst": 5})
+        add("rate_types", f"fuzz-{n}")
+
     # Fresh ids for the id a create request may choose (a new goal's goal_id): generated UUIDs
     # repeat often, and each repeat is (rightly) a 409.
     ids["fresh"] = [str(uuid.uuid4()) for _ in range(20_000)]
