@@ -72,6 +72,7 @@ def main() -> None:
         "tasks": [{"ref": f"w{n}", "task_type": "work"} for n in range(250)]
                  + [{"ref": f"l{n}", "task_type": "leased"} for n in range(200)],
     })
+    add("work_plans", work["plan_id"])
     for task in work["tasks"]:
         if task["ref"].startswith("w"):
             add("work_tasks" if len(ids.get("work_tasks", [])) < 150 else "spare_tasks", task["task_id"])
