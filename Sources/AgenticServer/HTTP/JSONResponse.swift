@@ -71,6 +71,11 @@ enum JSONResponse {
 
     /// `{"data": [...]}`.
     static func list(_ items: [some JSONWritable]) -> PreparedResponse {
+        make(listBytes(items))
+    }
+
+    /// The document `list` answers (MCP tools answer the same).
+    static func listBytes(_ items: [some JSONWritable]) -> [UInt8] {
         var w = JSONWriter(capacity: 256 + items.count * 512)
         w.beginObject()
         w.key("data")
@@ -78,7 +83,7 @@ enum JSONResponse {
         for item in items { item.write(to: &w) }
         w.endArray()
         w.endObject()
-        return make(w.bytes)
+        return w.bytes
     }
 
     static func value(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> PreparedResponse {

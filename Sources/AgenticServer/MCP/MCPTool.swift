@@ -84,6 +84,12 @@ enum MCPJSON {
         return (.object(object), value)
     }
 
+    /// A tool on one task: its `task_id`, and the other arguments as the route's request body.
+    static func task(_ arguments: JSONValue) throws(AgenticError) -> (id: UUID, body: JSONValue) {
+        let (body, id) = split(arguments, "task_id")
+        return (try uuid(id, "task_id"), body)
+    }
+
     /// A required UUID argument, named when missing or malformed as a request field would be.
     static func uuid(_ value: JSONValue?, _ name: String) throws(AgenticError) -> UUID {
         guard let value, !value.isNull else { throw AgenticError.validation(field: name, "is required") }
@@ -95,14 +101,7 @@ enum MCPJSON {
 
     /// `{"data": [...]}` for a list of resources, as the HTTP list routes answer.
     static func list(_ items: [some JSONWritable]) -> [UInt8] {
-        var w = JSONWriter(capacity: 256 + items.count * 768)
-        w.beginObject()
-        w.key("data")
-        w.beginArray()
-        for item in items { item.write(to: &w) }
-        w.endArray()
-        w.endObject()
-        return w.bytes
+        JSONResponse.listBytes(items)
     }
 
     /// A completion or failure as its route answers it: the task, or `{task, next}` with `claim_next`.

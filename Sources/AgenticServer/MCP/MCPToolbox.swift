@@ -136,8 +136,8 @@ public enum MCPToolbox {
         schema: Schema.object(
             ["task_id": taskID, "agent_id": agentID, "lease_seconds": Schema.integer("1–3600")], required: ["task_id", "agent_id"])
     ) { arguments, call in
-        let (body, id) = MCPJSON.split(arguments, "task_id")
-        return try await call.store.heartbeat(try MCPJSON.uuid(id, "task_id"), try HeartbeatRequest.read(body), by: call.caller).jsonBytes()
+        let (id, body) = try MCPJSON.task(arguments)
+        return try await call.store.heartbeat(id, try HeartbeatRequest.read(body), by: call.caller).jsonBytes()
     }
 
     static let reportProgress = MCPTool(
@@ -151,8 +151,8 @@ public enum MCPToolbox {
                 "data": Schema.anyObject("Details"),
             ], required: ["task_id", "agent_id"])
     ) { arguments, call in
-        let (body, id) = MCPJSON.split(arguments, "task_id")
-        return try await call.store.reportProgress(try MCPJSON.uuid(id, "task_id"), try ProgressRequest.read(body), by: call.caller).jsonBytes()
+        let (id, body) = try MCPJSON.task(arguments)
+        return try await call.store.reportProgress(id, try ProgressRequest.read(body), by: call.caller).jsonBytes()
     }
 
     static let completeTask = MCPTool(
@@ -160,8 +160,8 @@ public enum MCPToolbox {
         schema: Schema.object(
             ["task_id": taskID, "agent_id": agentID, "outputs": Schema.anyObject("The task's results")], required: ["task_id", "agent_id"])
     ) { arguments, call in
-        let (body, id) = MCPJSON.split(arguments, "task_id")
-        return MCPJSON.outcome(try await call.store.completeTask(try MCPJSON.uuid(id, "task_id"), try CompleteRequest.read(body), by: call.caller))
+        let (id, body) = try MCPJSON.task(arguments)
+        return MCPJSON.outcome(try await call.store.completeTask(id, try CompleteRequest.read(body), by: call.caller))
     }
 
     static let failTask = MCPTool(
@@ -174,8 +174,8 @@ public enum MCPToolbox {
                 "retryable": Schema.boolean("Whether another attempt may succeed"),
             ], required: ["task_id", "agent_id"])
     ) { arguments, call in
-        let (body, id) = MCPJSON.split(arguments, "task_id")
-        return MCPJSON.outcome(try await call.store.failTask(try MCPJSON.uuid(id, "task_id"), try FailRequest.read(body), by: call.caller))
+        let (id, body) = try MCPJSON.task(arguments)
+        return MCPJSON.outcome(try await call.store.failTask(id, try FailRequest.read(body), by: call.caller))
     }
 
     static let requestApproval = MCPTool(
@@ -192,8 +192,8 @@ public enum MCPToolbox {
                 "data": Schema.anyObject("What the person needs to decide"),
             ], required: ["task_id", "agent_id", "question"])
     ) { arguments, call in
-        let (body, id) = MCPJSON.split(arguments, "task_id")
-        return try await call.store.requestApproval(try MCPJSON.uuid(id, "task_id"), try ApprovalQuestion.read(body), by: call.caller).jsonBytes()
+        let (id, body) = try MCPJSON.task(arguments)
+        return try await call.store.requestApproval(id, try ApprovalQuestion.read(body), by: call.caller).jsonBytes()
     }
 
     static let waitForEvents = MCPTool(
