@@ -95,25 +95,26 @@ struct ResourceSchemaTests {
         #expect(sample.wholeMatch(of: try Regex(Cursor.pattern)) != nil)
     }
 
+    /// The `pattern` the document gives `property` of schema `name`.
+    static func documentedPattern(_ name: String, _ property: String) throws -> String? {
+        let schema = try #require(schemas[name] as? [String: Any], "no schema \(name)")
+        let member = try #require((schema["properties"] as? [String: Any])?[property] as? [String: Any], "\(name) has no \(property)")
+        return member["pattern"] as? String
+    }
+
     @Test("a schedule's cron is documented with the pattern the parser is held to (CronExpression.pattern)")
     func cronPattern() throws {
         for name in ["Schedule", "ScheduleCreate", "SchedulePatch"] {
-            let schema = try #require(Self.schemas[name] as? [String: Any])
-            let cron = try #require((schema["properties"] as? [String: Any])?["cron"] as? [String: Any])
-            #expect(cron["pattern"] as? String == CronExpression.pattern, "\(name).cron")
+            #expect(try Self.documentedPattern(name, "cron") == CronExpression.pattern, "\(name).cron")
         }
     }
 
     @Test("a schedule's time_zone and a webhook's url are documented with the patterns their parsers are held to")
     func timeZoneAndURLPatterns() throws {
         for name in ["Schedule", "ScheduleCreate", "SchedulePatch"] {
-            let schema = try #require(Self.schemas[name] as? [String: Any])
-            let zone = try #require((schema["properties"] as? [String: Any])?["time_zone"] as? [String: Any])
-            #expect(zone["pattern"] as? String == ScheduleTimeZone.namePattern, "\(name).time_zone")
+            #expect(try Self.documentedPattern(name, "time_zone") == ScheduleTimeZone.namePattern, "\(name).time_zone")
         }
-        let webhook = try #require(Self.schemas["WebhookCreate"] as? [String: Any])
-        let url = try #require((webhook["properties"] as? [String: Any])?["url"] as? [String: Any])
-        #expect(url["pattern"] as? String == WebhookURL.pattern)
+        #expect(try Self.documentedPattern("WebhookCreate", "url") == WebhookURL.pattern)
     }
 
     @Test("the comparison itself notices a difference")
