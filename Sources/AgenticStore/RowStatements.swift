@@ -1,9 +1,9 @@
 import AgenticCore
 
-/// The plain statements of one described resource — select its columns, insert a row, update a
-/// row — generated from its description with a store's placeholder spelling (`?1` or `$1`). Only
-/// names from the description and placeholders go into the text; values are always bound.
-struct RowStatements<Object: DescribedResource>: Sendable {
+/// The plain statements of one described type with a table — select its columns, insert a row,
+/// update a row — generated from its description with a store's placeholder spelling (`?1` or
+/// `$1`). Only names from the description and placeholders go into the text; values are always bound.
+struct RowStatements<Object: StoredObject>: Sendable {
     let table: String
     let idColumn: String
     /// `agent_id, tenant, did, …`: every stored field, in the description's order, then each derived
@@ -13,7 +13,8 @@ struct RowStatements<Object: DescribedResource>: Sendable {
     let columnsOfT: String
     /// Binds every stored field in order (then `extraInsertColumns`, bound by the caller).
     let insert: String
-    /// Binds the fields that may change (all but the key), then the tenant and the id.
+    /// Binds the fields that may change (all but the key), then the tenant and the id; also sets
+    /// `alsoSetOnUpdate`, fixed assignments of columns only the store keeps (`claim = NULL`).
     let update: String
     let changeable: [ResourceField<Object>]
     /// Binds the id, then the tenant.
@@ -22,7 +23,7 @@ struct RowStatements<Object: DescribedResource>: Sendable {
     let delete: String
 
     /// - Parameter jsonObject: the store's function that builds a JSON object from name, value pairs.
-    init(placeholder: (Int) -> String, jsonObject: String, extraInsertColumns: [String] = []) {
+    init(placeholder: (Int) -> String, jsonObject: String, extraInsertColumns: [String] = [], alsoSetOnUpdate: [String] = []) {
         let description = Object.fields
         guard let table = description.table else { preconditionFailure("\(Object.self) has no table") }
         self.table = table
@@ -40,7 +41,7 @@ struct RowStatements<Object: DescribedResource>: Sendable {
             """
         let idColumn = idColumn
         changeable = stored.filter { $0.name != idColumn && $0.name != "tenant" }
-        let assignments = changeable.enumerated().map { "\($1.name) = \(placeholder($0 + 1))" }
+        let assignments = changeable.enumerated().map { "\($1.name) = \(placeholder($0 + 1))" } + alsoSetOnUpdate
         selectByID = "SELECT \(columns) FROM \(table) WHERE \(idColumn) = \(placeholder(1)) AND tenant = \(placeholder(2))"
         delete = "DELETE FROM \(table) WHERE tenant = \(placeholder(1)) AND \(idColumn) = \(placeholder(2))"
         update = """

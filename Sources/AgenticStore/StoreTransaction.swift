@@ -196,14 +196,13 @@ public protocol StoreTransaction: Sendable {
     /// One delivery of the webhook, locked for an update.
     func webhookDelivery(_ id: UUID, of webhook: UUID, tenant: String) async throws -> WebhookDelivery?
     /// The delivery `claim` holds, locked; nil once the claim was lost (released or taken over).
-    func claimedWebhookDelivery(_ id: UUID, claim: UUID) async throws -> (tenant: String, delivery: WebhookDelivery)?
+    func claimedWebhookDelivery(_ id: UUID, claim: UUID) async throws -> WebhookDelivery?
     /// Writes a delivery's state, attempts and times, and clears its claim.
     func updateWebhookDelivery(_ delivery: WebhookDelivery) async throws
     /// Claims (with `claim`, until `until`) up to `limit` due deliveries of any tenant: pending,
     /// `next_attempt_at` come, no live claim, no earlier pending delivery of the same webhook and
     /// resource; PostgreSQL skips rows another transaction holds.
-    func claimDueWebhookDeliveries(at now: Timestamp, limit: Int, until: Timestamp, claim: UUID) async throws
-        -> [(tenant: String, delivery: WebhookDelivery)]
+    func claimDueWebhookDeliveries(at now: Timestamp, limit: Int, until: Timestamp, claim: UUID) async throws -> [WebhookDelivery]
     /// Deletes finished (delivered or failed) deliveries of any tenant made before `cutoff`; returns how many.
     func deleteFinishedWebhookDeliveries(before cutoff: Timestamp) async throws -> Int
     /// One event of the log, as it reads it (nil once pruned).

@@ -280,6 +280,12 @@ extension FieldCodec {
             load: { if case .json(let v) = $0 { try? Value.fields.parse(v) } else { nil } })
     }
 
+    /// The same value, shown in answers but never stored: worked out from other fields when read
+    /// (a delivery's `resource_id` from the key it is stored under).
+    public var notStored: Self {
+        FieldCodec(schema: schema, column: nil, read: read, write: write, parse: parse, store: { _ in .null }, load: { _ in nil })
+    }
+
     /// The same value, or `null`.
     public static func optional<Wrapped>(_ inner: FieldCodec<Wrapped>) -> Self where Value == Wrapped? {
         FieldCodec(

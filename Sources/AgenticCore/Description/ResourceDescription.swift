@@ -7,10 +7,14 @@ public protocol DescribedObject: Sendable {
     init()
 }
 
-/// A stored resource: described, versioned, owned by a tenant.
-public protocol DescribedResource: DescribedObject, Versioned, JSONWritable {
+/// A described type with a table of its own: a row per id, owned by a tenant.
+public protocol StoredObject: DescribedObject {
     var id: UUID { get set }
     var tenant: String { get set }
+}
+
+/// A stored resource: described, versioned, owned by a tenant.
+public protocol DescribedResource: StoredObject, Versioned, JSONWritable {
     var createdAt: Timestamp { get set }
     /// The rules of a create request that span fields, and defaults derived from other fields;
     /// `given` holds the names the request set.
@@ -61,7 +65,7 @@ public struct ResourceDescription<Object: DescribedObject>: Sendable {
         derivedColumns = fields.filter { $0.column != nil && $0.derived != nil }
         let visible = fields.filter(\.isVisible)
         self.createInputs = createInputs
-        createNames = Set(visible.filter { $0.access != .server }.flatMap(\.requestNames)).union(createInputs)
+        createNames = Set(fields.filter { $0.isRequestMember && $0.access != .server }.flatMap(\.requestNames)).union(createInputs)
         patchNames = Set(visible.filter { $0.access == .always }.flatMap(\.requestNames))
         readOnlyOnCreate = Set(visible.map(\.name)).subtracting(createNames)
         readOnlyOnPatch = Set(visible.map(\.name)).subtracting(patchNames)
@@ -83,6 +87,16 @@ public struct ResourceDescription<Object: DescribedObject>: Sendable {
 
     public func write(_ object: Object, to w: inout JSONWriter) {
         write(object, to: &w) { _ in }
+    }
+
+    /// Writes the object with its secrets: only ever the answer to the request that created it.
+    public func writeWithSecrets(_ object: Object, to w: inout JSONWriter) {
+        w.beginObject()
+        for field in fields where field.isRequestMember {
+            w.key(field.name)
+            field.writeJSON(object, &w)
+        }
+        w.endObject()
     }
 
     /// Writes the object with more members after its own (`extra` writes keys and values).
@@ -140,7 +154,7 @@ public struct ResourceDescription<Object: DescribedObject>: Sendable {
         _ reader: inout ObjectReader, into object: inout Object, where settable: (ResourceField<Object>) -> Bool
     ) -> Set<String> {
         var given = Set<String>()
-        for field in fields where field.isVisible && settable(field) {
+        for field in fields where field.isRequestMember && settable(field) {
             guard let (name, value) = reader.member(oneOf: field.requestNames) else { continue }
             given.insert(field.name)
             if value.isNull, !field.isNullable {
@@ -152,6 +166,17 @@ public struct ResourceDescription<Object: DescribedObject>: Sendable {
             reader.append(errors)
         }
         return given
+    }
+
+    /// Reads the body of a create request for an object that is no versioned resource (a webhook),
+    /// naming every bad, unknown, read-only or missing field. Returns the names given.
+    public func create(_ body: JSONValue) throws(AgenticError) -> (value: Object, given: Set<String>) {
+        var reader = ObjectReader(body, known: createNames, readOnly: readOnlyOnCreate)
+        var object = Object()
+        let given = read(&reader, into: &object) { $0.access != .server }
+        for field in fields where field.required && !given.contains(field.name) { reader.fail(field.name, "is required") }
+        try reader.check()
+        return (object, given)
     }
 
     /// Reads a whole nested object (every member optional, defaults from `init()`).
@@ -296,6 +321,7 @@ extension StoredValue {
         case .json(let v): return v
         case .timestamp(let t): return .string(t.rfc3339)
         case .uuids(let ids): return .array(ids.map { .string($0.lowercased) })
+        case .texts(let texts): return .array(texts.map(JSONValue.string))
         }
     }
 }

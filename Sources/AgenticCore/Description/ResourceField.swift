@@ -11,6 +11,9 @@ public enum FieldAccess: Sendable, Equatable {
     case always
     /// Stored, never shown (the tenant, which the key decides).
     case hidden
+    /// A create request may set it (else the server makes one up); stored; shown only in the answer
+    /// to that request (a webhook's signing secret).
+    case secret
 }
 
 /// A value a store works out from other tables when it reads a row, never written with it.
@@ -98,7 +101,10 @@ public struct ResourceField<Object>: Sendable {
     }
 
     /// Whether the field is part of the JSON a client sees.
-    public var isVisible: Bool { access != .hidden }
+    public var isVisible: Bool { access != .hidden && access != .secret }
+
+    /// Whether a request may name it (a secret is set but never shown again).
+    public var isRequestMember: Bool { access != .hidden }
 
     /// Every name a request may use for it.
     var requestNames: [String] { [name] + aliases }

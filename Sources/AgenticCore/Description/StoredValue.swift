@@ -13,6 +13,7 @@ public enum StoredValue: Sendable {
     case json(JSONValue)
     case timestamp(Timestamp)
     case uuids([UUID])
+    case texts([String])
 }
 
 /// The column type a field needs: enough for a store to bind and decode it without knowing the field.
@@ -28,4 +29,6 @@ public enum ColumnType: Sendable, Equatable {
     case timestamp
     /// `uuid[]` on PostgreSQL, a JSON array on SQLite.
     case uuids
+    /// `text[]` on PostgreSQL, a JSON array on SQLite.
+    case texts
 }

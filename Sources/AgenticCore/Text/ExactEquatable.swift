@@ -43,6 +43,7 @@ extension GoalStatus: ExactEquatable {}
 extension PlanStatus: ExactEquatable {}
 extension TaskStatus: ExactEquatable {}
 extension Scope: ExactEquatable {}
+extension WebhookDelivery.State: ExactEquatable {}
 
 extension GoalConstraints: ExactEquatable {
     /// Holds free text (`forbidden_tools`), so it compares by its canonical JSON bytes.

@@ -3,24 +3,45 @@ import Foundation
 /// A subscription of a tenant's events: each event whose type matches `types` is POSTed to `url`,
 /// signed with `secret` (see `WebhookSignature`). The secret is kept because it signs every
 /// delivery; it leaves the server once, in the answer to the create request.
-public struct Webhook: Sendable, Equatable, JSONWritable {
+public struct Webhook: StoredObject, Equatable, Identified, JSONWritable {
+    public var id = UUID.unset
     /// Whose it is (not part of its JSON: a caller only ever sees its own tenant's).
-    public var tenant: String
-    public var id: UUID
-    public var url: String
+    public var tenant = ""
+    public var url = ""
     /// Exact event types and prefixes ending in `.`, as `GET /events?types=` takes them.
-    public var types: [String]
-    public var secret: String
-    public var createdAt: Timestamp
+    public var types: [String] = []
+    public var secret = ""
+    public var createdAt = Timestamp(microseconds: 0)
 
-    public init(tenant: String, id: UUID, url: String, types: [String], secret: String, createdAt: Timestamp) {
-        self.tenant = tenant
-        self.id = id
-        self.url = url
-        self.types = types
-        self.secret = secret
-        self.createdAt = createdAt
+    public init() {}
+
+    public static let fields = ResourceDescription<Webhook>(
+        table: "webhooks",
+        [
+            .init("webhook_id", \.id, .uuid, .create),
+            .init("tenant", \.tenant, .text(max: Limits.maxIdentifierLength), .hidden),
+            .init("url", \.url, .webhookURL, .create, required: true),
+            .init("types", \.types, .eventTypes, .create, required: true),
+            .init("secret", \.secret, .text(min: secretLength.lowerBound, max: secretLength.upperBound), .secret),
+            .init("created_at", \.createdAt, .timestamp, .server),
+        ])
+
+    /// How many webhooks a tenant may have.
+    public static let maxPerTenant = 100
+    public static let maxTypes = 50
+    public static let secretLength = 16...256
+
+    /// Reads `POST /webhooks` (`{url, types, secret?, webhook_id?}`) into the webhook it creates,
+    /// with an id and a secret when the request gave none (the store sets tenant and time).
+    public static func create(_ body: JSONValue) throws(AgenticError) -> Webhook {
+        var (webhook, given) = try fields.create(body)
+        if !given.contains("webhook_id") { webhook.id = UUID() }
+        if !given.contains("secret") { webhook.secret = makeSecret() }
+        return webhook
     }
+
+    /// The host its URL names, as the allow-list spells hosts (the URL was checked when it was set).
+    public var host: String { (try? WebhookURL.parse(url).get())?.host ?? "" }
 
     /// The event types it receives, as the event log's filter.
     public var filter: EventTypeFilter {
@@ -28,74 +49,13 @@ public struct Webhook: Sendable, Equatable, JSONWritable {
     }
 
     /// The webhook without its secret: every answer but the create one, and its events.
-    public func write(to w: inout JSONWriter) { write(to: &w, withSecret: false) }
-
-    public func write(to w: inout JSONWriter, withSecret: Bool) {
-        w.beginObject()
-        w.key("webhook_id"); w.uuid(id)
-        w.key("url"); w.string(url)
-        w.key("types")
-        w.beginArray()
-        for type in types { w.string(type) }
-        w.endArray()
-        if withSecret {
-            w.key("secret"); w.string(secret)
-        }
-        w.key("created_at"); w.timestamp(createdAt)
-        w.endObject()
-    }
+    public func write(to w: inout JSONWriter) { Self.fields.write(self, to: &w) }
 
     /// The create answer: the only one that shows the secret.
     public var createdJSON: [UInt8] {
         var w = JSONWriter()
-        write(to: &w, withSecret: true)
+        Self.fields.writeWithSecrets(self, to: &w)
         return w.bytes
-    }
-
-    /// How many webhooks a tenant may have.
-    public static let maxPerTenant = 100
-}
-
-extension Webhook: Identified {}
-
-/// The body of `POST /webhooks`: `{url, types, secret?, webhook_id?}`.
-public struct WebhookDraft: Sendable, Equatable {
-    public var id: UUID?
-    public var url: WebhookURL
-    public var types: [String]
-    public var secret: String?
-
-    public static let maxTypes = 50
-    public static let secretLength = 16...256
-
-    public static func read(_ body: JSONValue) throws(AgenticError) -> WebhookDraft {
-        var reader = ObjectReader(body, known: ["webhook_id", "url", "types", "secret"], readOnly: ["created_at"])
-        let id = reader.read("webhook_id", Convert.uuid)
-        let url = reader.read("url") { value -> Result<WebhookURL, Problem> in
-            guard case .string(let text) = value else { return .failure(Problem("must be a string, not \(value.typeName)")) }
-            return WebhookURL.parse(text)
-        }
-        let types = reader.read("types", Self.readTypes)
-        let secret = reader.read("secret", Convert.string(min: secretLength.lowerBound, max: secretLength.upperBound))
-        if !url.isPresent, reader.errors.isEmpty || !reader.errors.contains(where: { $0.field == "url" }) { reader.fail("url", "is required") }
-        if !types.isPresent, !reader.errors.contains(where: { $0.field.hasPrefix("types") }) { reader.fail("types", "is required") }
-        try reader.check()
-        guard let url = url.value, let types = types.value else { throw AgenticError.validation(field: "url", "is required") }
-        return WebhookDraft(id: id.value, url: url, types: types, secret: secret.value)
-    }
-
-    /// 1–50 entries, each an event type or a prefix ending in `.`; repeats are dropped.
-    static func readTypes(_ value: JSONValue) -> Result<[String], Problem> {
-        guard case .array(let items) = value else { return .failure(Problem("must be an array of event types, not \(value.typeName)")) }
-        guard (1...maxTypes).contains(items.count) else { return .failure(Problem("must hold 1 to \(maxTypes) event types or prefixes")) }
-        var types: [String] = []
-        for (index, item) in items.enumerated() {
-            guard case .string(let text) = item, case .success = EventTypeFilter.parse(text), !text.contains(",") else {
-                return .failure(Problem("must be an event type (`task.completed`) or a prefix ending in `.` (`task.`)", at: "[\(index)]"))
-            }
-            if !types.contains(text) { types.append(text) }
-        }
-        return .success(types)
     }
 
     /// A random secret: `whsec_` and 32 random bytes in hex.
@@ -103,6 +63,42 @@ public struct WebhookDraft: Sendable, Equatable {
         var generator = SystemRandomNumberGenerator()
         let hex = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }
         return "whsec_" + hex.joined()
+    }
+}
+
+extension FieldCodec where Value == String {
+    /// A webhook's target (`WebhookURL`).
+    static var webhookURL: Self {
+        string(.string(minLength: 1, maxLength: WebhookURL.maxLength, format: nil)) { value in
+            guard case .string(let text) = value else { return .failure(Problem("must be a string, not \(value.typeName)")) }
+            return WebhookURL.parse(text).map(\.text)
+        }
+    }
+}
+
+extension FieldCodec where Value == [String] {
+    /// 1–50 event types or prefixes ending in `.` (each of the form of an identifier); repeats are
+    /// dropped. Stored as `text[]`, which the outbox statement matches events against.
+    static var eventTypes: Self {
+        FieldCodec(
+            schema: .array(of: .string(minLength: nil, maxLength: Limits.maxIdentifierLength, format: nil), maxItems: Webhook.maxTypes),
+            column: .texts,
+            convert: { value in
+                guard case .array(let items) = value else { return .failure(Problem("must be an array of event types, not \(value.typeName)")) }
+                guard (1...Webhook.maxTypes).contains(items.count) else {
+                    return .failure(Problem("must hold 1 to \(Webhook.maxTypes) event types or prefixes"))
+                }
+                var types: [String] = []
+                for (index, item) in items.enumerated() {
+                    guard case .string(let text) = item, Convert.isIdentifier(text) else {
+                        return .failure(Problem("must be an event type (`task.completed`) or a prefix ending in `.` (`task.`)", at: "[\(index)]"))
+                    }
+                    if !types.contains(text) { types.append(text) }
+                }
+                return .success(types)
+            },
+            write: { v, w in w.strings(v) }, parse: strings(of:),
+            store: { .texts($0) }, load: { if case .texts(let v) = $0 { v } else { nil } })
     }
 }
 

@@ -3,7 +3,7 @@ import Foundation
 /// One event on its way to one webhook: written in the transaction that appends the event (an
 /// outbox, so no committed event is ever missed), then attempted until it is delivered or its
 /// time runs out (`expiresAt`, 24 hours after the event).
-public struct WebhookDelivery: Sendable, Equatable, JSONWritable {
+public struct WebhookDelivery: StoredObject, Equatable, JSONWritable {
     public enum State: String, Sendable, CaseIterable {
         /// Not delivered yet: waiting for `nextAttemptAt`, or for an earlier event of its resource.
         case pending
@@ -12,13 +12,17 @@ public struct WebhookDelivery: Sendable, Equatable, JSONWritable {
         case failed
     }
 
-    public var id: UUID
-    public var webhookID: UUID
-    public var eventID: Int64
-    public var eventType: String
-    public var resourceID: UUID?
-    public var state: State
-    public var attempts: Int64
+    public var id = UUID.unset
+    /// The webhook's tenant (not part of its JSON).
+    public var tenant = ""
+    public var webhookID = UUID.unset
+    public var eventID: Int64 = 0
+    public var eventType = ""
+    /// The event's resource as the order of deliveries is kept by: its id, or "" for an event of no
+    /// resource (so that those compare equal too).
+    public var resourceKey = ""
+    public var state = State.pending
+    public var attempts: Int64 = 0
     public var nextAttemptAt: Timestamp?
     public var lastAttemptAt: Timestamp?
     /// The HTTP status of the last attempt, when it got an answer.
@@ -26,28 +30,50 @@ public struct WebhookDelivery: Sendable, Equatable, JSONWritable {
     /// Why the last attempt failed, when it did.
     public var lastError: String?
     public var deliveredAt: Timestamp?
-    public var expiresAt: Timestamp
-    public var createdAt: Timestamp
+    public var expiresAt = Timestamp(microseconds: 0)
+    public var createdAt = Timestamp(microseconds: 0)
 
-    public init(
-        id: UUID, webhookID: UUID, eventID: Int64, eventType: String, resourceID: UUID?, state: State, attempts: Int64,
-        nextAttemptAt: Timestamp?, lastAttemptAt: Timestamp?, lastStatus: Int64?, lastError: String?, deliveredAt: Timestamp?,
-        expiresAt: Timestamp, createdAt: Timestamp
-    ) {
-        self.id = id
-        self.webhookID = webhookID
-        self.eventID = eventID
-        self.eventType = eventType
-        self.resourceID = resourceID
-        self.state = state
-        self.attempts = attempts
-        self.nextAttemptAt = nextAttemptAt
-        self.lastAttemptAt = lastAttemptAt
-        self.lastStatus = lastStatus
-        self.lastError = lastError
-        self.deliveredAt = deliveredAt
-        self.expiresAt = expiresAt
-        self.createdAt = createdAt
+    public init() {}
+
+    public var resourceID: UUID? {
+        get { UUID(uuidString: resourceKey) }
+        set { resourceKey = newValue?.lowercased ?? "" }
+    }
+
+    public static let fields = ResourceDescription<WebhookDelivery>(
+        table: "webhook_deliveries",
+        [
+            .init("delivery_id", \.id, .uuid, .server),
+            .init("tenant", \.tenant, .text(max: Limits.maxIdentifierLength), .hidden),
+            .init("webhook_id", \.webhookID, .uuid, .server),
+            .init("event_id", \.eventID, .integer(0...Int64.max), .server),
+            .init("event_type", \.eventType, .identifier, .server),
+            .init("resource_key", \.resourceKey, .text(max: 36), .hidden),
+            .init("resource_id", \.resourceID, FieldCodec<UUID?>.optional(.uuid).notStored, .server),
+            .init("state", \.state, .enumeration(State.self), .server),
+            .init("attempts", \.attempts, .integer(0...Int64.max), .server),
+            .init("next_attempt_at", \.nextAttemptAt, .optional(.timestamp), .server),
+            .init("last_attempt_at", \.lastAttemptAt, .optional(.timestamp), .server),
+            .init("last_status", \.lastStatus, .optional(.integer(Int64.min...Int64.max)), .server),
+            .init("last_error", \.lastError, .optional(.text(max: maxErrorLength)), .server),
+            .init("delivered_at", \.deliveredAt, .optional(.timestamp), .server),
+            .init("expires_at", \.expiresAt, .timestamp, .server),
+            .init("created_at", \.createdAt, .timestamp, .server),
+        ])
+
+    /// A new delivery of an event to a webhook, due now.
+    public static func pending(to webhook: Webhook, eventID: Int64, type: String, resource: UUID?, at now: Timestamp) -> WebhookDelivery {
+        var delivery = WebhookDelivery()
+        delivery.id = UUID()
+        delivery.tenant = webhook.tenant
+        delivery.webhookID = webhook.id
+        delivery.eventID = eventID
+        delivery.eventType = type
+        delivery.resourceID = resource
+        delivery.nextAttemptAt = now
+        delivery.expiresAt = now.adding(seconds: lifetimeSeconds)
+        delivery.createdAt = now
+        return delivery
     }
 
     /// How long deliveries of an event are attempted.
@@ -62,25 +88,7 @@ public struct WebhookDelivery: Sendable, Equatable, JSONWritable {
     /// The longest `last_error` kept.
     public static let maxErrorLength = 500
 
-    public func write(to w: inout JSONWriter) {
-        w.beginObject()
-        w.key("delivery_id"); w.uuid(id)
-        w.key("webhook_id"); w.uuid(webhookID)
-        w.key("event_id"); w.int(eventID)
-        w.key("event_type"); w.string(eventType)
-        w.key("resource_id"); w.uuid(resourceID)
-        w.key("state"); w.string(state.rawValue)
-        w.key("attempts"); w.int(attempts)
-        w.key("next_attempt_at"); w.timestamp(nextAttemptAt)
-        w.key("last_attempt_at"); w.timestamp(lastAttemptAt)
-        w.key("last_status")
-        if let lastStatus { w.int(lastStatus) } else { w.null() }
-        w.key("last_error"); w.string(lastError)
-        w.key("delivered_at"); w.timestamp(deliveredAt)
-        w.key("expires_at"); w.timestamp(expiresAt)
-        w.key("created_at"); w.timestamp(createdAt)
-        w.endObject()
-    }
+    public func write(to w: inout JSONWriter) { Self.fields.write(self, to: &w) }
 }
 
 /// A delivery claimed for one attempt: where it goes, the secret that signs it and the event's
@@ -88,7 +96,6 @@ public struct WebhookDelivery: Sendable, Equatable, JSONWritable {
 /// still this worker's when the outcome is recorded.
 public struct WebhookJob: Sendable {
     public var delivery: WebhookDelivery
-    public var tenant: String
     public var url: String
     public var secret: String
     public var allowedHosts: [String]
@@ -96,9 +103,8 @@ public struct WebhookJob: Sendable {
     public var body: [UInt8]?
     public var claim: UUID
 
-    public init(delivery: WebhookDelivery, tenant: String, url: String, secret: String, allowedHosts: [String], body: [UInt8]?, claim: UUID) {
+    public init(delivery: WebhookDelivery, url: String, secret: String, allowedHosts: [String], body: [UInt8]?, claim: UUID) {
         self.delivery = delivery
-        self.tenant = tenant
         self.url = url
         self.secret = secret
         self.allowedHosts = allowedHosts

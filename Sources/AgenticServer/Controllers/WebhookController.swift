@@ -10,8 +10,8 @@ struct WebhookController<S: WebhookStore>: Sendable {
 
     func register(_ routes: RouteRegistrar) {
         routes.admin.post("/api/v1/webhooks") { request, context in
-            let draft = try WebhookDraft.read(try await request.requiredJSONBody())
-            let webhook = try await store.createWebhook(draft, by: try context.caller)
+            let new = try Webhook.create(try await request.requiredJSONBody())
+            let webhook = try await store.createWebhook(new, by: try context.caller)
             return JSONResponse.make(webhook.createdJSON, status: .created, headers: [.location: "/api/v1/webhooks/\(webhook.id.lowercased)"])
         }
         routes.admin.get("/api/v1/webhooks") { request, context in

@@ -8,7 +8,7 @@ import Foundation
 public protocol WebhookStore: Sendable {
     /// Creates a webhook; its host must be on the tenant's allow-list (else a 422 naming `url`).
     /// The answer carries the secret (generated when the draft has none).
-    func createWebhook(_ draft: WebhookDraft, by caller: Caller) async throws -> Webhook
+    func createWebhook(_ webhook: Webhook, by caller: Caller) async throws -> Webhook
     func webhook(_ id: UUID, tenant: String) async throws -> Webhook
     /// The tenant's webhooks, newest first (at most `Webhook.maxPerTenant`).
     func listWebhooks(tenant: String) async throws -> [Webhook]

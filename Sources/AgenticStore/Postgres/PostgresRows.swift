@@ -3,7 +3,7 @@ import Foundation
 import PostgresNIO
 
 /// A described resource the PostgreSQL store keeps, with its statements (`$n` placeholders).
-protocol PostgresStored: DescribedResource {
+protocol PostgresStored: StoredObject {
     static var postgresStatements: RowStatements<Self> { get }
 }
 
@@ -13,6 +13,9 @@ enum PostgresStatements {
     static let plan = RowStatements<Plan>(placeholder: { "$\($0)" }, jsonObject: "json_build_object")
     static let task = RowStatements<PlanTask>(placeholder: { "$\($0)" }, jsonObject: "json_build_object", extraInsertColumns: ["unmet_dependencies"])
     static let schedule = RowStatements<Schedule>(placeholder: { "$\($0)" }, jsonObject: "json_build_object")
+    static let webhook = RowStatements<Webhook>(placeholder: { "$\($0)" }, jsonObject: "json_build_object")
+    static let delivery = RowStatements<WebhookDelivery>(
+        placeholder: { "$\($0)" }, jsonObject: "json_build_object", alsoSetOnUpdate: ["claim = NULL", "claimed_until = NULL"])
 }
 
 extension Agent: PostgresStored { static var postgresStatements: RowStatements<Agent> { PostgresStatements.agent } }
@@ -20,6 +23,7 @@ extension Goal: PostgresStored { static var postgresStatements: RowStatements<Go
 extension Plan: PostgresStored { static var postgresStatements: RowStatements<Plan> { PostgresStatements.plan } }
 extension PlanTask: PostgresStored { static var postgresStatements: RowStatements<PlanTask> { PostgresStatements.task } }
 extension Schedule: PostgresStored { static var postgresStatements: RowStatements<Schedule> { PostgresStatements.schedule } }
+extension Webhook: PostgresStored { static var postgresStatements: RowStatements<Webhook> { PostgresStatements.webhook } }
 
 /// The lock a read takes, as a type (prepared statements are one type per text).
 protocol PostgresRowLock {
@@ -152,6 +156,7 @@ extension PostgresRandomAccessRow {
         case .json: return .json(try cell.decode(JSONB.self).value)
         case .timestamp: return .timestamp(try cell.decode(Timestamp.self))
         case .uuids: return .uuids(try cell.decode([UUID].self))
+        case .texts: return .texts(try cell.decode([String].self))
         }
     }
 }
@@ -176,6 +181,7 @@ extension PostgresBindings {
             case .json(let v): append(JSONB(bytes: Array(v.description.utf8)))
             case .timestamp(let t): append(t)
             case .uuids(let ids): append(ids)
+            case .texts(let texts): append(texts)
             }
         }
     }

@@ -6,34 +6,27 @@ import PostgresNIO
 /// the database never take the same one; the outbox rows are written by `Prepared.EnqueueDeliveries`
 /// in the statement that appends the events.
 extension PostgresTransaction {
-    static let webhookColumns = "webhook_id, tenant, url, types, secret, created_at"
-    static let deliveryColumns = """
-        delivery_id, tenant, webhook_id, event_id, event_type, resource_key, state, attempts, next_attempt_at, last_attempt_at,
-        last_status, last_error, delivered_at, expires_at, created_at
-        """
-
     /// Sent at once (not held), so the events of the same change already see the webhook.
     public func insertWebhook(_ webhook: Webhook) async throws {
-        try await run(
-            """
-            INSERT INTO webhooks (webhook_id, tenant, url, types, secret, created_at)
-            VALUES (\(webhook.id), \(webhook.tenant), \(webhook.url), \(webhook.types), \(webhook.secret), \(webhook.createdAt))
-            """)
+        let statements = PostgresStatements.webhook
+        try await run(PostgresQuery(unsafeSQL: statements.insert, binds: try PostgresBindings(statements.insertValues(webhook))))
     }
 
     public func webhook(_ id: UUID, tenant: String) async throws -> Webhook? {
-        try await rows("SELECT \(unescaped: Self.webhookColumns) FROM webhooks WHERE webhook_id = \(id) AND tenant = \(tenant)")
-            .first.map(Self.webhookRow)
+        try await byID(id, tenant: tenant, lock: .none)
     }
 
     public func webhooks(tenant: String) async throws -> [Webhook] {
         try await rows(
-            "SELECT \(unescaped: Self.webhookColumns) FROM webhooks WHERE tenant = \(tenant) ORDER BY created_at DESC, webhook_id DESC"
-        ).map(Self.webhookRow)
+            """
+            SELECT \(unescaped: PostgresStatements.webhook.columns) FROM webhooks WHERE tenant = \(tenant)
+            ORDER BY created_at DESC, webhook_id DESC
+            """
+        ).map(PostgresColumns.row)
     }
 
     public func deleteWebhook(_ id: UUID, tenant: String) async throws {
-        try await run("DELETE FROM webhooks WHERE webhook_id = \(id) AND tenant = \(tenant)")
+        try await deleteRow(PostgresStatements.webhook, id: id, tenant: tenant)
     }
 
     public func webhookAllowedHosts(tenant: String) async throws -> WebhookAllowedHosts {
@@ -54,52 +47,48 @@ extension PostgresTransaction {
 
     public func webhookDeliveries(of webhook: UUID, tenant: String, limit: Int, cursor: Cursor?) async throws -> [WebhookDelivery] {
         let fetch = Int64(limit + 1)
+        let columns = PostgresStatements.delivery.columns
         if let cursor {
             return try await rows(
                 """
-                SELECT \(unescaped: Self.deliveryColumns) FROM webhook_deliveries
+                SELECT \(unescaped: columns) FROM webhook_deliveries
                 WHERE webhook_id = \(webhook) AND tenant = \(tenant) AND (created_at, delivery_id) < (\(cursor.createdAt), \(cursor.id))
                 ORDER BY created_at DESC, delivery_id DESC LIMIT \(fetch)
                 """
-            ).map(Self.deliveryRow)
+            ).map(PostgresColumns.row)
         }
         return try await rows(
             """
-            SELECT \(unescaped: Self.deliveryColumns) FROM webhook_deliveries WHERE webhook_id = \(webhook) AND tenant = \(tenant)
+            SELECT \(unescaped: columns) FROM webhook_deliveries WHERE webhook_id = \(webhook) AND tenant = \(tenant)
             ORDER BY created_at DESC, delivery_id DESC LIMIT \(fetch)
             """
-        ).map(Self.deliveryRow)
+        ).map(PostgresColumns.row)
     }
 
     public func webhookDelivery(_ id: UUID, of webhook: UUID, tenant: String) async throws -> WebhookDelivery? {
-        try await rows(
-            """
-            SELECT \(unescaped: Self.deliveryColumns) FROM webhook_deliveries
-            WHERE delivery_id = \(id) AND webhook_id = \(webhook) AND tenant = \(tenant) FOR UPDATE
-            """
-        ).first.map(Self.deliveryRow)
+        var binds = PostgresBindings(capacity: 3)
+        binds.append(id)
+        binds.append(tenant)
+        binds.append(webhook)
+        return try await rows(PostgresQuery(unsafeSQL: PostgresStatements.delivery.selectByID + " AND webhook_id = $3 FOR UPDATE", binds: binds))
+            .first.map(PostgresColumns.row)
     }
 
-    public func claimedWebhookDelivery(_ id: UUID, claim: UUID) async throws -> (tenant: String, delivery: WebhookDelivery)? {
-        guard let row = try await rows(
-            "SELECT \(unescaped: Self.deliveryColumns) FROM webhook_deliveries WHERE delivery_id = \(id) AND claim = \(claim) FOR UPDATE"
-        ).first else { return nil }
-        return (tenant: try row.get("tenant", as: String.self), delivery: try Self.deliveryRow(row))
+    public func claimedWebhookDelivery(_ id: UUID, claim: UUID) async throws -> WebhookDelivery? {
+        try await rows(
+            """
+            SELECT \(unescaped: PostgresStatements.delivery.columns) FROM webhook_deliveries
+            WHERE delivery_id = \(id) AND claim = \(claim) FOR UPDATE
+            """
+        ).first.map(PostgresColumns.row)
     }
 
     public func updateWebhookDelivery(_ d: WebhookDelivery) async throws {
-        try await run(
-            """
-            UPDATE webhook_deliveries SET state = \(d.state.rawValue), attempts = \(d.attempts), next_attempt_at = \(d.nextAttemptAt),
-                last_attempt_at = \(d.lastAttemptAt), last_status = \(d.lastStatus), last_error = \(d.lastError),
-                delivered_at = \(d.deliveredAt), expires_at = \(d.expiresAt), claim = NULL, claimed_until = NULL
-            WHERE delivery_id = \(d.id)
-            """)
+        let statements = PostgresStatements.delivery
+        try await run(PostgresQuery(unsafeSQL: statements.update, binds: try PostgresBindings(statements.updateValues(d))))
     }
 
-    public func claimDueWebhookDeliveries(at now: Timestamp, limit: Int, until: Timestamp, claim: UUID) async throws
-        -> [(tenant: String, delivery: WebhookDelivery)]
-    {
+    public func claimDueWebhookDeliveries(at now: Timestamp, limit: Int, until: Timestamp, claim: UUID) async throws -> [WebhookDelivery] {
         try await rows(
             """
             UPDATE webhook_deliveries SET claim = \(claim), claimed_until = \(until)
@@ -111,9 +100,9 @@ extension PostgresTransaction {
                     WHERE e.webhook_id = d.webhook_id AND e.resource_key = d.resource_key AND e.state = 'pending' AND e.event_id < d.event_id)
                 ORDER BY d.next_attempt_at LIMIT \(Int64(limit))
                 FOR UPDATE SKIP LOCKED)
-            RETURNING \(unescaped: Self.deliveryColumns)
+            RETURNING \(unescaped: PostgresStatements.delivery.columns)
             """
-        ).map { (tenant: try $0.get("tenant", as: String.self), delivery: try Self.deliveryRow($0)) }
+        ).map(PostgresColumns.row)
     }
 
     public func deleteFinishedWebhookDeliveries(before cutoff: Timestamp) async throws -> Int {
@@ -128,25 +117,6 @@ extension PostgresTransaction {
     public func event(_ id: Int64, tenant: String) async throws -> Event? {
         try await rows("SELECT \(unescaped: PostgresColumns.event) FROM events WHERE event_id = \(id) AND tenant = \(tenant)")
             .first.map(PostgresColumns.eventRow)
-    }
-
-    static func webhookRow(_ row: PostgresRandomAccessRow) throws -> Webhook {
-        Webhook(
-            tenant: try row.get("tenant"), id: try row.get("webhook_id"), url: try row.get("url"), types: try row.get("types"),
-            secret: try row.get("secret"), createdAt: try row.get("created_at"))
-    }
-
-    static func deliveryRow(_ row: PostgresRandomAccessRow) throws -> WebhookDelivery {
-        let key = try row.get("resource_key", as: String.self)
-        guard let state = WebhookDelivery.State(rawValue: try row.get("state", as: String.self)) else {
-            throw AgenticError.internal("a webhook delivery has an unknown state")
-        }
-        return WebhookDelivery(
-            id: try row.get("delivery_id"), webhookID: try row.get("webhook_id"), eventID: try row.get("event_id"),
-            eventType: try row.get("event_type"), resourceID: key.isEmpty ? nil : UUID(uuidString: key), state: state,
-            attempts: try row.get("attempts"), nextAttemptAt: try row.get("next_attempt_at"), lastAttemptAt: try row.get("last_attempt_at"),
-            lastStatus: try row.get("last_status"), lastError: try row.get("last_error"), deliveredAt: try row.get("delivered_at"),
-            expiresAt: try row.get("expires_at"), createdAt: try row.get("created_at"))
     }
 }
 

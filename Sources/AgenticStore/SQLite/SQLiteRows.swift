@@ -93,6 +93,11 @@ extension SQLiteRow {
                 throw AgenticError.internal("column \(name) is not a list of ids")
             }
             return .uuids(ids)
+        case .texts:
+            guard let texts = try json(name).arrayValue?.compactMap(\.stringValue) else {
+                throw AgenticError.internal("column \(name) is not a list of strings")
+            }
+            return .texts(texts)
         }
     }
 }
@@ -110,6 +115,7 @@ extension SQLiteData {
         case .json(let v): self = .text(v.description)
         case .timestamp(let t): self = .time(t)
         case .uuids(let ids): self = .ids(ids)
+        case .texts(let texts): self = .strings(texts)
         }
     }
 
@@ -144,6 +150,9 @@ enum SQLiteStatements {
     static let plan = RowStatements<Plan>(placeholder: { "?\($0)" }, jsonObject: "json_object")
     static let task = RowStatements<PlanTask>(placeholder: { "?\($0)" }, jsonObject: "json_object", extraInsertColumns: ["unmet_dependencies"])
     static let schedule = RowStatements<Schedule>(placeholder: { "?\($0)" }, jsonObject: "json_object")
+    static let webhook = RowStatements<Webhook>(placeholder: { "?\($0)" }, jsonObject: "json_object")
+    static let delivery = RowStatements<WebhookDelivery>(
+        placeholder: { "?\($0)" }, jsonObject: "json_object", alsoSetOnUpdate: ["claim = NULL", "claimed_until = NULL"])
 }
 
 /// Row decoders.

@@ -8,24 +8,24 @@ extension EventType {
 }
 
 extension TransactionalStore {
-    public func createWebhook(_ draft: WebhookDraft, by caller: Caller) async throws -> Webhook {
+    public func createWebhook(_ new: Webhook, by caller: Caller) async throws -> Webhook {
         try await write { tx in
             let now = clock.now()
+            var webhook = new
+            webhook.tenant = caller.tenant
+            webhook.createdAt = now
             // The allow-list is read in the transaction that inserts, so a host removed meanwhile
             // cannot slip in (its change serialises with this one).
             try await tx.serialize(.settings(tenant: caller.tenant))
             let allowed = try await tx.webhookAllowedHosts(tenant: caller.tenant)
-            guard WebhookHosts.allows(draft.url.host, in: allowed.hosts) else {
+            guard WebhookHosts.allows(webhook.host, in: allowed.hosts) else {
                 throw AgenticError.validation(
-                    field: "url", "its host `\(draft.url.host)` is not on the tenant's allow-list (PUT /api/v1/webhooks/allowed-hosts)")
+                    field: "url", "its host `\(webhook.host)` is not on the tenant's allow-list (PUT /api/v1/webhooks/allowed-hosts)")
             }
             let existing = try await tx.webhooks(tenant: caller.tenant)
             guard existing.count < Webhook.maxPerTenant else {
                 throw AgenticError.conflict(AgenticError.Code("webhook_limit_reached"), "A tenant may have at most \(Webhook.maxPerTenant) webhooks")
             }
-            let webhook = Webhook(
-                tenant: caller.tenant, id: draft.id ?? UUID(), url: draft.url.text, types: draft.types,
-                secret: draft.secret ?? WebhookDraft.makeSecret(), createdAt: now)
             if existing.contains(where: { $0.id == webhook.id }) {
                 throw AgenticError.conflict(.alreadyExists, "A webhook with this webhook_id already exists")
             }
@@ -106,7 +106,8 @@ extension TransactionalStore {
             var jobs: [WebhookJob] = []
             var webhooks: [UUID: Webhook] = [:]
             var hosts: [String: [String]] = [:]
-            for (tenant, delivery) in claimed {
+            for delivery in claimed {
+                let tenant = delivery.tenant
                 if webhooks[delivery.webhookID] == nil { webhooks[delivery.webhookID] = try await tx.webhook(delivery.webhookID, tenant: tenant) }
                 if hosts[tenant] == nil { hosts[tenant] = try await tx.webhookAllowedHosts(tenant: tenant).hosts }
                 // Deliveries go with their webhook: one never outlives it.
@@ -114,7 +115,7 @@ extension TransactionalStore {
                 let body = try await tx.event(delivery.eventID, tenant: tenant)?.jsonBytes()
                 jobs.append(
                     WebhookJob(
-                        delivery: delivery, tenant: tenant, url: webhook.url, secret: webhook.secret, allowedHosts: hosts[tenant] ?? [],
+                        delivery: delivery, url: webhook.url, secret: webhook.secret, allowedHosts: hosts[tenant] ?? [],
                         body: body, claim: claim))
             }
             return jobs
@@ -123,8 +124,7 @@ extension TransactionalStore {
 
     public func finishWebhookDelivery(_ job: WebhookJob, _ outcome: WebhookOutcome) async throws {
         try await write { tx in
-            guard let claimed = try await tx.claimedWebhookDelivery(job.delivery.id, claim: job.claim) else { return }
-            var delivery = claimed.delivery
+            guard var delivery = try await tx.claimedWebhookDelivery(job.delivery.id, claim: job.claim) else { return }
             let now = clock.now()
             delivery.attempts += 1
             delivery.lastAttemptAt = now

@@ -30,6 +30,11 @@ struct ResourceSchemaTests {
         try Self.checkResponse(RetryPolicy.self, "RetryPolicy")
         try Self.checkResponse(Usage.self, "Usage")
         try Self.checkResponse(RateLimit.self, "RateLimit")
+        try Self.checkResponse(Webhook.self, "Webhook")
+        try Self.checkResponse(WebhookDelivery.self, "WebhookDelivery")
+        // The create answer is the only one with the secret.
+        let created = Webhook.fields.fields.filter(\.isRequestMember).map(AnyField.init)
+        try Self.check(created, "WebhookCreated", requiredNames: Set(created.map(\.name)), input: false)
         // The Swift client's key type: a field the server adds to keys fails here until the client reads it.
         try Self.checkResponse(KeyInfo.self, "Key")
     }
@@ -41,6 +46,7 @@ struct ResourceSchemaTests {
         try Self.checkCreate(Plan.self, "PlanCreate", extra: ["tasks", "steps"])
         try Self.checkCreate(PlanTask.self, "TaskCreate")
         try Self.checkCreate(Schedule.self, "ScheduleCreate")
+        try Self.checkRequest(Webhook.fields, "WebhookCreate", settable: { $0.access != .server }, input: true)
         try Self.checkRequest(GoalConstraints.fields, "GoalConstraintsInput", settable: { $0.access != .server }, input: true)
         try Self.checkRequest(RetryPolicy.fields, "RetryPolicyInput", settable: { $0.access != .server }, input: true)
         try Self.checkRequest(Usage.fields, "UsageInput", settable: { $0.access != .server }, input: true)
@@ -144,7 +150,7 @@ struct ResourceSchemaTests {
         _ description: ResourceDescription<Object>, _ name: String, settable: (ResourceField<Object>) -> Bool, input: Bool,
         extra: Set<String> = [], required extraRequired: Set<String> = [], open: Bool = false
     ) throws {
-        let fields = description.fields.filter { $0.isVisible && settable($0) }.map(AnyField.init)
+        let fields = description.fields.filter { $0.isRequestMember && settable($0) }.map(AnyField.init)
         let schema = try #require(schemas[name] as? [String: Any], "no schema \(name)")
         // A required field with aliases is required as "one of its names".
         var required = Set(fields.filter { $0.required && $0.aliases.isEmpty }.map(\.name))

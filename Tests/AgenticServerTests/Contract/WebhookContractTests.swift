@@ -76,6 +76,9 @@ struct WebhookContractTests {
                 (["url": "http://user:pw@127.0.0.1/", "types": ["task."]], ["url"]),
                 (["url": "http://127.0.0.1/", "types": []], ["types"]),
                 (["url": "http://127.0.0.1/", "types": ["task.", "no spaces"]], ["types[1]"]),
+                // Stored as given, so a space around a type would never match an event: refused, as documented.
+                (["url": "http://127.0.0.1/", "types": [" task.created"]], ["types[0]"]),
+                (["url": "http://127.0.0.1/", "types": [.string(String(repeating: "t", count: 100) + ".")]], ["types[0]"]),
                 (["url": "http://127.0.0.1/", "types": "task."], ["types"]),
                 (["url": "http://127.0.0.1/", "types": ["task."], "secret": "short"], ["secret"]),
                 (["types": ["task."], "extra": 1], ["extra", "url"]),
