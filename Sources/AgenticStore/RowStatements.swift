@@ -32,7 +32,7 @@ struct RowStatements<Object: StoredObject>: Sendable {
             SQLDomain.derived($0.derived!, table: table, idColumn: description.idName, jsonObject: jsonObject) + " AS " + $0.name
         }
         columns = ([description.columnList] + derived).joined(separator: ", ")
-        columnsOfT = description.columns.map { "t." + $0.name }.joined(separator: ", ")
+        columnsOfT = description.columnList(of: "t")
         let stored = description.columns
         let insertNames = stored.map(\.name) + extraInsertColumns
         insert = """

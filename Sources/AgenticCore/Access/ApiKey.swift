@@ -37,8 +37,6 @@ public struct RateLimit: DescribedObject, Equatable, ExactEquatable, JSONWritabl
         self.init(requestsPerSecond: rps, burst: burst)
     }
 
-    public func write(to w: inout JSONWriter) { Self.fields.write(self, to: &w) }
-
     static func read(_ value: JSONValue) -> Result<RateLimit, Problem> {
         guard case .object(let object) = value else { return .failure(Problem("must be a JSON object")) }
         for key in object.keys.sorted() where key != "requests_per_second" && key != "burst" {

@@ -27,13 +27,16 @@ extension DescribedResource {
     public static func checkDraft(_ draft: inout Self, given: Set<String>, reader: inout ObjectReader) {}
     public mutating func prepareNew(at now: Timestamp) {}
 
-    public func write(to w: inout JSONWriter) { Self.fields.write(self, to: &w) }
-
     /// Reads the JSON this server wrote; the tenant is not part of it.
     public init(json: JSONValue, tenant: String = ApiKey.defaultTenant) throws(JSONShapeError) {
         self = try Self.fields.parse(json)
         self.tenant = tenant
     }
+}
+
+extension JSONWritable where Self: DescribedObject {
+    /// A described type's JSON is its visible fields, in the description's order.
+    public func write(to w: inout JSONWriter) { Self.fields.write(self, to: &w) }
 }
 
 /// The fields of one type, in the order responses list them, and everything derived from them:
@@ -73,6 +76,9 @@ public struct ResourceDescription<Object: DescribedObject>: Sendable {
 
     /// The comma-separated column names, for statements.
     public var columnList: String { columns.map(\.name).joined(separator: ", ") }
+
+    /// The same, each as `<alias>.<column>`: for statements that name the table by an alias.
+    public func columnList(of alias: String) -> String { columns.map { alias + "." + $0.name }.joined(separator: ", ") }
 
     /// The field at `keyPath` (a key path of the concrete type: one through a protocol requirement
     /// is a different key path).

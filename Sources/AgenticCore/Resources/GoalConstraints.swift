@@ -33,6 +33,4 @@ public struct GoalConstraints: DescribedObject, Equatable, JSONWritable {
         guard let tool, forbiddenTools.contains(where: { $0.isExactly(tool) }) else { return nil }
         return FieldError(field: field, message: "`\(tool)` is in its goal's constraints.forbidden_tools")
     }
-
-    public func write(to w: inout JSONWriter) { Self.fields.write(self, to: &w) }
 }

@@ -34,6 +34,4 @@ public struct RetryPolicy: DescribedObject, Equatable, ExactEquatable, JSONWrita
         let full = min(maxSeconds, initialSeconds * pow(multiplier, exponent))
         return jitter ? full * (0.5 + 0.5 * min(max(random, 0), 1)) : full
     }
-
-    public func write(to w: inout JSONWriter) { Self.fields.write(self, to: &w) }
 }

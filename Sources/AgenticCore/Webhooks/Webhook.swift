@@ -48,10 +48,8 @@ public struct Webhook: StoredObject, Equatable, Identified, JSONWritable {
         EventTypeFilter(exact: types.filter { !$0.hasSuffix(".") }, prefixes: types.filter { $0.hasSuffix(".") })
     }
 
-    /// The webhook without its secret: every answer but the create one, and its events.
-    public func write(to w: inout JSONWriter) { Self.fields.write(self, to: &w) }
-
-    /// The create answer: the only one that shows the secret.
+    /// The create answer: the only one that shows the secret (every other answer, and its events,
+    /// are `write(to:)`, which leaves it out).
     public var createdJSON: [UInt8] {
         var w = JSONWriter()
         Self.fields.writeWithSecrets(self, to: &w)

@@ -87,8 +87,6 @@ public struct WebhookDelivery: StoredObject, Equatable, JSONWritable {
 
     /// The longest `last_error` kept.
     public static let maxErrorLength = 500
-
-    public func write(to w: inout JSONWriter) { Self.fields.write(self, to: &w) }
 }
 
 /// A delivery claimed for one attempt: where it goes, the secret that signs it and the event's

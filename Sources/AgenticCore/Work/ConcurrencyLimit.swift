@@ -1,21 +1,27 @@
 /// At most `maxRunning` tasks whose `concurrency_key` is `key` run at once, in a tenant: claims hand
 /// out no task of a key at its limit. `running` is counted from the tasks themselves when asked.
-public struct ConcurrencyLimit: Sendable, Equatable, JSONWritable {
+public struct ConcurrencyLimit: DescribedObject, Equatable, JSONWritable {
     /// Whose limit it is (not part of its JSON: a caller only ever sees its own tenant's).
     public var tenant = ""
-    public var key: String
-    public var maxRunning: Int64
-    public var running: Int64
-    public var createdAt: Timestamp
-    public var updatedAt: Timestamp
+    public var key = ""
+    public var maxRunning: Int64 = 1
+    public var running: Int64 = 0
+    public var createdAt = Timestamp(microseconds: 0)
+    public var updatedAt = Timestamp(microseconds: 0)
 
-    public init(key: String, maxRunning: Int64, running: Int64, createdAt: Timestamp, updatedAt: Timestamp) {
-        self.key = key
-        self.maxRunning = maxRunning
-        self.running = running
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
-    }
+    public init() {}
+
+    /// `key` comes from the path; `running` is counted from the tasks when read.
+    public static let fields = ResourceDescription<ConcurrencyLimit>(
+        table: "concurrency_limits",
+        [
+            .init("tenant", \.tenant, .text(max: Limits.maxIdentifierLength), .hidden),
+            .init("key", \.key, .text(min: 1, max: Limits.maxIdentifierLength), .server),
+            .init("max_running", \.maxRunning, .integer(maxRunningRange), .always, required: true),
+            .init("running", \.running, FieldCodec<Int64>.integer(0...Int64.max).notStored, .server),
+            .init("created_at", \.createdAt, .timestamp, .server),
+            .init("updated_at", \.updatedAt, .timestamp, .server),
+        ])
 
     public static let maxRunningRange: ClosedRange<Int64> = 1...1_000_000
 
@@ -28,22 +34,7 @@ public struct ConcurrencyLimit: Sendable, Equatable, JSONWritable {
 
     /// The body of `PUT /limits/concurrency/{key}`: `{max_running}`.
     public static func readMaxRunning(_ body: JSONValue) throws(AgenticError) -> Int64 {
-        var reader = ObjectReader(body, known: ["max_running"])
-        let value = reader.read("max_running", Convert.int(maxRunningRange))
-        if case .absent = value, reader.errors.isEmpty { reader.fail("max_running", "is required") }
-        try reader.check()
-        guard case .value(let maxRunning) = value else { throw AgenticError.validation(field: "max_running", "is required") }
-        return maxRunning
-    }
-
-    public func write(to w: inout JSONWriter) {
-        w.beginObject()
-        w.key("key"); w.string(key)
-        w.key("max_running"); w.int(maxRunning)
-        w.key("running"); w.int(running)
-        w.key("created_at"); w.timestamp(createdAt)
-        w.key("updated_at"); w.timestamp(updatedAt)
-        w.endObject()
+        try fields.create(body).value.maxRunning
     }
 
     /// Of `tasks` (claim candidates, best first), those a claim may take: per key with a limit, no

@@ -3,30 +3,33 @@ import Foundation
 /// Claims of one task type are paced by a token bucket: a claim takes a token per task of the type,
 /// the bucket holds at most `burst` and refills at `per_second`. Kept in the database, so every
 /// instance draws from the same bucket.
-public struct TaskRateLimit: Sendable, Equatable, JSONWritable {
+public struct TaskRateLimit: DescribedObject, Equatable, JSONWritable {
     /// Whose limit it is (not part of its JSON: a caller only ever sees its own tenant's).
     public var tenant = ""
-    public var taskType: String
-    public var perSecond: Double
-    public var burst: Double
+    public var taskType = ""
+    public var perSecond: Double = 1
+    public var burst: Double = 1
     /// The tokens in the bucket at `refilledAt`.
-    public var tokens: Double
-    public var refilledAt: Timestamp
-    public var createdAt: Timestamp
-    public var updatedAt: Timestamp
+    public var tokens: Double = 0
+    public var refilledAt = Timestamp(microseconds: 0)
+    public var createdAt = Timestamp(microseconds: 0)
+    public var updatedAt = Timestamp(microseconds: 0)
 
-    public init(
-        taskType: String, perSecond: Double, burst: Double, tokens: Double, refilledAt: Timestamp, createdAt: Timestamp,
-        updatedAt: Timestamp
-    ) {
-        self.taskType = taskType
-        self.perSecond = perSecond
-        self.burst = burst
-        self.tokens = tokens
-        self.refilledAt = refilledAt
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
-    }
+    public init() {}
+
+    /// `task_type` comes from the path; the store keeps `taken` (tokens taken, for statistics) beside these.
+    public static let fields = ResourceDescription<TaskRateLimit>(
+        table: "rate_limits",
+        [
+            .init("tenant", \.tenant, .text(max: Limits.maxIdentifierLength), .hidden),
+            .init("task_type", \.taskType, .identifier, .server),
+            .init("per_second", \.perSecond, .number(perSecondRange), .always, required: true),
+            .init("burst", \.burst, .number(burstRange), .always),
+            .init("tokens", \.tokens, .number(0...burstRange.upperBound), .server),
+            .init("refilled_at", \.refilledAt, .timestamp, .hidden),
+            .init("created_at", \.createdAt, .timestamp, .server),
+            .init("updated_at", \.updatedAt, .timestamp, .server),
+        ])
 
     public static let perSecondRange: ClosedRange<Double> = 0.001...100_000
     public static let burstRange: ClosedRange<Double> = 1...1_000_000
@@ -41,13 +44,8 @@ public struct TaskRateLimit: Sendable, Equatable, JSONWritable {
     /// The body of `PUT /limits/rate/{task_type}`: `{per_second, burst}`; `burst` defaults to one
     /// second's worth (at least 1).
     public static func readBody(_ body: JSONValue) throws(AgenticError) -> (perSecond: Double, burst: Double) {
-        var reader = ObjectReader(body, known: ["per_second", "burst"])
-        let perSecond = reader.read("per_second", Convert.double(perSecondRange))
-        let burst = reader.read("burst", Convert.double(burstRange))
-        if case .absent = perSecond, reader.errors.isEmpty { reader.fail("per_second", "is required") }
-        try reader.check()
-        guard case .value(let rate) = perSecond else { throw AgenticError.validation(field: "per_second", "is required") }
-        return (rate, burst.value(or: max(1, rate.rounded(.up))))
+        let (limit, given) = try fields.create(body)
+        return (limit.perSecond, given.contains("burst") ? limit.burst : max(1, limit.perSecond.rounded(.up)))
     }
 
     /// A task type is what a task's `task_type` may be: an identifier.
@@ -61,16 +59,5 @@ public struct TaskRateLimit: Sendable, Equatable, JSONWritable {
         shown.tokens = available(at: now)
         shown.refilledAt = now
         return shown
-    }
-
-    public func write(to w: inout JSONWriter) {
-        w.beginObject()
-        w.key("task_type"); w.string(taskType)
-        w.key("per_second"); w.double(perSecond)
-        w.key("burst"); w.double(burst)
-        w.key("tokens"); w.double(tokens)
-        w.key("created_at"); w.timestamp(createdAt)
-        w.key("updated_at"); w.timestamp(updatedAt)
-        w.endObject()
     }
 }

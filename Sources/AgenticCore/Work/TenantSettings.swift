@@ -33,6 +33,4 @@ public struct TenantSettings: DescribedObject, Equatable, JSONWritable {
         if reader.isEmpty { throw AgenticError(code: .noFields, status: 400, detail: "Name at least one setting to change: default_retry_policy") }
         return settings
     }
-
-    public func write(to w: inout JSONWriter) { Self.fields.write(self, to: &w) }
 }

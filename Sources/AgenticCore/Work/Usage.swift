@@ -57,6 +57,4 @@ public struct Usage: DescribedObject, Equatable, ExactEquatable, JSONWritable {
         r.append(errors)
         return usage
     }
-
-    public func write(to w: inout JSONWriter) { Self.fields.write(self, to: &w) }
 }

@@ -558,18 +558,11 @@ public struct PostgresTransaction: StoreTransaction {
     public func rateLimits(taskType: String?, tenant: String?) async throws -> [TaskRateLimit] {
         try await rows(
             """
-            SELECT tenant, task_type, per_second, burst, tokens, refilled_at, created_at, updated_at FROM rate_limits
+            SELECT \(unescaped: TaskRateLimit.fields.columnList) FROM rate_limits
             WHERE (\(tenant)::text IS NULL OR tenant = \(tenant)::text) AND (\(taskType)::text IS NULL OR task_type = \(taskType)::text)
             ORDER BY tenant, task_type
             """
-        ).map { row in
-            var limit = TaskRateLimit(
-                taskType: try row.get("task_type"), perSecond: try row.get("per_second"), burst: try row.get("burst"),
-                tokens: try row.get("tokens"), refilledAt: try row.get("refilled_at"), createdAt: try row.get("created_at"),
-                updatedAt: try row.get("updated_at"))
-            limit.tenant = try row.get("tenant")
-            return limit
-        }
+        ).map(PostgresColumns.row)
     }
 
     public func putRateLimit(taskType: String, perSecond: Double, burst: Double, tenant: String, at now: Timestamp) async throws -> Bool {
@@ -650,17 +643,15 @@ public struct PostgresTransaction: StoreTransaction {
     public func concurrencyLimits(key: String?, tenant: String?) async throws -> [ConcurrencyLimit] {
         try await rows(
             """
-            SELECT l.tenant, l.key, l.max_running, l.created_at, l.updated_at,
+            SELECT \(unescaped: ConcurrencyLimit.fields.columnList(of: "l")),
                    (SELECT count(*) FROM tasks r WHERE r.tenant = l.tenant AND r.concurrency_key = l.key
                       AND r.status = \(unescaped: SQLDomain.leased)) AS running
             FROM concurrency_limits l
             WHERE (\(tenant)::text IS NULL OR l.tenant = \(tenant)::text) AND (\(key)::text IS NULL OR l.key = \(key)) ORDER BY l.tenant, l.key
             """
         ).map { row in
-            var limit = ConcurrencyLimit(
-                key: try row.get("key"), maxRunning: Int64(try row.get("max_running", as: Int32.self)),
-                running: try row.get("running", as: Int64.self), createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
-            limit.tenant = try row.get("tenant")
+            var limit: ConcurrencyLimit = try PostgresColumns.row(row)
+            limit.running = try row.get("running", as: Int64.self)
             return limit
         }
     }

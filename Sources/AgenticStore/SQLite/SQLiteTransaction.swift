@@ -490,18 +490,10 @@ public struct SQLiteTransaction: StoreTransaction {
     public func rateLimits(taskType: String?, tenant: String?) async throws -> [TaskRateLimit] {
         try await run(
             """
-            SELECT tenant, task_type, per_second, burst, tokens, refilled_at, created_at, updated_at FROM rate_limits
+            SELECT \(TaskRateLimit.fields.columnList) FROM rate_limits
             WHERE (?1 IS NULL OR tenant = ?1) AND (?2 IS NULL OR task_type = ?2) ORDER BY tenant, task_type
             """, [.text(tenant), .text(taskType)]
-        ).map { row in
-            var limit = TaskRateLimit(
-                taskType: try row.text("task_type"), perSecond: try row.optionalDouble("per_second") ?? 0,
-                burst: try row.optionalDouble("burst") ?? 0, tokens: try row.optionalDouble("tokens") ?? 0,
-                refilledAt: Timestamp(microseconds: try row.int("refilled_at")), createdAt: Timestamp(microseconds: try row.int("created_at")),
-                updatedAt: Timestamp(microseconds: try row.int("updated_at")))
-            limit.tenant = try row.text("tenant")
-            return limit
-        }
+        ).map(SQLiteColumns.row)
     }
 
     public func putRateLimit(taskType: String, perSecond: Double, burst: Double, tenant: String, at now: Timestamp) async throws -> Bool {
@@ -587,16 +579,14 @@ public struct SQLiteTransaction: StoreTransaction {
     public func concurrencyLimits(key: String?, tenant: String?) async throws -> [ConcurrencyLimit] {
         try await run(
             """
-            SELECT l.tenant, l.key, l.max_running, l.created_at, l.updated_at,
+            SELECT \(ConcurrencyLimit.fields.columnList(of: "l")),
                    (SELECT count(*) FROM tasks r WHERE r.tenant = l.tenant AND r.concurrency_key = l.key
                       AND r.status = \(SQLDomain.leased)) AS running
             FROM concurrency_limits l WHERE (?1 IS NULL OR l.tenant = ?1) AND (?2 IS NULL OR l.key = ?2) ORDER BY l.tenant, l.key
             """, [.text(tenant), .text(key)]
         ).map { row in
-            var limit = ConcurrencyLimit(
-                key: try row.text("key"), maxRunning: try row.int("max_running"), running: try row.int("running"),
-                createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"))
-            limit.tenant = try row.text("tenant")
+            var limit: ConcurrencyLimit = try SQLiteColumns.row(row)
+            limit.running = try row.int("running")
             return limit
         }
     }

@@ -48,8 +48,8 @@ struct ConcurrencyLimitContractTests {
             let batch = try await WorkQueueContractTests.claim(api, s.worker, ["limit": 3]).compactMap { $0["task_id"]?.stringValue }
             #expect(batch.count == 3 && batch.filter { third.contains($0) }.count == 1 && Set(batch).isSuperset(of: fillers), "\(batch)")
 
-            let types = try await api.get("/api/v1/events?limit=1000").items.compactMap { $0["type"]?.stringValue }
-            #expect(types.filter { $0 == "concurrency_limit.set" }.count == 3 && types.contains("concurrency_limit.deleted"))
+            let types = try await api.events("types=concurrency_limit.", atLeast: 4).compactMap { $0["type"]?.stringValue }
+            #expect(types.filter { $0 == "concurrency_limit.set" }.count == 3 && types.contains("concurrency_limit.deleted"), "\(types)")
         }
     }
 

@@ -32,6 +32,8 @@ struct ResourceSchemaTests {
         try Self.checkResponse(RateLimit.self, "RateLimit")
         try Self.checkResponse(Webhook.self, "Webhook")
         try Self.checkResponse(WebhookDelivery.self, "WebhookDelivery")
+        try Self.checkResponse(TaskRateLimit.self, "TaskRateLimit")
+        try Self.checkResponse(ConcurrencyLimit.self, "ConcurrencyLimit")
         // The create answer is the only one with the secret.
         let created = Webhook.fields.fields.filter(\.isRequestMember).map(AnyField.init)
         try Self.check(created, "WebhookCreated", requiredNames: Set(created.map(\.name)), input: false)
@@ -47,6 +49,8 @@ struct ResourceSchemaTests {
         try Self.checkCreate(PlanTask.self, "TaskCreate")
         try Self.checkCreate(Schedule.self, "ScheduleCreate")
         try Self.checkRequest(Webhook.fields, "WebhookCreate", settable: { $0.access != .server }, input: true)
+        try Self.checkRequest(TaskRateLimit.fields, "TaskRateLimitInput", settable: { $0.access != .server }, input: true)
+        try Self.checkRequest(ConcurrencyLimit.fields, "ConcurrencyLimitInput", settable: { $0.access != .server }, input: true)
         try Self.checkRequest(GoalConstraints.fields, "GoalConstraintsInput", settable: { $0.access != .server }, input: true)
         try Self.checkRequest(RetryPolicy.fields, "RetryPolicyInput", settable: { $0.access != .server }, input: true)
         try Self.checkRequest(Usage.fields, "UsageInput", settable: { $0.access != .server }, input: true)
