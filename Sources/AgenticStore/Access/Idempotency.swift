@@ -33,6 +33,29 @@ public enum IdempotencyOutcome: Sendable, Equatable {
     case replay(StoredResponse)
 }
 
+/// An `Idempotency-Key` as a store finds it when a request comes with it again, and what that
+/// request meets — decided here once for both stores.
+struct IdempotencyRecord: Sendable {
+    /// The columns a store reads it from.
+    static let columns = "request_hash, state, status, headers, body, created_at, expires_at"
+
+    var requestHash: String
+    /// The first request's answer, once it finished.
+    var response: StoredResponse?
+    var createdAt: Timestamp
+    var expiresAt: Timestamp
+
+    /// `nil` when the key is free to take: expired, or reserved by a request that ran so long ago
+    /// it must have died (`IdempotencyPolicy.abandonAfterSeconds`).
+    func outcome(for r: IdempotencyReservation) -> IdempotencyOutcome? {
+        guard expiresAt > r.now else { return nil }
+        if requestHash != r.requestHash { return .mismatch }
+        if let response { return .replay(response) }
+        if createdAt > r.now.adding(seconds: -IdempotencyPolicy.abandonAfterSeconds) { return .inProgress }
+        return nil
+    }
+}
+
 /// A response kept for replay.
 public struct StoredResponse: Sendable, Equatable {
     public var status: Int

@@ -45,6 +45,18 @@ enum UpdateRowLock: PostgresRowLock {
 
 /// Row decoders.
 enum PostgresColumns {
+    static func idempotencyRow(_ row: PostgresRandomAccessRow) throws -> IdempotencyRecord {
+        var response: StoredResponse?
+        if try row.get("state", as: String.self) == "done", let status = try row.get("status", as: Int32?.self) {
+            let headers = try row.get("headers", as: JSONB?.self).map { String(decoding: $0.bytes, as: UTF8.self) } ?? "{}"
+            let body = try row.get("body", as: ByteBuffer?.self).map { Array($0.readableBytesView) } ?? []
+            response = StoredResponse(status: Int(status), headers: StoredResponse.headers(fromJSON: headers), body: body)
+        }
+        return IdempotencyRecord(
+            requestHash: try row.get("request_hash"), response: response, createdAt: try row.get("created_at"),
+            expiresAt: try row.get("expires_at"))
+    }
+
     static let key = TableColumns.key
 
 

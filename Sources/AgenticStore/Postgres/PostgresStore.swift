@@ -534,23 +534,12 @@ public final class PostgresStore: TransactionalStore {
             guard
                 let row = try await tx.rows(
                     """
-                    SELECT request_hash, state, status, headers, body, created_at, expires_at FROM idempotency_keys
+                    SELECT \(unescaped: IdempotencyRecord.columns) FROM idempotency_keys
                     WHERE tenant = \(r.tenant) AND key = \(r.key) FOR UPDATE
                     """
                 ).first
             else { return .inProgress }
-            let expired = try row.get("expires_at", as: Timestamp.self) <= r.now
-            if !expired {
-                if try row.get("request_hash", as: String.self) != r.requestHash { return .mismatch }
-                if try row.get("state", as: String.self) == "done", let status = try row.get("status", as: Int32?.self) {
-                    let headers = try row.get("headers", as: JSONB?.self).map { String(decoding: $0.bytes, as: UTF8.self) } ?? "{}"
-                    let body = try row.get("body", as: ByteBuffer?.self).map { Array($0.readableBytesView) } ?? []
-                    return .replay(StoredResponse(status: Int(status), headers: StoredResponse.headers(fromJSON: headers), body: body))
-                }
-                if try row.get("created_at", as: Timestamp.self) > r.now.adding(seconds: -IdempotencyPolicy.abandonAfterSeconds) {
-                    return .inProgress
-                }
-            }
+            if let outcome = try PostgresColumns.idempotencyRow(row).outcome(for: r) { return outcome }
             // Expired, or abandoned: this request takes the key over under a new token.
             try await tx.run(
                 """

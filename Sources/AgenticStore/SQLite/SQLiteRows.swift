@@ -171,6 +171,17 @@ enum SQLiteColumns {
             data: Array(try r.text("data").utf8), actor: try r.text("actor"), createdAt: try r.timestamp("created_at"))
     }
 
+    static func idempotencyRow(_ r: SQLiteRow) throws -> IdempotencyRecord {
+        var response: StoredResponse?
+        if try r.text("state") == "done", let status = try r.optionalInt("status") {
+            var body: [UInt8] = []
+            if case .blob(let buffer)? = r.column("body") { body = Array(buffer.readableBytesView) }
+            response = StoredResponse(status: Int(status), headers: StoredResponse.headers(fromJSON: try r.optionalText("headers") ?? "{}"), body: body)
+        }
+        return IdempotencyRecord(
+            requestHash: try r.text("request_hash"), response: response, createdAt: try r.timestamp("created_at"), expiresAt: try r.timestamp("expires_at"))
+    }
+
     static func keyRow(_ r: SQLiteRow) throws -> ApiKey {
         guard let scope = Scope(rawValue: try r.text("scope")) else { throw AgenticError.internal("bad key scope") }
         var rateLimit: RateLimit?

@@ -349,20 +349,8 @@ public final class SQLiteStore: TransactionalStore {
         let token = UUID().lowercased
         return try await write { tx in
             let rows = try await tx.run(
-                "SELECT request_hash, state, status, headers, body, created_at, expires_at FROM idempotency_keys WHERE tenant = ?1 AND key = ?2",
-                [.text(r.tenant), .text(r.key)])
-            if let row = rows.first, try row.timestamp("expires_at") > r.now {
-                if try row.text("request_hash") != r.requestHash { return .mismatch }
-                if try row.text("state") == "done", let status = try row.optionalInt("status") {
-                    var body: [UInt8] = []
-                    if case .blob(let buffer)? = row.column("body") { body = Array(buffer.readableBytesView) }
-                    let headers = StoredResponse.headers(fromJSON: try row.optionalText("headers") ?? "{}")
-                    return .replay(StoredResponse(status: Int(status), headers: headers, body: body))
-                }
-                if try row.timestamp("created_at") > r.now.adding(seconds: -IdempotencyPolicy.abandonAfterSeconds) {
-                    return .inProgress
-                }
-            }
+                "SELECT \(IdempotencyRecord.columns) FROM idempotency_keys WHERE tenant = ?1 AND key = ?2", [.text(r.tenant), .text(r.key)])
+            if let row = rows.first, let outcome = try SQLiteColumns.idempotencyRow(row).outcome(for: r) { return outcome }
             // New, expired or abandoned: this request takes the key under a new token.
             try await tx.run(
                 """
