@@ -148,24 +148,29 @@ extension FieldCodec where Value == JSONObject {
     /// `max_tokens`, validated and named like `resource_budget.max_tokens`); every other member
     /// stays free-form.
     public static func object<Known: DescribedObject>(enforcing _: Known.Type, schema name: String) -> Self {
-        FieldCodec(
+        checkedObject(schema: name) { object, path, errors in
+            var reader = ObjectReader(.object(object), known: Known.fields.createNames.union(object.keys.map(\.string)), prefix: path + ".")
+            var known = Known()
+            Known.fields.read(&reader, into: &known) { _ in true }
+            errors.append(contentsOf: reader.errors)
+        }
+    }
+
+    /// A JSON object (within the documented size limits) that `check` looks into, appending the
+    /// problems it finds under `path`; it is kept only when there are none. Stored as JSON.
+    static func checkedObject(
+        schema name: String, _ check: @escaping @Sendable (_ object: JSONObject, _ path: String, _ errors: inout [FieldError]) -> Void
+    ) -> Self {
+        let plain = FieldCodec.object
+        return FieldCodec(
             schema: .reference(name), column: .json,
             read: { value, path, errors in
-                let object: JSONObject
-                switch Convert.object(value) {
-                case .success(let o): object = o
-                case .failure(let problem):
-                    errors.append(FieldError(field: path + problem.subpath, message: problem.message))
-                    return nil
-                }
-                var reader = ObjectReader(value, known: Known.fields.createNames.union(object.keys.map(\.string)), prefix: path + ".")
-                var known = Known()
-                Known.fields.read(&reader, into: &known) { _ in true }
-                errors.append(contentsOf: reader.errors)
-                return reader.errors.isEmpty ? object : nil
+                let before = errors.count
+                guard let object = plain.read(value, path, &errors) else { return nil }
+                check(object, path, &errors)
+                return errors.count == before ? object : nil
             },
-            write: { v, w in w.object(v) }, parse: { if case .object(let o) = $0 { o } else { nil } },
-            store: { .json(.object($0)) }, load: { if case .json(.object(let o)) = $0 { o } else { nil } })
+            write: plain.write, parse: plain.parse, store: plain.store, load: plain.load)
     }
 }
 

@@ -181,25 +181,9 @@ extension FieldCodec where Value == String {
 extension FieldCodec where Value == JSONObject {
     /// A create body kept for later, checked now by `check` (whose problems name fields inside it).
     static func template(schema name: String, _ check: @escaping @Sendable (JSONObject) -> [FieldError]) -> Self {
-        FieldCodec(
-            schema: .reference(name), column: .json,
-            read: { value, path, errors in
-                let object: JSONObject
-                switch Convert.object(value) {
-                case .success(let o): object = o
-                case .failure(let problem):
-                    errors.append(FieldError(field: path + problem.subpath, message: problem.message))
-                    return nil
-                }
-                let problems = check(object)
-                errors.append(
-                    contentsOf: problems.map {
-                        FieldError(field: $0.field.isEmpty ? path : path + "." + $0.field, message: $0.message)
-                    })
-                return problems.isEmpty ? object : nil
-            },
-            write: { v, w in w.object(v) }, parse: { if case .object(let o) = $0 { o } else { nil } },
-            store: { .json(.object($0)) }, load: { if case .json(.object(let o)) = $0 { o } else { nil } })
+        checkedObject(schema: name) { object, path, errors in
+            errors.append(contentsOf: check(object).map { FieldError(field: $0.field.isEmpty ? path : path + "." + $0.field, message: $0.message) })
+        }
     }
 }
 
