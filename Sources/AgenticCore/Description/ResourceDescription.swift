@@ -123,11 +123,12 @@ public struct ResourceDescription<Object: DescribedObject>: Sendable {
         return .object(members)
     }
 
-    /// Reads back what `write` wrote, stopping at the first surprise.
-    public func parse(_ json: JSONValue, path: String = "") throws(JSONShapeError) -> Object {
+    /// Reads back what `write` wrote (or `writeWithSecrets`, when `withSecrets`), stopping at the
+    /// first surprise.
+    public func parse(_ json: JSONValue, path: String = "", withSecrets: Bool = false) throws(JSONShapeError) -> Object {
         guard case .object(let members) = json else { throw JSONShapeError(path: path.isEmpty ? "$" : path, message: "is not an object") }
         var object = Object()
-        for field in fields where field.isVisible {
+        for field in fields where withSecrets ? field.isRequestMember : field.isVisible {
             let at = path.isEmpty ? field.name : "\(path).\(field.name)"
             guard let value = members[JSONKey(field.name)] else {
                 if field.isNullable { continue }

@@ -128,7 +128,7 @@ extension AgenticError {
     }
 }
 
-/// The four kinds of resource the API manages.
+/// The kinds of resource the API manages by id.
 public enum ResourceKind: String, Sendable, CaseIterable {
     case agent, goal, plan, task, schedule
 

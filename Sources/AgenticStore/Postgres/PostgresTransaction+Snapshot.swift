@@ -27,6 +27,24 @@ extension PostgresTransaction: SnapshotTransaction {
         try await page(PostgresStatements.task, after, limit)
     }
 
+    public func snapshotSchedules(after: RowPosition?, limit: Int) async throws -> [Schedule] {
+        try await page(PostgresStatements.schedule, after, limit)
+    }
+
+    public func snapshotDeliveries(after: RowPosition?, limit: Int) async throws -> [WebhookDelivery] {
+        try await page(PostgresStatements.delivery, after, limit)
+    }
+
+    public func importRow<Object: DescribedObject>(_ object: Object) async throws {
+        let (sql, values) = SnapshotInsert.statement(object, placeholder: { "$\($0)" })
+        try await run(PostgresQuery(unsafeSQL: sql, binds: try PostgresBindings(values)))
+    }
+
+    public func importRateLimit(_ limit: TaskRateLimit) async throws {
+        let (sql, values) = SnapshotInsert.statement(SnapshotInsert.full(limit), placeholder: { "$\($0)" }, extra: SnapshotInsert.untaken)
+        try await run(PostgresQuery(unsafeSQL: sql, binds: try PostgresBindings(values)))
+    }
+
     private func page<Object>(_ statements: RowStatements<Object>, _ after: RowPosition?, _ limit: Int) async throws -> [Object] {
         let (table, id, columns) = (statements.table, statements.idColumn, statements.columns)
         var binds = PostgresBindings()

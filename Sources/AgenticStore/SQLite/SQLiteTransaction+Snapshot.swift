@@ -27,6 +27,14 @@ extension SQLiteTransaction: SnapshotTransaction {
         try await page(SQLiteStatements.task, after, limit)
     }
 
+    public func snapshotSchedules(after: RowPosition?, limit: Int) async throws -> [Schedule] {
+        try await page(SQLiteStatements.schedule, after, limit)
+    }
+
+    public func snapshotDeliveries(after: RowPosition?, limit: Int) async throws -> [WebhookDelivery] {
+        try await page(SQLiteStatements.delivery, after, limit)
+    }
+
     private func page<Object>(_ statements: RowStatements<Object>, _ after: RowPosition?, _ limit: Int) async throws -> [Object] {
         let (table, id) = (statements.table, statements.idColumn)
         return try await run(
@@ -69,6 +77,16 @@ extension SQLiteTransaction: SnapshotTransaction {
 
     public func importTask(_ task: PlanTask) async throws {
         try await insertTaskRow(task, unmetDependencies: 0)
+    }
+
+    public func importRow<Object: DescribedObject>(_ object: Object) async throws {
+        let (sql, values) = SnapshotInsert.statement(object, placeholder: { "?\($0)" })
+        try await run(sql, values.map { SQLiteData($0.value) })
+    }
+
+    public func importRateLimit(_ limit: TaskRateLimit) async throws {
+        let (sql, values) = SnapshotInsert.statement(SnapshotInsert.full(limit), placeholder: { "?\($0)" }, extra: SnapshotInsert.untaken)
+        try await run(sql, values.map { SQLiteData($0.value) })
     }
 
     public func importEvent(_ event: Event) async throws {

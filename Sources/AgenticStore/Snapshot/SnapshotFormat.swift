@@ -2,15 +2,22 @@ import AgenticCore
 import Foundation
 
 /// The NDJSON snapshot `agentic export` writes and `agentic import` reads: a header line, one record
-/// per line (tenants, keys as stored — hashes only —, agents, goals, plans, tasks, events), and a
-/// trailer with the counts, so a truncated file is refused instead of half-imported.
+/// per line (tenants, keys as stored — hashes only —, agents, goals, plans, tasks, schedules, tenant
+/// settings, rate and concurrency limits, webhook allow-lists, webhooks with their signing secrets,
+/// webhook deliveries, events), and a trailer with the counts, so a truncated file is refused
+/// instead of half-imported.
 ///
 ///     {"agentic_snapshot":1,"exported_at":"…","source":"sqlite"}
 ///     {"tenant":{"name":"default","created_at":"…"}}
 ///     {"key":{…},"tenant":"default"}
-///     {"agent":{…},"tenant":"default"}          (and goal, plan, task)
+///     {"agent":{…},"tenant":"default"}          (and goal, plan, task, schedule, tenant_settings,
+///                                                task_rate_limit, concurrency_limit,
+///                                                webhook_allowed_hosts, webhook, webhook_delivery)
 ///     {"event":{…,"data_json":"{…}"},"tenant":"default"}
 ///     {"end":{"agents":1,…}}
+///
+/// A snapshot written before schedules and the rest were carried has no count for them: it reads
+/// as none.
 public enum SnapshotFormat {
     public static let version: Int64 = 1
 }
@@ -23,30 +30,45 @@ public struct SnapshotSummary: Sendable, Equatable, CustomStringConvertible {
     public var goals = 0
     public var plans = 0
     public var tasks = 0
+    public var schedules = 0
+    /// Tenants whose settings an admin changed.
+    public var settings = 0
+    public var rateLimits = 0
+    public var concurrencyLimits = 0
+    /// Tenants with a webhook allow-list.
+    public var allowLists = 0
+    public var webhooks = 0
+    public var deliveries = 0
     public var events = 0
 
     public init() {}
 
+    /// Each count under its name in the end record.
+    private static let counts: [(name: String, count: any WritableKeyPath<SnapshotSummary, Int> & Sendable)] = [
+        ("tenants", \.tenants), ("keys", \.keys), ("agents", \.agents), ("goals", \.goals), ("plans", \.plans), ("tasks", \.tasks),
+        ("schedules", \.schedules), ("settings", \.settings), ("rate_limits", \.rateLimits), ("concurrency_limits", \.concurrencyLimits),
+        ("allow_lists", \.allowLists), ("webhooks", \.webhooks), ("deliveries", \.deliveries), ("events", \.events),
+    ]
+
+    /// The counts every snapshot has had from the start; the rest may be missing (none).
+    private static let original: Set<String> = ["tenants", "keys", "agents", "goals", "plans", "tasks", "events"]
+
     var json: JSONValue {
-        [
-            "tenants": .int(Int64(tenants)), "keys": .int(Int64(keys)), "agents": .int(Int64(agents)),
-            "goals": .int(Int64(goals)), "plans": .int(Int64(plans)), "tasks": .int(Int64(tasks)), "events": .int(Int64(events)),
-        ]
+        .object(Dictionary(uniqueKeysWithValues: Self.counts.map { (JSONKey($0.name), JSONValue.int(Int64(self[keyPath: $0.count]))) }))
     }
 
     init(json: JSONValue) throws {
         let f = try JSONFields(json, path: "end")
-        tenants = Int(try f.int("tenants"))
-        keys = Int(try f.int("keys"))
-        agents = Int(try f.int("agents"))
-        goals = Int(try f.int("goals"))
-        plans = Int(try f.int("plans"))
-        tasks = Int(try f.int("tasks"))
-        events = Int(try f.int("events"))
+        for (name, count) in Self.counts {
+            let value = Self.original.contains(name) ? try f.int(name) : try f.optionalInt(name) ?? 0
+            guard let n = Int(exactly: value), n >= 0 else { throw JSONShapeError(path: "end.\(name)", message: "is not a count") }
+            self[keyPath: count] = n
+        }
     }
 
     public var description: String {
-        "\(tenants) tenants, \(keys) keys, \(agents) agents, \(goals) goals, \(plans) plans, \(tasks) tasks, \(events) events"
+        Self.counts.filter { Self.original.contains($0.name) || self[keyPath: $0.count] > 0 }
+            .map { "\(self[keyPath: $0.count]) \($0.name.replacingOccurrences(of: "_", with: " "))" }.joined(separator: ", ")
     }
 }
 
@@ -59,6 +81,14 @@ enum SnapshotRecord {
     case goal(Goal)
     case plan(Plan)
     case task(PlanTask)
+    case schedule(Schedule)
+    case settings(TenantSettings, tenant: String)
+    case rateLimit(TaskRateLimit)
+    case concurrencyLimit(ConcurrencyLimit)
+    case allowedHosts(WebhookAllowedHosts, tenant: String)
+    /// With its secret: the webhook goes on signing as before.
+    case webhook(Webhook)
+    case delivery(WebhookDelivery)
     case event(Event)
     case end(SnapshotSummary)
 
@@ -96,6 +126,16 @@ enum SnapshotRecord {
         case .goal(let goal): Self.resource("goal", goal, goal.tenant, &w)
         case .plan(let plan): Self.resource("plan", plan, plan.tenant, &w)
         case .task(let task): Self.resource("task", task, task.tenant, &w)
+        case .schedule(let schedule): Self.resource("schedule", schedule, schedule.tenant, &w)
+        case .settings(let settings, let tenant): Self.resource("tenant_settings", settings, tenant, &w)
+        case .rateLimit(let limit): Self.resource("task_rate_limit", limit, limit.tenant, &w)
+        case .concurrencyLimit(let limit): Self.resource("concurrency_limit", limit, limit.tenant, &w)
+        case .allowedHosts(let hosts, let tenant): Self.resource("webhook_allowed_hosts", hosts, tenant, &w)
+        case .webhook(let webhook):
+            w.key("webhook")
+            Webhook.fields.writeWithSecrets(webhook, to: &w)
+            w.key("tenant"); w.string(webhook.tenant)
+        case .delivery(let delivery): Self.resource("webhook_delivery", delivery, delivery.tenant, &w)
         case .event(let event):
             // `data_json` carries the recorded document as text, so it comes back byte for byte.
             w.key("event")
@@ -114,6 +154,13 @@ enum SnapshotRecord {
         w.endObject()
         w.bytes.append(UInt8(ascii: "\n"))
         return w.bytes
+    }
+
+    /// A tenant's object as read from a record (its JSON leaves the tenant out).
+    private static func owned<Object: TenantOwned>(_ object: Object, by tenant: String) -> Object {
+        var object = object
+        object.tenant = tenant
+        return object
     }
 
     private static func resource(_ name: StaticString, _ value: some JSONWritable, _ tenant: String, _ w: inout JSONWriter) {
@@ -153,6 +200,24 @@ enum SnapshotRecord {
                 self = .plan(try Plan(json: data, tenant: tenant))
             } else if let data = f.object["task"] {
                 self = .task(try PlanTask(json: data, tenant: tenant))
+            } else if let data = f.object["schedule"] {
+                self = .schedule(try Schedule(json: data, tenant: tenant))
+            } else if let data = f.object["tenant_settings"] {
+                self = .settings(try TenantSettings.fields.parse(data, path: "tenant_settings"), tenant: tenant)
+            } else if let data = f.object["task_rate_limit"] {
+                self = .rateLimit(try Self.owned(TaskRateLimit.fields.parse(data, path: "task_rate_limit"), by: tenant))
+            } else if let data = f.object["concurrency_limit"] {
+                self = .concurrencyLimit(try Self.owned(ConcurrencyLimit.fields.parse(data, path: "concurrency_limit"), by: tenant))
+            } else if let data = f.object["webhook_allowed_hosts"] {
+                let h = try JSONFields(data, path: "webhook_allowed_hosts")
+                guard let hosts = h.object["hosts"]?.arrayValue?.compactMap(\.stringValue) else {
+                    throw JSONShapeError(path: "webhook_allowed_hosts.hosts", message: "is not a list of hosts")
+                }
+                self = .allowedHosts(WebhookAllowedHosts(hosts: hosts, updatedAt: try h.optionalTimestamp("updated_at")), tenant: tenant)
+            } else if let data = f.object["webhook"] {
+                self = .webhook(try Self.owned(Webhook.fields.parse(data, path: "webhook", withSecrets: true), by: tenant))
+            } else if let data = f.object["webhook_delivery"] {
+                self = .delivery(try Self.owned(WebhookDelivery.fields.parse(data, path: "webhook_delivery"), by: tenant))
             } else if let data = f.object["event"] {
                 let e = try JSONFields(data, path: "event")
                 let text = try e.string("data_json")
@@ -172,3 +237,13 @@ enum SnapshotRecord {
         }
     }
 }
+
+/// A type a snapshot record names the tenant of beside its JSON.
+protocol TenantOwned {
+    var tenant: String { get set }
+}
+
+extension TaskRateLimit: TenantOwned {}
+extension ConcurrencyLimit: TenantOwned {}
+extension Webhook: TenantOwned {}
+extension WebhookDelivery: TenantOwned {}

@@ -21,6 +21,8 @@ public protocol SnapshotTransaction: StoreTransaction {
     func snapshotGoals(after: RowPosition?, limit: Int) async throws -> [Goal]
     func snapshotPlans(after: RowPosition?, limit: Int) async throws -> [Plan]
     func snapshotTasks(after: RowPosition?, limit: Int) async throws -> [PlanTask]
+    func snapshotSchedules(after: RowPosition?, limit: Int) async throws -> [Schedule]
+    func snapshotDeliveries(after: RowPosition?, limit: Int) async throws -> [WebhookDelivery]
     func snapshotEvents(after: Int64, limit: Int) async throws -> [Event]
 
     /// True when no tenant, key, resource or event exists.
@@ -31,7 +33,41 @@ public protocol SnapshotTransaction: StoreTransaction {
     /// Inserts a task row without its dependency edges (they may name tasks not imported yet).
     func importTask(_ task: PlanTask) async throws
     func importEvent(_ event: Event) async throws
+    /// Inserts a described row exactly as given: ids, counters and times kept (schedules, webhooks
+    /// with their secrets, deliveries, concurrency limits).
+    func importRow<Object: DescribedObject>(_ object: Object) async throws
+    /// Inserts a rate limit as given, its bucket full.
+    func importRateLimit(_ limit: TaskRateLimit) async throws
     func setParent(ofGoal goal: UUID, tenant: String, to parent: UUID) async throws
     /// Builds every dependency edge from the tasks' `depends_on` and recounts unmet dependencies.
     func rebuildDependencies() async throws
+}
+
+/// The insert an import makes of a described row, from its description (names from the
+/// description and placeholders only; values bound).
+enum SnapshotInsert {
+    static func statement<Object: DescribedObject>(
+        _ object: Object, placeholder: (Int) -> String, extra: [BoundValue] = []
+    ) -> (sql: String, values: [BoundValue]) {
+        let description = Object.fields
+        guard let table = description.table else { preconditionFailure("\(Object.self) has no table") }
+        let values = description.columns.map { BoundValue($0, of: object) } + extra
+        let sql = """
+            INSERT INTO \(table) (\(values.map(\.name).joined(separator: ", "))) \
+            VALUES (\((1...values.count).map(placeholder).joined(separator: ", ")))
+            """
+        return (sql, values)
+    }
+
+    /// A rate limit's bucket starts full, as a new limit's does: the tokens of the moment of export
+    /// are long refilled when the import is used.
+    static func full(_ limit: TaskRateLimit) -> TaskRateLimit {
+        var limit = limit
+        limit.tokens = limit.burst
+        limit.refilledAt = limit.updatedAt
+        return limit
+    }
+
+    /// The column only the store keeps beside a rate limit: how many tokens were taken.
+    static let untaken = [BoundValue(name: "taken", value: .integer(0), type: .int64)]
 }

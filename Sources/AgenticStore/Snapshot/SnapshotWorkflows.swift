@@ -8,7 +8,8 @@ extension TransactionalStore where Transaction: SnapshotTransaction {
         try await consistentRead { tx in
             var summary = SnapshotSummary()
             try await sink(SnapshotRecord.header(source: source).line)
-            for tenant in try await tx.snapshotTenants() {
+            let tenants = try await tx.snapshotTenants()
+            for tenant in tenants {
                 try await sink(SnapshotRecord.tenant(name: tenant.name, createdAt: tenant.createdAt).line)
                 summary.tenants += 1
             }
@@ -28,6 +29,37 @@ extension TransactionalStore where Transaction: SnapshotTransaction {
             summary.tasks = try await Self.pages({ try await tx.snapshotTasks(after: $0, limit: $1) }, { RowPosition(tenant: $0.tenant, id: $0.id) }) {
                 try await sink(SnapshotRecord.task($0).line)
             }
+            summary.schedules = try await Self.pages(
+                { try await tx.snapshotSchedules(after: $0, limit: $1) }, { RowPosition(tenant: $0.tenant, id: $0.id) }
+            ) { try await sink(SnapshotRecord.schedule($0).line) }
+            for limit in try await tx.rateLimits(taskType: nil, tenant: nil) {
+                try await sink(SnapshotRecord.rateLimit(limit).line)
+                summary.rateLimits += 1
+            }
+            for limit in try await tx.concurrencyLimits(key: nil, tenant: nil) {
+                try await sink(SnapshotRecord.concurrencyLimit(limit).line)
+                summary.concurrencyLimits += 1
+            }
+            // Settings and allow-lists only where an admin set them (else they are the defaults).
+            for tenant in tenants.map(\.name) {
+                let settings = try await tx.tenantSettings(tenant: tenant)
+                if settings.updatedAt != nil {
+                    try await sink(SnapshotRecord.settings(settings, tenant: tenant).line)
+                    summary.settings += 1
+                }
+                let hosts = try await tx.webhookAllowedHosts(tenant: tenant)
+                if hosts.updatedAt != nil {
+                    try await sink(SnapshotRecord.allowedHosts(hosts, tenant: tenant).line)
+                    summary.allowLists += 1
+                }
+                for webhook in try await tx.webhooks(tenant: tenant) {
+                    try await sink(SnapshotRecord.webhook(webhook).line)
+                    summary.webhooks += 1
+                }
+            }
+            summary.deliveries = try await Self.pages(
+                { try await tx.snapshotDeliveries(after: $0, limit: $1) }, { RowPosition(tenant: $0.tenant, id: $0.id) }
+            ) { try await sink(SnapshotRecord.delivery($0).line) }
             var after: Int64 = 0
             while true {
                 let events = try await tx.snapshotEvents(after: after, limit: 1000)
@@ -110,6 +142,28 @@ extension TransactionalStore where Transaction: SnapshotTransaction {
                 case .task(let task):
                     try await tx.importTask(task)
                     summary.tasks += 1
+                case .schedule(let schedule):
+                    try await tx.importRow(schedule)
+                    summary.schedules += 1
+                case .settings(let settings, let tenant):
+                    try await tx.putTenantSettings(settings, tenant: tenant)
+                    summary.settings += 1
+                case .rateLimit(let limit):
+                    try await tx.importRateLimit(limit)
+                    summary.rateLimits += 1
+                case .concurrencyLimit(let limit):
+                    try await tx.importRow(limit)
+                    summary.concurrencyLimits += 1
+                case .allowedHosts(let hosts, let tenant):
+                    try await tx.putWebhookAllowedHosts(hosts, tenant: tenant)
+                    summary.allowLists += 1
+                case .webhook(let webhook):
+                    try await tx.importRow(webhook)
+                    summary.webhooks += 1
+                case .delivery(let delivery):
+                    // A delivery claimed at export time is due again: its claim went with the old database.
+                    try await tx.importRow(delivery)
+                    summary.deliveries += 1
                 case .event(let event):
                     try await tx.importEvent(event)
                     summary.events += 1

@@ -30,6 +30,21 @@ struct SnapshotTests {
             "/api/v1/agents/\(agent)", "/api/v1/goals/\(goal)", "/api/v1/goals/\(subgoal)", "/api/v1/plans/\(plan)",
             "/api/v1/plans/\(otherPlan)", "/api/v1/tasks/\(a)", "/api/v1/tasks/\(b)", "/api/v1/tasks/\(c)", "/api/v1/tasks/\(d)",
         ]
+        // What an admin sets up around the work: a schedule, settings, limits, a webhook (with its
+        // allow-list) and the delivery the next event makes for it.
+        let schedule = try await api.id(
+            .schedule, ["name": "yearly", "cron": "0 9 1 1 *", "time_zone": "Europe/Berlin", "goal_template": ["goal_text": "review"], "plan_template": [:]])
+        #expect(try await api.patch("/api/v1/settings", ["default_retry_policy": ["initial_seconds": 2, "multiplier": 3]]).status == 200)
+        #expect(try await api.call(.put, "/api/v1/limits/rate/summarize", json: ["per_second": 2.5, "burst": 7]).status == 201)
+        #expect(try await api.call(.put, "/api/v1/limits/concurrency/model-a", json: ["max_running": 3]).status == 201)
+        #expect(try await api.call(.put, "/api/v1/webhooks/allowed-hosts", json: ["hosts": ["127.0.0.1"]]).status == 200)
+        let webhook = try await api.post("/api/v1/webhooks", ["url": "http://127.0.0.1:9/hook", "types": ["agent."], "secret": "whsec_kept-across-the-move"])
+        let webhookID = try #require(webhook["webhook_id"]?.stringValue, "\(webhook.text)")
+        _ = try await api.id(.agent, ["name": "announced"])
+        paths += [
+            "/api/v1/schedules/\(schedule)", "/api/v1/schedules", "/api/v1/settings", "/api/v1/limits/rate", "/api/v1/limits/concurrency",
+            "/api/v1/webhooks/allowed-hosts", "/api/v1/webhooks", "/api/v1/webhooks/\(webhookID)", "/api/v1/webhooks/\(webhookID)/deliveries",
+        ]
         paths += ["/api/v1/agents", "/api/v1/goals", "/api/v1/plans", "/api/v1/tasks?limit=2", "/api/v1/events?limit=1000"]
         return paths
     }
@@ -45,7 +60,9 @@ struct SnapshotTests {
             let before = try await Self.responses(store: source, secret: secret, tenant: tenant, populate: true)
             return (before, try await source.export { line in lines.withLock { $0.append(line) } })
         }
-        #expect(exported.agents == 1 && exported.goals == 2 && exported.plans == 2 && exported.tasks == 4 && exported.keys == 1)
+        #expect(exported.agents == 2 && exported.goals == 2 && exported.plans == 2 && exported.tasks == 4 && exported.keys == 1)
+        #expect(exported.schedules == 1 && exported.settings == 1 && exported.rateLimits == 1 && exported.concurrencyLimits == 1)
+        #expect(exported.allowLists == 1 && exported.webhooks == 1 && exported.deliveries == 1, "\(exported)")
         #expect(exported.events > 10)
 
         let target = try await StoreFactory.open(try DatabaseLocation(url: try await TestPostgres.freshDatabaseURL()), poolSize: 2, leaseDeadline: .seconds(30), logger: Logger(label: "test"))
@@ -60,6 +77,9 @@ struct SnapshotTests {
                 }
             }
             #expect(imported == exported)
+            // The webhook goes on signing with the secret its receiver knows.
+            let webhooks = try await target.listWebhooks(tenant: tenant)
+            #expect(webhooks.map(\.secret) == ["whsec_kept-across-the-move"])
             let after = try await Self.responses(store: target, secret: secret, tenant: tenant, populate: false, paths: before.map(\.0), expectedEvents: exported.events)
             for (old, new) in zip(before, after) {
                 #expect(old.1 == new.1, "\(old.0) differs: \(Self.firstDifference(old.1, new.1))")
