@@ -39,6 +39,14 @@ struct ValidationTests {
         #expect(fields { _ = try Goal.fields.draft(["goal_text": "g", "priority": "5"]) } == ["priority"])
         #expect(fields { _ = try ClaimRequest.read(["agent_id": .string(UUID().lowercased), "lease_seconds": 3601, "limit": 0]) }
             == ["lease_seconds", "limit"])
+        // A whole number written as a float is an integer, as JSON Schema says, up to 2^53 — where a
+        // token limit's documented maximum lies; beyond it a double no longer says which integer was meant.
+        let budget = { (tokens: Double) in
+            fields { _ = try Goal.fields.draft(["goal_text": "g", "constraints": ["max_token_budget": .double(tokens)]]) }
+        }
+        #expect(budget(11113.0).isEmpty && budget(9_007_199_254_740_991.0).isEmpty)
+        #expect(budget(9_007_199_254_740_994.0) == ["constraints.max_token_budget"] && budget(1e300) == ["constraints.max_token_budget"])
+        #expect((try? JSONParser.parse("9007199254740991.0"))?.intValue == 9_007_199_254_740_991)
     }
 
     @Test("the body must be an object")

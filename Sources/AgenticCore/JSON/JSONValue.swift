@@ -59,14 +59,20 @@ extension JSONValue {
         return nil
     }
 
-    /// The value as an integer when it is one (a double with no fractional part counts).
+    /// The value as an integer when it is one: a double with no fractional part counts, as JSON
+    /// Schema counts `2.0` an integer, up to 2^53 (`9007199254740991.0`, a token limit's maximum,
+    /// written as a float). Past 2^53 a double no longer holds every integer, so the number the text
+    /// meant is not known: such a double is no integer here.
     public var intValue: Int64? {
         switch self {
         case .int(let i): return i
-        case .double(let d) where d.rounded() == d && abs(d) < 9.0e15: return Int64(d)
+        case .double(let d) where d.rounded() == d && abs(d) <= Self.largestExactInteger: return Int64(d)
         default: return nil
         }
     }
+
+    /// 2^53: every integer up to it is exactly a double.
+    static let largestExactInteger: Double = 9_007_199_254_740_992
 
     public var doubleValue: Double? {
         switch self {

@@ -173,7 +173,10 @@ struct ResourceSchemaTests {
         let expectedNames = Set(fields.flatMap { [$0.name] + (input ? $0.aliases : []) }).union(extra)
         #expect(Set(properties.keys) == expectedNames, "\(name): document \(properties.keys.sorted()) vs description \(expectedNames.sorted())")
         #expect(Set(schema["required"] as? [String] ?? []) == requiredNames, "\(name): required")
-        #expect(schema["additionalProperties"] as? Bool == open, open ? "\(name) takes other members" : "\(name) must refuse unknown members")
+        // Open: other members are any free-form JSON (`additionalProperties` is `JSONValue`); closed: `false`.
+        let others = schema["additionalProperties"]
+        let takesOthers = (others as? [String: Any])?["$ref"] as? String == "#/components/schemas/JSONValue"
+        #expect(open ? takesOthers : others as? Bool == false, open ? "\(name) takes other members" : "\(name) must refuse unknown members")
         for field in fields {
             for member in [field.name] + (input ? field.aliases : []) {
                 guard let property = properties[member] else { continue }
