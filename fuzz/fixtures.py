@@ -53,8 +53,10 @@ def main() -> None:
     add("goals", goal["goal_id"])
     plan = post("plans", {
         "goal_id": goal["goal_id"], "name": "fuzz fixture",
-        # Many, so a generated depends_on of several items seldom names one twice.
-        "tasks": [{"ref": f"t{n}", "task_type": "fixture"} for n in range(100)],
+        # As many as one request may bring (500): schemathesis replaces each item of a generated
+        # depends_on on its own, so the list repeats an id (a 422, though the schema says uniqueItems)
+        # with odds of about n²/2·500 for n items, not n²/2·100.
+        "tasks": [{"ref": f"t{n}", "task_type": "fixture"} for n in range(500)],
     })
     add("plans", plan["plan_id"])
     for task in plan["tasks"]:
@@ -69,13 +71,14 @@ def main() -> None:
     work_goal = post("goals", {"goal_text": "fuzz work"})["goal_id"]
     work = post("plans", {
         "goal_id": work_goal, "name": "fuzz work",
-        "tasks": [{"ref": f"w{n}", "task_type": "work"} for n in range(250)]
+        # 300 plain ones (200 to patch, cancel and retry, whose depends_on names them too; 100 spares)
+        # and 200 to lease: 500, as many as one request may bring.
+        "tasks": [{"ref": f"w{n}", "task_type": "work"} for n in range(300)]
                  + [{"ref": f"l{n}", "task_type": "leased"} for n in range(200)],
     })
-    add("work_plans", work["plan_id"])
     for task in work["tasks"]:
         if task["ref"].startswith("w"):
-            add("work_tasks" if len(ids.get("work_tasks", [])) < 150 else "spare_tasks", task["task_id"])
+            add("work_tasks" if len(ids.get("work_tasks", [])) < 200 else "spare_tasks", task["task_id"])
     for _ in range(2):
         claimed = post("tasks/claim", {"agent_id": holder, "plan_id": work["plan_id"], "task_types": ["leased"], "limit": 100, "lease_seconds": 3600})
         for task in claimed["data"]:
@@ -87,6 +90,12 @@ def main() -> None:
     })
     for task in approvals["tasks"]:
         add("awaiting_tasks", task["task_id"])
+    # Claims (and claim_next) and bulk actions each act on a plan of their own: a generated claim
+    # leased the tasks PATCH acts on, and a bulk cancel cancelled them all, after which every PATCH
+    # of a task was (rightly) refused for the rest of the run.
+    for name, refs in (("claim_plans", 400), ("bulk_plans", 300)):
+        plan = post("plans", {"goal_id": work_goal, "name": f"fuzz {name}", "tasks": [{"ref": f"c{n}"} for n in range(refs)]})
+        add(name, plan["plan_id"])
 
     # Spares for the operations that change, cancel or delete agents, goals and plans.
     for n in range(150):
