@@ -24,6 +24,7 @@ extension Plan: PostgresStored { static var postgresStatements: RowStatements<Pl
 extension PlanTask: PostgresStored { static var postgresStatements: RowStatements<PlanTask> { PostgresStatements.task } }
 extension Schedule: PostgresStored { static var postgresStatements: RowStatements<Schedule> { PostgresStatements.schedule } }
 extension Webhook: PostgresStored { static var postgresStatements: RowStatements<Webhook> { PostgresStatements.webhook } }
+extension WebhookDelivery: PostgresStored { static var postgresStatements: RowStatements<WebhookDelivery> { PostgresStatements.delivery } }
 
 /// The lock a read takes, as a type (prepared statements are one type per text).
 protocol PostgresRowLock {

@@ -8,8 +8,7 @@ import PostgresNIO
 extension PostgresTransaction {
     /// Sent at once (not held), so the events of the same change already see the webhook.
     public func insertWebhook(_ webhook: Webhook) async throws {
-        let statements = PostgresStatements.webhook
-        try await run(PostgresQuery(unsafeSQL: statements.insert, binds: try PostgresBindings(statements.insertValues(webhook))))
+        _ = try await execute(Prepared.Insert(object: webhook))
     }
 
     public func webhook(_ id: UUID, tenant: String) async throws -> Webhook? {
@@ -66,12 +65,8 @@ extension PostgresTransaction {
     }
 
     public func webhookDelivery(_ id: UUID, of webhook: UUID, tenant: String) async throws -> WebhookDelivery? {
-        var binds = PostgresBindings(capacity: 3)
-        binds.append(id)
-        binds.append(tenant)
-        binds.append(webhook)
-        return try await rows(PostgresQuery(unsafeSQL: PostgresStatements.delivery.selectByID + " AND webhook_id = $3 FOR UPDATE", binds: binds))
-            .first.map(PostgresColumns.row)
+        let delivery: WebhookDelivery? = try await byID(id, tenant: tenant, lock: .update)
+        return delivery?.webhookID == webhook ? delivery : nil
     }
 
     public func claimedWebhookDelivery(_ id: UUID, claim: UUID) async throws -> WebhookDelivery? {
@@ -84,8 +79,7 @@ extension PostgresTransaction {
     }
 
     public func updateWebhookDelivery(_ d: WebhookDelivery) async throws {
-        let statements = PostgresStatements.delivery
-        try await run(PostgresQuery(unsafeSQL: statements.update, binds: try PostgresBindings(statements.updateValues(d))))
+        _ = try await execute(Prepared.Update(object: d))
     }
 
     public func claimDueWebhookDeliveries(at now: Timestamp, limit: Int, until: Timestamp, claim: UUID) async throws -> [WebhookDelivery] {

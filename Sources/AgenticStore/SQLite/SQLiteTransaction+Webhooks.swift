@@ -6,7 +6,7 @@ import SQLiteNIO
 /// claim exclusive without row locks.
 extension SQLiteTransaction {
     public func insertWebhook(_ webhook: Webhook) async throws {
-        try await run(SQLiteStatements.webhook.insert, SQLiteStatements.webhook.insertValues(webhook).map { SQLiteData($0.value) })
+        try await insert(webhook, with: SQLiteStatements.webhook)
     }
 
     public func webhook(_ id: UUID, tenant: String) async throws -> Webhook? {
@@ -53,8 +53,8 @@ extension SQLiteTransaction {
     }
 
     public func webhookDelivery(_ id: UUID, of webhook: UUID, tenant: String) async throws -> WebhookDelivery? {
-        try await run(SQLiteStatements.delivery.selectByID + " AND webhook_id = ?3", [.uuid(id), .text(tenant), .uuid(webhook)])
-            .first.map(SQLiteColumns.row)
+        let delivery: WebhookDelivery? = try await run(SQLiteStatements.delivery.selectByID, [.uuid(id), .text(tenant)]).first.map(SQLiteColumns.row)
+        return delivery?.webhookID == webhook ? delivery : nil
     }
 
     public func claimedWebhookDelivery(_ id: UUID, claim: UUID) async throws -> WebhookDelivery? {
@@ -64,7 +64,7 @@ extension SQLiteTransaction {
     }
 
     public func updateWebhookDelivery(_ d: WebhookDelivery) async throws {
-        try await run(SQLiteStatements.delivery.update, SQLiteStatements.delivery.updateValues(d).map { SQLiteData($0.value) })
+        try await update(d, with: SQLiteStatements.delivery)
     }
 
     public func claimDueWebhookDeliveries(at now: Timestamp, limit: Int, until: Timestamp, claim: UUID) async throws -> [WebhookDelivery] {
@@ -101,7 +101,7 @@ extension SQLiteTransaction {
     ) async throws {
         for webhook in webhooks where webhook.filter.matches(draft.type) {
             let delivery = WebhookDelivery.pending(to: webhook, eventID: eventID, type: draft.type, resource: draft.resourceID, at: now)
-            try await run(SQLiteStatements.delivery.insert, SQLiteStatements.delivery.insertValues(delivery).map { SQLiteData($0.value) })
+            try await insert(delivery, with: SQLiteStatements.delivery)
         }
     }
 }

@@ -23,6 +23,16 @@ public struct SQLiteTransaction: StoreTransaction {
         }
     }
 
+    /// Inserts a described row with its statements.
+    func insert<Object>(_ object: Object, with statements: RowStatements<Object>) async throws {
+        try await run(statements.insert, statements.insertValues(object).map { SQLiteData($0.value) })
+    }
+
+    /// Writes every changeable column of a described row with its statements.
+    func update<Object>(_ object: Object, with statements: RowStatements<Object>) async throws {
+        try await run(statements.update, statements.updateValues(object).map { SQLiteData($0.value) })
+    }
+
     // MARK: agents
 
     public func agent(_ id: UUID, tenant: String, lock: RowLock) async throws -> Agent? {
@@ -31,11 +41,11 @@ public struct SQLiteTransaction: StoreTransaction {
     }
 
     public func insertAgent(_ a: Agent) async throws {
-        try await run(SQLiteStatements.agent.insert, SQLiteStatements.agent.insertValues(a).map { SQLiteData($0.value) })
+        try await insert(a, with: SQLiteStatements.agent)
     }
 
     public func updateAgent(_ a: Agent) async throws {
-        try await run(SQLiteStatements.agent.update, SQLiteStatements.agent.updateValues(a).map { SQLiteData($0.value) })
+        try await update(a, with: SQLiteStatements.agent)
     }
 
     public func deleteAgent(_ id: UUID, tenant: String) async throws {
@@ -79,11 +89,11 @@ public struct SQLiteTransaction: StoreTransaction {
     }
 
     public func insertGoal(_ g: Goal) async throws {
-        try await run(SQLiteStatements.goal.insert, SQLiteStatements.goal.insertValues(g).map { SQLiteData($0.value) })
+        try await insert(g, with: SQLiteStatements.goal)
     }
 
     public func updateGoal(_ g: Goal) async throws {
-        try await run(SQLiteStatements.goal.update, SQLiteStatements.goal.updateValues(g).map { SQLiteData($0.value) })
+        try await update(g, with: SQLiteStatements.goal)
     }
 
     public func deleteGoal(_ id: UUID, tenant: String) async throws {
@@ -95,11 +105,11 @@ public struct SQLiteTransaction: StoreTransaction {
     }
 
     public func insertSchedule(_ s: Schedule) async throws {
-        try await run(SQLiteStatements.schedule.insert, SQLiteStatements.schedule.insertValues(s).map { SQLiteData($0.value) })
+        try await insert(s, with: SQLiteStatements.schedule)
     }
 
     public func updateSchedule(_ s: Schedule) async throws {
-        try await run(SQLiteStatements.schedule.update, SQLiteStatements.schedule.updateValues(s).map { SQLiteData($0.value) })
+        try await update(s, with: SQLiteStatements.schedule)
     }
 
     public func deleteSchedule(_ id: UUID, tenant: String) async throws {
@@ -160,11 +170,11 @@ public struct SQLiteTransaction: StoreTransaction {
     }
 
     public func insertPlan(_ p: Plan) async throws {
-        try await run(SQLiteStatements.plan.insert, SQLiteStatements.plan.insertValues(p).map { SQLiteData($0.value) })
+        try await insert(p, with: SQLiteStatements.plan)
     }
 
     public func updatePlan(_ p: Plan) async throws {
-        try await run(SQLiteStatements.plan.update, SQLiteStatements.plan.updateValues(p).map { SQLiteData($0.value) })
+        try await update(p, with: SQLiteStatements.plan)
     }
 
     public func deletePlan(_ id: UUID, tenant: String) async throws {
@@ -263,7 +273,7 @@ public struct SQLiteTransaction: StoreTransaction {
     }
 
     public func updateTask(_ t: PlanTask) async throws {
-        try await run(SQLiteStatements.task.update, SQLiteStatements.task.updateValues(t).map { SQLiteData($0.value) })
+        try await update(t, with: SQLiteStatements.task)
     }
 
     public func deleteTask(_ id: UUID, tenant: String) async throws {
