@@ -34,11 +34,7 @@ struct RowStatements<Object: StoredObject>: Sendable {
         columns = ([description.columnList] + derived).joined(separator: ", ")
         columnsOfT = description.columnList(of: "t")
         let stored = description.columns
-        let insertNames = stored.map(\.name) + extraInsertColumns
-        insert = """
-            INSERT INTO \(table) (\(insertNames.joined(separator: ", "))) \
-            VALUES (\((1...insertNames.count).map(placeholder).joined(separator: ", ")))
-            """
+        insert = InsertStatement.text(into: table, stored.map(\.name) + extraInsertColumns, placeholder: placeholder)
         let idColumn = idColumn
         changeable = stored.filter { $0.name != idColumn && $0.name != "tenant" }
         let assignments = changeable.enumerated().map { "\($1.name) = \(placeholder($0 + 1))" } + alsoSetOnUpdate
@@ -50,12 +46,25 @@ struct RowStatements<Object: StoredObject>: Sendable {
             """
     }
 
-    func insertValues(_ object: Object) -> [BoundValue] { Object.fields.columns.map { BoundValue($0, of: object) } }
+    func insertValues(_ object: Object) -> [BoundValue] { Object.fields.boundColumns(of: object) }
 
     func updateValues(_ object: Object) -> [BoundValue] {
         changeable.map { BoundValue($0, of: object) }
             + [BoundValue(name: "tenant", value: .text(object.tenant), type: .text), BoundValue(name: idColumn, value: .uuid(object.id), type: .uuid)]
     }
+}
+
+/// The text of an insert, for `RowStatements` and for an import's rows.
+enum InsertStatement {
+    /// `INSERT INTO table (names) VALUES (placeholders)`, a placeholder per name, in order.
+    static func text(into table: String, _ names: [String], placeholder: (Int) -> String) -> String {
+        "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\((1...names.count).map(placeholder).joined(separator: ", ")))"
+    }
+}
+
+extension ResourceDescription {
+    /// Every stored field of `object`, in column order: the values of an insert.
+    func boundColumns(of object: Object) -> [BoundValue] { columns.map { BoundValue($0, of: object) } }
 }
 
 /// A value for one placeholder, with the column it goes to (PostgreSQL binds `integer` columns as

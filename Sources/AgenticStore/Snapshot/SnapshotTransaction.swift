@@ -51,12 +51,8 @@ enum SnapshotInsert {
     ) -> (sql: String, values: [BoundValue]) {
         let description = Object.fields
         guard let table = description.table else { preconditionFailure("\(Object.self) has no table") }
-        let values = description.columns.map { BoundValue($0, of: object) } + extra
-        let sql = """
-            INSERT INTO \(table) (\(values.map(\.name).joined(separator: ", "))) \
-            VALUES (\((1...values.count).map(placeholder).joined(separator: ", ")))
-            """
-        return (sql, values)
+        let values = description.boundColumns(of: object) + extra
+        return (InsertStatement.text(into: table, values.map(\.name), placeholder: placeholder), values)
     }
 
     /// A rate limit's bucket starts full, as a new limit's does: the tokens of the moment of export
