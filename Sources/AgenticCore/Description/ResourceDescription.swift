@@ -97,18 +97,17 @@ public struct ResourceDescription<Object: DescribedObject>: Sendable {
 
     /// Writes the object with its secrets: only ever the answer to the request that created it.
     public func writeWithSecrets(_ object: Object, to w: inout JSONWriter) {
-        w.beginObject()
-        for field in fields where field.isRequestMember {
-            w.key(field.name)
-            field.writeJSON(object, &w)
-        }
-        w.endObject()
+        write(object, to: &w, withSecrets: true) { _ in }
     }
 
     /// Writes the object with more members after its own (`extra` writes keys and values).
     public func write(_ object: Object, to w: inout JSONWriter, extra: (inout JSONWriter) -> Void) {
+        write(object, to: &w, withSecrets: false, extra: extra)
+    }
+
+    private func write(_ object: Object, to w: inout JSONWriter, withSecrets: Bool, extra: (inout JSONWriter) -> Void) {
         w.beginObject()
-        for field in fields where field.isVisible {
+        for field in fields where withSecrets ? field.isRequestMember : field.isVisible {
             w.key(field.name)
             field.writeJSON(object, &w)
         }
@@ -180,10 +179,19 @@ public struct ResourceDescription<Object: DescribedObject>: Sendable {
     public func create(_ body: JSONValue) throws(AgenticError) -> (value: Object, given: Set<String>) {
         var reader = ObjectReader(body, known: createNames, readOnly: readOnlyOnCreate)
         var object = Object()
-        let given = read(&reader, into: &object) { $0.access != .server }
-        for field in fields where field.required && !given.contains(field.name) { reader.fail(field.name, "is required") }
+        let given = readCreate(&reader, into: &object)
         try reader.check()
         return (object, given)
+    }
+
+    /// Reads every field a create request may set but those in `except`, and names each required
+    /// one it lacks. Returns the names given.
+    func readCreate(_ reader: inout ObjectReader, into object: inout Object, except: Set<String> = []) -> Set<String> {
+        let given = read(&reader, into: &object) { $0.access != .server && !except.contains($0.name) }
+        for field in fields where field.required && !except.contains(field.name) && !given.contains(field.name) {
+            reader.fail(field.name, "is required")
+        }
+        return given
     }
 
     /// Reads a whole nested object (every member optional, defaults from `init()`).
@@ -226,10 +234,7 @@ extension ResourceDescription where Object: DescribedResource {
     /// stay in the reader.
     func readDraft(_ reader: inout ObjectReader, except: Set<String> = []) -> ResourceDraft<Object> {
         var object = Object()
-        let given = read(&reader, into: &object) { $0.access != .server && !except.contains($0.name) }
-        for field in fields where field.required && !except.contains(field.name) && !given.contains(field.name) {
-            reader.fail(field.name, "is required")
-        }
+        let given = readCreate(&reader, into: &object, except: except)
         Object.checkDraft(&object, given: given, reader: &reader)
         return ResourceDraft(object, given: given)
     }
