@@ -50,9 +50,10 @@ struct LimitController<S: LimitStore>: Sendable {
         }
     }
 
-    /// The `{task_type}` segment: an identifier, like a task's `task_type`.
+    /// The `{task_type}` segment, percent-decoded (`a%3Ab` is `a:b`): an identifier, like a task's
+    /// `task_type`.
     static func taskType(_ context: AppRequestContext) throws -> String {
-        let taskType = context.parameters.get("task_type") ?? ""
+        let taskType = try context.pathText("task_type")
         try TaskRateLimit.checkTaskType(taskType)
         return taskType
     }
@@ -60,10 +61,7 @@ struct LimitController<S: LimitStore>: Sendable {
     /// The `{key}` segment, percent-decoded (a key may hold any character, `/` as `%2F`), checked
     /// like a task's `concurrency_key`.
     static func key(_ context: AppRequestContext) throws -> String {
-        let raw = context.parameters.get("key") ?? ""
-        guard let key = raw.removingPercentEncoding else {
-            throw AgenticError.validation(field: "key", "is not valid percent-encoding")
-        }
+        let key = try context.pathText("key")
         try ConcurrencyLimit.checkKey(key)
         return key
     }

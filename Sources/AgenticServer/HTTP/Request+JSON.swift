@@ -72,4 +72,13 @@ extension AppRequestContext {
         }
         return id
     }
+
+    /// The `:name` path parameter, percent-decoded: a client may encode any character of a segment
+    /// (RFC 3986), and the router hands the segment over as it was sent.
+    func pathText(_ name: String) throws(AgenticError) -> String {
+        guard let text = (parameters.get(name) ?? "").removingPercentEncoding else {
+            throw AgenticError.validation(field: name, "is not valid percent-encoding")
+        }
+        return text
+    }
 }

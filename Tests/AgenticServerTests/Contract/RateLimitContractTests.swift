@@ -98,6 +98,11 @@ struct RateLimitContractTests {
                 #expect(reply.status == 422 && Set(reply.errorFields) == Set(fields), "\(body): \(reply.text)")
             }
             #expect(try await api.call(.put, "/api/v1/limits/rate/two%20words", json: ["per_second": 1]).errorFields == ["task_type"])
+            // The segment is percent-decoded, as any client may encode it: `llm%3Afast` is the type `llm:fast`.
+            #expect(try await api.call(.put, "/api/v1/limits/rate/llm%3Afast", json: ["per_second": 1]).json["task_type"] == "llm:fast")
+            #expect(try await api.get("/api/v1/limits/rate/llm:fast")["per_second"]?.doubleValue == 1)
+            #expect(try await api.delete("/api/v1/limits/rate/llm%3afast").status == 204)
+            #expect(try await api.get("/api/v1/limits/rate/%ZZ").errorFields == ["task_type"])
             #expect(try await api.get("/api/v1/limits/rate/unknown").status == 404)
             #expect(try await api.delete("/api/v1/limits/rate/unknown").status == 404)
             #expect(try await api.get("/api/v1/limits/rate?x=1").errorFields == ["x"])
