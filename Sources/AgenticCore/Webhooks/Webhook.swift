@@ -161,17 +161,27 @@ public enum WebhookHosts {
         return hosts.value ?? []
     }
 
-    /// Letters, digits, `-`, `.` (a name or an IPv4 address), or an IPv6 literal (hex and `:`, in
-    /// brackets or not); 1–253 characters.
+    /// ASCII letters, digits, `-`, `.` (a name or an IPv4 address, not starting with `-` or `.`), or an
+    /// IPv6 literal (hex digits, `.` and at least one `:`, in brackets or not); 1–253 characters as
+    /// given. Checked before case is folded: `lowercased()` turns some non-ASCII letters into ASCII
+    /// ones (the Kelvin sign into `k`), and the list would then hold a host nobody typed.
     static func isHost(_ text: String) -> Bool {
-        let bare = normalize(text)
-        guard (1...253).contains(bare.utf8.count) else { return false }
-        if bare.contains(":") { return bare.utf8.allSatisfy { $0 == 0x3A || $0 == 0x2E || isHexDigit($0) } }
-        return bare.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2E }
-            && !bare.hasPrefix(".") && !bare.hasPrefix("-")
+        let bytes = Array(text.utf8)
+        guard (1...253).contains(bytes.count) else { return false }
+        let bracketed = bytes.count >= 2 && bytes.first == UInt8(ascii: "[") && bytes.last == UInt8(ascii: "]")
+        let bare = bracketed ? bytes.dropFirst().dropLast() : bytes[...]
+        if bracketed || bare.contains(UInt8(ascii: ":")) {
+            return bare.contains(UInt8(ascii: ":")) && bare.allSatisfy { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") || isHexDigit($0) }
+        }
+        guard let first = bare.first, first != UInt8(ascii: "-"), first != UInt8(ascii: ".") else { return false }
+        return bare.allSatisfy { isLetterOrDigit($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
     }
 
-    private static func isHexDigit(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66) }
+    private static func isLetterOrDigit(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+    }
+
+    private static func isHexDigit(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66) }
 
     public static func allows(_ host: String, in hosts: [String]) -> Bool { hosts.contains(normalize(host)) }
 }

@@ -92,6 +92,12 @@ struct WebhookContractTests {
             let hosts: [(JSONValue, [String])] = [
                 (["hosts": ["http://127.0.0.1"]], ["hosts[0]"]),
                 (["hosts": ["a.com:80"]], ["hosts[0]"]),
+                // Folding case first made these names: the Kelvin sign lowercases to `k`, brackets were
+                // dropped from around any host, and 254 characters became 253 without them.
+                (["hosts": ["\u{212A}"]], ["hosts[0]"]),
+                (["hosts": ["[example.com]"]], ["hosts[0]"]),
+                (["hosts": ["-a.com", ".a.com", ""]], ["hosts[0]"]),
+                (["hosts": [.string("[" + String(repeating: "a:", count: 126) + "]")]], ["hosts[0]"]),
                 (["hosts": "a.com"], ["hosts"]),
                 ([:], ["hosts"]),
                 (["hosts": [], "more": 1], ["more"]),
