@@ -66,6 +66,28 @@ public struct SnapshotSummary: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Counts a record under its kind; the header and the end record count for nothing. Export counts
+    /// what it writes and import what it reads through this one switch, so the two cannot disagree.
+    mutating func count(_ record: SnapshotRecord) {
+        switch record {
+        case .header, .end: return
+        case .tenant: tenants += 1
+        case .key: keys += 1
+        case .agent: agents += 1
+        case .goal: goals += 1
+        case .plan: plans += 1
+        case .task: tasks += 1
+        case .schedule: schedules += 1
+        case .settings: settings += 1
+        case .rateLimit: rateLimits += 1
+        case .concurrencyLimit: concurrencyLimits += 1
+        case .allowedHosts: allowLists += 1
+        case .webhook: webhooks += 1
+        case .delivery: deliveries += 1
+        case .event: events += 1
+        }
+    }
+
     public var description: String {
         Self.counts.filter { Self.original.contains($0.name) || self[keyPath: $0.count] > 0 }
             .map { "\(self[keyPath: $0.count]) \($0.name.replacingOccurrences(of: "_", with: " "))" }.joined(separator: ", ")
