@@ -23,6 +23,10 @@ import urllib.request
 import uuid
 from typing import Any, Optional
 
+# A not_before no run reaches: a task that waits for it is never ready, so a generated claim that names
+# neither a plan nor task types (it may take any ready task of the tenant) cannot lease it.
+NEVER = "2999-01-01T00:00:00Z"
+
 
 def call(base: str, key: str, method: str, path: str, body: Optional[dict] = None) -> Any:
     request = urllib.request.Request(
@@ -56,29 +60,33 @@ def main() -> None:
         # As many as one request may bring (500): schemathesis replaces each item of a generated
         # depends_on on its own, so the list repeats an id (a 422, though the schema says uniqueItems)
         # with odds of about n²/2·500 for n items, not n²/2·100.
-        "tasks": [{"ref": f"t{n}", "task_type": "fixture"} for n in range(500)],
+        "tasks": [{"ref": f"t{n}", "task_type": "fixture", "not_before": NEVER} for n in range(500)],
     })
     add("plans", plan["plan_id"])
     for task in plan["tasks"]:
         add("tasks", task["task_id"])
 
     # Tasks for the operations on one task, in plans of their own: plain pending tasks to patch,
-    # cancel and retry; spares to delete; tasks leased for an hour by one agent (`holder`) to heartbeat,
-    # release, complete, fail, report on and ask about; and tasks waiting for an approval, created
-    # with another key, since the key that created a task may not decide on it.
+    # cancel and retry; others in their plan that a patch's depends_on names (were they the patched
+    # ones too, a patch would make a task depend on itself or close a cycle, both rightly refused);
+    # spares to delete; tasks leased for an hour by one agent (`holder`) to heartbeat, release,
+    # complete, fail, report on and ask about; and tasks waiting for an approval, created with another
+    # key, since the key that created a task may not decide on it. None but the leased ones is ever
+    # due, so no claim takes them.
     holder = ids["agents"][0]
     add("holder", holder)
     work_goal = post("goals", {"goal_text": "fuzz work"})["goal_id"]
     work = post("plans", {
         "goal_id": work_goal, "name": "fuzz work",
-        # 300 plain ones (200 to patch, cancel and retry, whose depends_on names them too; 100 spares)
-        # and 200 to lease: 500, as many as one request may bring.
-        "tasks": [{"ref": f"w{n}", "task_type": "work"} for n in range(300)]
+        # 300 plain ones (150 to patch, cancel and retry, 50 their depends_on names, 100 spares) and
+        # 200 to lease: 500, as many as one request may bring.
+        "tasks": [{"ref": f"w{n}", "task_type": "work", "not_before": NEVER} for n in range(300)]
                  + [{"ref": f"l{n}", "task_type": "leased"} for n in range(200)],
     })
     for task in work["tasks"]:
         if task["ref"].startswith("w"):
-            add("work_tasks" if len(ids.get("work_tasks", [])) < 200 else "spare_tasks", task["task_id"])
+            n = int(task["ref"][1:])
+            add("work_tasks" if n < 150 else "work_deps" if n < 200 else "spare_tasks", task["task_id"])
     for _ in range(2):
         claimed = post("tasks/claim", {"agent_id": holder, "plan_id": work["plan_id"], "task_types": ["leased"], "limit": 100, "lease_seconds": 3600})
         for task in claimed["data"]:
@@ -92,7 +100,8 @@ def main() -> None:
         add("awaiting_tasks", task["task_id"])
     # Claims (and claim_next) and bulk actions each act on a plan of their own: a generated claim
     # leased the tasks PATCH acts on, and a bulk cancel cancelled them all, after which every PATCH
-    # of a task was (rightly) refused for the rest of the run.
+    # of a task was (rightly) refused for the rest of the run. (Bulk actions also run only after
+    # everything else, as scripts/fuzz says: a filter of only a status or an agent reaches every plan.)
     for name, refs in (("claim_plans", 400), ("bulk_plans", 300)):
         plan = post("plans", {"goal_id": work_goal, "name": f"fuzz {name}", "tasks": [{"ref": f"c{n}"} for n in range(refs)]})
         add(name, plan["plan_id"])
@@ -108,13 +117,13 @@ def main() -> None:
         "cron": "0 0 1 1 *", "time_zone": "UTC", "paused": True,
         "goal_template": {"goal_text": "fuzz scheduled"}, "plan_template": {"name": "fuzz", "tasks": [{"ref": "one", "name": "one"}]},
     }
-    for n in range(40):
+    for n in range(80):
         add("schedules" if n < 20 else "spare_schedules", post("schedules", {**schedule, "name": f"fuzz-{n}"})["schedule_id"])
 
     # Webhooks only ever point at this machine's discard port; they listen for an event type nothing
     # sends, except the one whose deliveries the redeliver operation names.
     call(base, key, "PUT", "webhooks/allowed-hosts", {"hosts": ["127.0.0.1"]})
-    for n in range(40):
+    for n in range(80):
         hook = post("webhooks", {"url": f"http://127.0.0.1:9/fuzz-{n}", "types": ["x.fuzz-never"]})
         add("webhooks" if n < 20 else "spare_webhooks", hook["webhook_id"])
     redeliver = post("webhooks", {"url": "http://127.0.0.1:9/fuzz-redeliver", "types": ["x.fuzz-ping"]})["webhook_id"]
