@@ -48,7 +48,7 @@ struct KeyController<S: KeyStore>: Sendable {
         let key = KeyMaker.record(
             secret: secret, name: draft.name, scope: draft.scope, tenant: tenant, expiresAt: draft.expiresAt,
             rateLimit: draft.rateLimit, now: now)
-        return try await respond({ try await store.createKey(key) }) { _ in Self.created(key, secret: secret) }
+        return try await respond({ try await store.createKey(key) }, carriesSecret: true) { _ in Self.created(key, secret: secret) }
     }
 
     /// The one answer that shows the secret.

@@ -11,8 +11,10 @@ struct WebhookController<S: WebhookStore>: Sendable {
     func register(_ routes: RouteRegistrar) {
         routes.admin.post("/api/v1/webhooks") { request, context in
             let new = try Webhook.create(try await request.requiredJSONBody())
-            let webhook = try await store.createWebhook(new, by: try context.caller)
-            return JSONResponse.make(webhook.createdJSON, status: .created, headers: [.location: "/api/v1/webhooks/\(webhook.id.lowercased)"])
+            let caller = try context.caller
+            return try await respond({ try await store.createWebhook(new, by: caller) }, carriesSecret: true) { webhook in
+                JSONResponse.make(webhook.createdJSON, status: .created, headers: [.location: "/api/v1/webhooks/\(webhook.id.lowercased)"])
+            }
         }
         routes.admin.get("/api/v1/webhooks") { request, context in
             if let (name, _) = request.queryPairs.first {

@@ -99,10 +99,14 @@ enum JSONResponse {
 ///
 /// Under an `Idempotency-Key` (see `IdempotencyMiddleware`) the answer is rendered inside the
 /// write's transaction and recorded there, so the change and its answer commit together: a retry
-/// after any fault replays it, and the change is never made twice.
-func respond<T: Sendable>(_ write: () async throws -> T, with reply: @escaping @Sendable (T) -> PreparedResponse) async throws
-    -> PreparedResponse
-{
-    IdempotencyClaim.current?.answer { result in (result as? T).map(reply)?.stored }
+/// after any fault replays it, and the change is never made twice. An answer that shows a secret
+/// (`carriesSecret`) is kept sealed with the caller's API key (`ReplaySeal`).
+func respond<T: Sendable>(
+    _ write: () async throws -> T, carriesSecret: Bool = false, with reply: @escaping @Sendable (T) -> PreparedResponse
+) async throws -> PreparedResponse {
+    if let claim = IdempotencyClaim.current {
+        if carriesSecret { claim.sealAnswer() }
+        claim.answer { result in (result as? T).map(reply)?.stored }
+    }
     return reply(try await write())
 }

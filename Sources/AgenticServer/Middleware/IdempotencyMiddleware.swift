@@ -8,6 +8,8 @@ import Synchronization
 /// and key, in the store so it survives restarts and is shared by every instance. A retry with the
 /// same request gets it again with `Idempotent-Replayed: true`; the same key on a different request
 /// is 422; a retry while the first still runs is 409. Server errors are not kept, so a retry runs again.
+/// An answer that shows a secret (a new key, a webhook's signing secret) is kept sealed with the
+/// caller's API key (`ReplaySeal`): only a retry with that key gets it again; another key is 422.
 ///
 /// A request that changes something records its answer in the same transaction as the change (see
 /// `respond(_:with:)` and `IdempotencyClaim`): after a fault anywhere — the database gone before,
@@ -21,7 +23,9 @@ public struct IdempotencyMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response)
         async throws -> Response
     {
-        guard request.method == .post, let key = request.headers[.idempotencyKey], let principal = context.facts.principal else {
+        guard request.method == .post, let key = request.headers[.idempotencyKey], let principal = context.facts.principal,
+            let callerSecret = KeyAuthenticator.secret(apiKeyHeader: request.headers[.xAPIKey], authorization: request.headers[.authorization])
+        else {
             return try await next(request, context)
         }
         guard RequestIDMiddleware.accept(key) != nil, key.utf8.count <= 255 else {
@@ -36,6 +40,7 @@ public struct IdempotencyMiddleware: RouterMiddleware {
             requestHash: Self.fingerprint(method: request.method.rawValue, path: request.uri.path, body: body.readableBytesView),
             now: now, expiresAt: now.adding(seconds: IdempotencyPolicy.retentionSeconds))
 
+        let seal = ReplaySeal(callerSecret: callerSecret, tenant: principal.tenant, idempotencyKey: key)
         let token: String
         switch try await store.reserveIdempotencyKey(reservation) {
         case .mismatch:
@@ -46,7 +51,12 @@ public struct IdempotencyMiddleware: RouterMiddleware {
             throw AgenticError(
                 code: .idempotencyInProgress, status: 409,
                 detail: "A request with Idempotency-Key `\(key)` is still running; retry later")
-        case .replay(let stored):
+        case .replay(let kept):
+            guard let stored = seal.open(kept) else {
+                throw AgenticError(
+                    code: .idempotencyKeyReused, status: 422,
+                    detail: "Idempotency-Key `\(key)` was used by another API key, and its answer shows a secret only that key may see")
+            }
             metrics.countIdempotentReplay()
             var headers = HTTPFields()
             for (name, value) in stored.headers {
@@ -58,7 +68,7 @@ public struct IdempotencyMiddleware: RouterMiddleware {
             token = reserved
         }
 
-        let claim = IdempotencyClaim(tenant: principal.tenant, key: key, token: token)
+        let claim = IdempotencyClaim(tenant: principal.tenant, key: key, token: token, seal: seal)
         let answer: PreparedResponse
         do {
             answer = try await IdempotencyClaim.$current.withValue(claim) {
@@ -77,7 +87,11 @@ public struct IdempotencyMiddleware: RouterMiddleware {
             await release(claim, after: answer)
             return answer.response
         }
-        try await store.completeIdempotencyKey(claim, response: answer.stored)
+        if let kept = claim.kept(answer.stored) {
+            try await store.completeIdempotencyKey(claim, response: kept)
+        } else {
+            await release(claim, after: answer)
+        }
         return answer.response
     }
 

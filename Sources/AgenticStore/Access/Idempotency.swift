@@ -96,13 +96,27 @@ public final class IdempotencyClaim: Sendable {
     /// Identifies this reservation: a retry that takes an abandoned one over gets a new token, and the
     /// old request can then no longer record (its change rolls back).
     public let token: String
+    /// Seals the answer before it is kept, when the route says it carries a secret (`sealAnswer()`).
+    public let seal: ReplaySeal?
     private let renderer = Mutex<(@Sendable (any Sendable) -> StoredResponse?)?>(nil)
     private let done = Atomic<Bool>(false)
+    private let sealed = Atomic<Bool>(false)
 
-    public init(tenant: String, key: String, token: String) {
+    public init(tenant: String, key: String, token: String, seal: ReplaySeal? = nil) {
         self.tenant = tenant
         self.key = key
         self.token = token
+        self.seal = seal
+    }
+
+    /// Says the answer carries a secret: it is kept only sealed (`ReplaySeal`), or not at all.
+    public func sealAnswer() { sealed.store(true, ordering: .releasing) }
+
+    /// The answer as it is kept: sealed when the route asked for it; nil when it asked and there is
+    /// no seal (a retry then runs the request again rather than find a secret in the clear).
+    public func kept(_ response: StoredResponse) -> StoredResponse? {
+        guard sealed.load(ordering: .acquiring) else { return response }
+        return try? seal?.seal(response)
     }
 
     /// Says how the request answers: `render` turns the result of its write into the response, or
@@ -115,8 +129,8 @@ public final class IdempotencyClaim: Sendable {
     public var recorded: Bool { done.load(ordering: .acquiring) }
 
     func response(for result: any Sendable) -> StoredResponse? {
-        guard !recorded, let render = renderer.withLock({ $0 }) else { return nil }
-        return render(result)
+        guard !recorded, let render = renderer.withLock({ $0 }), let response = render(result) else { return nil }
+        return kept(response)
     }
 
     func markRecorded() { done.store(true, ordering: .releasing) }

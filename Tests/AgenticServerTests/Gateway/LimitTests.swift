@@ -64,6 +64,61 @@ struct LimitTests {
         }
     }
 
+    @Test("an answer that shows a secret is kept sealed with the caller's key: replayed to it, refused to another, never in the clear", arguments: Backend.available)
+    func sealedReplay(backend: Backend) async throws {
+        try await TestApp.withLiveAPI(backend) { api in
+            #expect(try await api.call(.put, "/api/v1/webhooks/allowed-hosts", json: ["hosts": ["127.0.0.1"]]).status == 200)
+            let creates: [(path: String, body: String, secret: String)] = [
+                ("/api/v1/keys", #"{"name":"sealed","scope":"read"}"#, "key"),
+                ("/api/v1/webhooks", #"{"url":"http://127.0.0.1:9/sealed","types":["task."]}"#, "secret"),
+            ]
+            for (index, create) in creates.enumerated() {
+                let headers: HTTPFields = [.idempotencyKeyTest: "sealed-\(index)", .contentType: "application/json"]
+                let first = try await api.call(.post, create.path, raw: create.body, headers: headers)
+                let secret = try #require(first[create.secret]?.stringValue, "\(first.text)")
+                let again = try await api.call(.post, create.path, raw: create.body, headers: headers)
+                #expect(again.status == 201 && again.header("Idempotent-Replayed") == "true" && again.body == first.body, "\(again.text)")
+
+                // What the database keeps is sealed: neither the secret nor any of the answer shows.
+                let now = Timestamp.now()
+                let found = try await api.store.reserveIdempotencyKey(
+                    IdempotencyReservation(
+                        tenant: api.tenant, key: "sealed-\(index)",
+                        requestHash: IdempotencyMiddleware.fingerprint(method: "POST", path: create.path, body: Array(create.body.utf8)),
+                        now: now, expiresAt: now.adding(seconds: 86_400)))
+                guard case .replay(let kept) = found else {
+                    Issue.record("the answer was not kept: \(found)")
+                    continue
+                }
+                #expect(ReplaySeal.isSealed(kept) && kept.status == 201)
+                #expect(!kept.body.containsSubsequence(Array(secret.utf8)) && !kept.body.containsSubsequence(Array("created_at".utf8)))
+
+                // Another admin key of the tenant is not the caller: no replay, and nothing is made again.
+                let other = api.with(key: try await api.makeKey(scope: .admin))
+                let refused = try await other.call(.post, create.path, raw: create.body, headers: headers)
+                #expect(refused.status == 422 && refused.code == "idempotency_key_reused", "\(refused.text)")
+                #expect(!refused.text.contains(secret))
+            }
+            #expect(try await api.get("/api/v1/webhooks").items.count == 1, "the webhook was made once")
+            #expect(try await api.get("/api/v1/keys").items.filter { $0["name"] == "sealed" }.count == 1, "the key was made once")
+
+            // An answer without a secret is kept as it was given.
+            let headers: HTTPFields = [.idempotencyKeyTest: "plain-1", .contentType: "application/json"]
+            #expect(try await api.call(.post, "/api/v1/agents", raw: #"{"name":"plain"}"#, headers: headers).status == 201)
+            let now = Timestamp.now()
+            let plain = try await api.store.reserveIdempotencyKey(
+                IdempotencyReservation(
+                    tenant: api.tenant, key: "plain-1",
+                    requestHash: IdempotencyMiddleware.fingerprint(method: "POST", path: "/api/v1/agents", body: Array(#"{"name":"plain"}"#.utf8)),
+                    now: now, expiresAt: now.adding(seconds: 86_400)))
+            guard case .replay(let kept) = plain else {
+                Issue.record("the answer was not kept: \(plain)")
+                return
+            }
+            #expect(!ReplaySeal.isSealed(kept) && kept.body.containsSubsequence(Array("plain".utf8)))
+        }
+    }
+
     @Test("idempotency records last 24 hours, and an abandoned reservation is taken over", arguments: Backend.available)
     func idempotencyLifetime(backend: Backend) async throws {
         try await backend.withStore { store in
@@ -136,6 +191,13 @@ extension IdempotencyOutcome {
     var token: String? {
         if case .reserved(let token) = self { return token }
         return nil
+    }
+}
+
+extension Array where Element == UInt8 {
+    func containsSubsequence(_ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, needle.count <= count else { return needle.isEmpty }
+        return (0...(count - needle.count)).contains { self[$0..<($0 + needle.count)].elementsEqual(needle) }
     }
 }
 
