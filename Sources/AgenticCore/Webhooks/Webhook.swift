@@ -162,19 +162,25 @@ public enum WebhookHosts {
     }
 
     /// ASCII letters, digits, `-`, `.` (a name or an IPv4 address, not starting with `-` or `.`), or an
-    /// IPv6 literal (hex digits, `.` and at least one `:`, in brackets or not); 1–253 characters as
-    /// given. Checked before case is folded: `lowercased()` turns some non-ASCII letters into ASCII
-    /// ones (the Kelvin sign into `k`), and the list would then hold a host nobody typed.
+    /// IPv6 address (in brackets or not, as `inet_pton` reads it: `1.2.3.4:80` is a host with a port,
+    /// not an address); 1–253 characters as given. Checked before case is folded: `lowercased()`
+    /// turns some non-ASCII letters into ASCII ones (the Kelvin sign into `k`), and the list would
+    /// then hold a host nobody typed.
     static func isHost(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard (1...253).contains(bytes.count) else { return false }
         let bracketed = bytes.count >= 2 && bytes.first == UInt8(ascii: "[") && bytes.last == UInt8(ascii: "]")
         let bare = bracketed ? bytes.dropFirst().dropLast() : bytes[...]
         if bracketed || bare.contains(UInt8(ascii: ":")) {
-            return bare.contains(UInt8(ascii: ":")) && bare.allSatisfy { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") || isHexDigit($0) }
+            return bare.allSatisfy { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") || isHexDigit($0) } && isIPv6(String(decoding: bare, as: UTF8.self))
         }
         guard let first = bare.first, first != UInt8(ascii: "-"), first != UInt8(ascii: ".") else { return false }
         return bare.allSatisfy { isLetterOrDigit($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
+    }
+
+    private static func isIPv6(_ text: String) -> Bool {
+        var address = in6_addr()
+        return inet_pton(AF_INET6, text, &address) == 1
     }
 
     private static func isLetterOrDigit(_ b: UInt8) -> Bool {

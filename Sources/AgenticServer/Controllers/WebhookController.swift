@@ -45,7 +45,8 @@ struct WebhookController<S: WebhookStore>: Sendable {
                 try await store.webhookDeliveries(of: try context.id(), limit: limit, cursor: cursor, tenant: try context.principal.tenant))
         }
         routes.admin.post("/api/v1/webhooks/:id/deliveries/:delivery_id/redeliver") { _, context in
-            JSONResponse.make(try await store.redeliver(try context.id("delivery_id"), of: try context.id(), by: try context.caller).jsonBytes())
+            let (delivery, webhook, caller) = (try context.id("delivery_id"), try context.id(), try context.caller)
+            return try await respond({ try await store.redeliver(delivery, of: webhook, by: caller) }) { JSONResponse.make($0.jsonBytes()) }
         }
     }
 

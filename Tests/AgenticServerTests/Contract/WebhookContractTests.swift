@@ -98,6 +98,10 @@ struct WebhookContractTests {
                 (["hosts": ["[example.com]"]], ["hosts[0]"]),
                 (["hosts": ["-a.com", ".a.com", ""]], ["hosts[0]"]),
                 (["hosts": [.string("[" + String(repeating: "a:", count: 126) + "]")]], ["hosts[0]"]),
+                // Hex digits and colons are not yet an address: an IPv4 address with a port, too many groups.
+                (["hosts": ["127.0.0.1:80"]], ["hosts[0]"]),
+                (["hosts": ["1:2:3:4:5:6:7:8:9"]], ["hosts[0]"]),
+                (["hosts": ["[::1]", "fe80::1", "::FFFF:1.2.3.4", ":::"]], ["hosts[3]"]),
                 (["hosts": "a.com"], ["hosts"]),
                 ([:], ["hosts"]),
                 (["hosts": [], "more": 1], ["more"]),
@@ -206,7 +210,8 @@ struct WebhookContractTests {
             try await store.finishWebhookDelivery(try #require(a3.first), .delivered(status: 200))
 
             // Redelivery of the given-up one: due now, with another 24 hours.
-            let redo = try await api.post("/api/v1/webhooks/\(hook)/deliveries/\(a2.delivery.id.lowercased)/redeliver")
+            let redeliver = "/api/v1/webhooks/\(hook)/deliveries/\(a2.delivery.id.lowercased)/redeliver"
+            let redo = try await api.call(.post, redeliver, headers: [.idempotencyKeyTest: "redo-1"])
             #expect(redo.status == 200 && redo["state"] == "pending" && redo["attempts"] == 2, "\(redo.text)")
             #expect(redo["next_attempt_at"]?.stringValue.flatMap { Timestamp(rfc3339: $0) } == clock.now())
             let again = try await store.claimWebhookDeliveries(limit: 10, leaseSeconds: 30)
@@ -214,6 +219,10 @@ struct WebhookContractTests {
             try await store.finishWebhookDelivery(try #require(again.first), .delivered(status: 202))
             let done = try await api.get("/api/v1/webhooks/\(hook)/deliveries").items
             #expect(done.allSatisfy { $0["state"] == "delivered" }, "\(done)")
+            // A retry of the redelivery replays its answer and does not make the delivery due again.
+            let replayed = try await api.call(.post, redeliver, headers: [.idempotencyKeyTest: "redo-1"])
+            #expect(replayed.header("Idempotent-Replayed") == "true" && replayed.body == redo.body, "\(replayed.text)")
+            #expect(try await api.get("/api/v1/webhooks/\(hook)/deliveries").items.allSatisfy { $0["state"] == "delivered" })
             #expect(try await api.post("/api/v1/webhooks/\(hook)/deliveries/\(UUID().lowercased)/redeliver").status == 404)
 
             // Finished deliveries go once past the retention the sweep passes; pending ones stay.
