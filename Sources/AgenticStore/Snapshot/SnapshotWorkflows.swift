@@ -15,19 +15,19 @@ extension TransactionalStore where Transaction: SnapshotTransaction {
             let tenants = try await tx.snapshotTenants()
             for tenant in tenants { try await emit(.tenant(name: tenant.name, createdAt: tenant.createdAt)) }
             for key in try await tx.snapshotKeys() { try await emit(.key(key)) }
-            try await Self.pages({ try await tx.snapshotAgents(after: $0, limit: $1) }, { RowPosition(tenant: $0.tenant, id: $0.id) }) {
+            try await Self.pages({ try await tx.snapshotAgents(after: $0, limit: $1) }) {
                 try await emit(.agent($0))
             }
-            try await Self.pages({ try await tx.snapshotGoals(after: $0, limit: $1) }, { RowPosition(tenant: $0.tenant, id: $0.id) }) {
+            try await Self.pages({ try await tx.snapshotGoals(after: $0, limit: $1) }) {
                 try await emit(.goal($0))
             }
-            try await Self.pages({ try await tx.snapshotPlans(after: $0, limit: $1) }, { RowPosition(tenant: $0.tenant, id: $0.id) }) {
+            try await Self.pages({ try await tx.snapshotPlans(after: $0, limit: $1) }) {
                 try await emit(.plan($0))
             }
-            try await Self.pages({ try await tx.snapshotTasks(after: $0, limit: $1) }, { RowPosition(tenant: $0.tenant, id: $0.id) }) {
+            try await Self.pages({ try await tx.snapshotTasks(after: $0, limit: $1) }) {
                 try await emit(.task($0))
             }
-            try await Self.pages({ try await tx.snapshotSchedules(after: $0, limit: $1) }, { RowPosition(tenant: $0.tenant, id: $0.id) }) {
+            try await Self.pages({ try await tx.snapshotSchedules(after: $0, limit: $1) }) {
                 try await emit(.schedule($0))
             }
             for limit in try await tx.rateLimits(taskType: nil, tenant: nil) { try await emit(.rateLimit(limit)) }
@@ -40,7 +40,7 @@ extension TransactionalStore where Transaction: SnapshotTransaction {
                 if hosts.updatedAt != nil { try await emit(.allowedHosts(hosts, tenant: tenant)) }
                 for webhook in try await tx.webhooks(tenant: tenant) { try await emit(.webhook(webhook)) }
             }
-            try await Self.pages({ try await tx.snapshotDeliveries(after: $0, limit: $1) }, { RowPosition(tenant: $0.tenant, id: $0.id) }) {
+            try await Self.pages({ try await tx.snapshotDeliveries(after: $0, limit: $1) }) {
                 try await emit(.delivery($0))
             }
             var after: Int64 = 0
@@ -55,16 +55,16 @@ extension TransactionalStore where Transaction: SnapshotTransaction {
         }
     }
 
-    private static func pages<Item>(
-        _ fetch: (RowPosition?, Int) async throws -> [Item], _ position: (Item) -> RowPosition,
-        _ emit: (Item) async throws -> Void
+    /// Every row `fetch` pages through, a thousand at a time, in (tenant, id) order.
+    private static func pages<Item: StoredObject>(
+        _ fetch: (RowPosition?, Int) async throws -> [Item], _ emit: (Item) async throws -> Void
     ) async throws {
         var after: RowPosition?
         while true {
             let page = try await fetch(after, 1000)
             for item in page { try await emit(item) }
             guard let last = page.last, page.count == 1000 else { return }
-            after = position(last)
+            after = RowPosition(tenant: last.tenant, id: last.id)
         }
     }
 
