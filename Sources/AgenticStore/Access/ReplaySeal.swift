@@ -14,17 +14,20 @@ public struct ReplaySeal: Sendable {
     /// or plain, never both.
     static let marker: [UInt8] = [0x00] + Array("agentic-sealed-1".utf8)
 
-    /// The derived key's bytes (`SymmetricKey` is not `Sendable`).
-    private let keyBytes: [UInt8]
-    private var key: SymmetricKey { SymmetricKey(data: keyBytes) }
+    private let callerSecret: [UInt8]
+    private let info: [UInt8]
 
+    /// Keeps what the key is derived from; it is derived only when an answer is sealed or opened, not
+    /// for every request that merely carries an `Idempotency-Key`.
     public init(callerSecret: String, tenant: String, idempotencyKey: String) {
-        let derived = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: Array(callerSecret.utf8)),
-            salt: Array("agentic idempotent replay".utf8),
-            info: Array("\(tenant)\n\(idempotencyKey)".utf8),
+        self.callerSecret = Array(callerSecret.utf8)
+        info = Array("\(tenant)\n\(idempotencyKey)".utf8)
+    }
+
+    private var key: SymmetricKey {
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: callerSecret), salt: Array("agentic idempotent replay".utf8), info: info,
             outputByteCount: 32)
-        keyBytes = derived.withUnsafeBytes { Array($0) }
     }
 
     /// The answer with its body sealed; status and headers stay readable (they hold no secret).
