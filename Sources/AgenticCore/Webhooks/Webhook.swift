@@ -172,6 +172,8 @@ public enum WebhookHosts {
         let bracketed = bytes.count >= 2 && bytes.first == UInt8(ascii: "[") && bytes.last == UInt8(ascii: "]")
         let bare = bracketed ? bytes.dropFirst().dropLast() : bytes[...]
         if bracketed || bare.contains(UInt8(ascii: ":")) {
+            // The character check comes first: `inet_pton` reads a C string, which ends at the first
+            // U+0000, so `::1` followed by NUL and anything would pass on its own.
             return bare.allSatisfy { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") || isHexDigit($0) } && isIPv6(String(decoding: bare, as: UTF8.self))
         }
         guard let first = bare.first, first != UInt8(ascii: "-"), first != UInt8(ascii: ".") else { return false }

@@ -101,6 +101,7 @@ struct WebhookContractTests {
                 // Hex digits and colons are not yet an address: an IPv4 address with a port, too many groups.
                 (["hosts": ["127.0.0.1:80"]], ["hosts[0]"]),
                 (["hosts": ["1:2:3:4:5:6:7:8:9"]], ["hosts[0]"]),
+                (["hosts": ["::1\u{0}x"]], ["hosts[0]"]),
                 (["hosts": ["[::1]", "fe80::1", "::FFFF:1.2.3.4", ":::"]], ["hosts[3]"]),
                 (["hosts": "a.com"], ["hosts"]),
                 ([:], ["hosts"]),
